@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test lint messages clean check-python
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+
+$(VENV)/.installed-run: requirements.txt | check-python
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed-run
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The embedded default: SQLite under var/, no other service; Celery tasks run in-process.
+run: $(VENV)/.installed-run node_modules/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_demo_data
+	@echo ""
+	@echo "  余姚市婴幼儿照护服务管理平台 is starting on http://127.0.0.1:8000"
+	@echo "  Log in at http://127.0.0.1:8000/accounts/login/ as health, leader, simen, nursery1 ... (see README)"
+	@echo "  with the demo password Yuyao@2026"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite. DATABASE_URL / REDIS_URL are used when set; the embedded defaults otherwise.
+test: $(VENV)/.installed-dev node_modules/.installed
+	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+# Refresh the Chinese catalogue after changing user-facing strings (needs GNU gettext).
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages -l zh_Hans --ignore=node_modules --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=node_modules --ignore=.venv
+
+clean:
+	rm -rf var/db.sqlite3 var/media

@@ -1,0 +1,131 @@
+from axes.models import AccessAttempt, AccessLog
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
+
+from accounts import policy, services
+from accounts.models import Duty, Membership, Organisation, Region, User
+
+
+class DutyGatedAdmin(admin.ModelAdmin):
+    """Every admin page is open only to the operator duties named here (the access policy),
+    never to Django's own model permissions."""
+
+    admin_duties: set[str] = {"system.admin"}
+    can_add = True
+    can_delete = False
+
+    def _allowed(self, request) -> bool:
+        return policy.has_any_duty(request.user, self.admin_duties)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self.can_add and self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.can_delete and self._allowed(request)
+
+
+@admin.register(Region)
+class RegionAdmin(DutyGatedAdmin):
+    list_display = ["code", "name", "kind", "level", "parent"]
+    list_filter = ["level", "kind"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(Duty)
+class DutyAdmin(DutyGatedAdmin):
+    list_display = ["code", "name", "name_en", "read_only"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(DutyGatedAdmin):
+    list_display = ["code", "name", "kind", "jurisdiction", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["jurisdiction"]
+    raw_id_fields = ["jurisdiction", "parent"]
+    filter_horizontal = ["duties"]
+    can_add = False  # tenants come from the reference data or from services
+
+
+@admin.register(User)
+class UserAdmin(DutyGatedAdmin, DjangoUserAdmin):
+    admin_duties = {"system.admin", "security.admin"}
+    list_display = ["username", "real_name", "operator_role", "is_active", "must_change_password", "last_login"]
+    list_filter = ["operator_role", "is_active", "must_change_password"]
+    search_fields = ["username", "real_name"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["real_name", "email", "mobile"]}),
+        (_("Access"), {"fields": ["is_active", "must_change_password", "operator_role"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "real_name", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined", "operator_role"]
+
+    def has_add_permission(self, request):
+        return policy.has_duty(request.user, "system.admin")
+
+
+@admin.register(Membership)
+class MembershipAdmin(DutyGatedAdmin):
+    admin_duties = {"security.admin"}
+    can_delete = True
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation__kind"]
+    search_fields = ["user__username", "user__real_name", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    raw_id_fields = ["user", "organisation"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.membership_set(actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.membership_remove(actor=request.user, membership=obj)
+
+
+class SecurityAdminOnly(DutyGatedAdmin):
+    admin_duties = {"security.admin"}
+    can_add = False
+    can_delete = True
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Group)
+for model in (AccessAttempt, AccessLog, TokenProxy):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(SecurityAdminOnly):
+    """Deleting a row lifts a lock-out early."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DutyGatedAdmin):
+    """API tokens for the systems of other departments (issued to a named account)."""
+
+    list_display = ["user", "created"]
+    raw_id_fields = ["user"]
+    can_delete = True

@@ -1,0 +1,147 @@
+"""API of the accounts app: the same selectors and services as the pages."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import policy, selectors, services
+from accounts.models import AuditEvent, Notification, Organisation, Region, SecurityEvent
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "kind", "level", "parent_code"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "code", "name", "name_en", "kind", "jurisdiction_code"]
+
+
+class OrganisationDetailSerializer(OrganisationSerializer):
+    duties = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = OrganisationSerializer.Meta.fields + ["duties"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "link", "created_at", "read_at"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "kind", "event", "table_name", "object_id", "actor_id", "ip", "before", "after"]
+
+
+class SecurityEventSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user_id_value", read_only=True)
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["id", "at", "kind", "user_id", "username", "ip", "path", "detail"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    real_name = serializers.CharField()
+    operator_role = serializers.CharField()
+    organisations = OrganisationSerializer(many=True)
+    duties = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(responses=MeSerializer)
+@api_view(["GET"])
+def me(request):
+    """Who am I: my organisations and the duties I may exercise."""
+    user = request.user
+    data = {
+        "username": user.username,
+        "real_name": user.real_name,
+        "operator_role": user.operator_role,
+        "organisations": policy.organisations_of(user),
+        "duties": sorted(policy.duties(user)),
+    }
+    return Response(MeSerializer(data).data)
+
+
+class RegionList(ListAPIView):
+    serializer_class = RegionSerializer
+
+    def get_queryset(self):
+        return selectors.region_list(actor=self.request.user)
+
+
+class RegionDetail(RetrieveAPIView):
+    serializer_class = RegionSerializer
+
+    def get_object(self):
+        return selectors.region_get(actor=self.request.user, code=self.kwargs["code"])
+
+
+class OrganisationList(ListAPIView):
+    serializer_class = OrganisationSerializer
+
+    def get_queryset(self):
+        kind = self.request.query_params.get("kind", "")
+        return selectors.organisation_list(
+            actor=self.request.user, kind=kind if kind in Organisation.Kind.values else ""
+        )
+
+
+class OrganisationDetail(RetrieveAPIView):
+    serializer_class = OrganisationDetailSerializer
+
+    def get_object(self):
+        return selectors.organisation_get(actor=self.request.user, pk=self.kwargs["pk"])
+
+
+class NotificationList(ListAPIView):
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        return selectors.notification_list(
+            actor=self.request.user, unread_only=self.request.query_params.get("unread") == "1"
+        )
+
+
+class NotificationRead(APIView):
+    @extend_schema(request=None, responses=NotificationSerializer)
+    def post(self, request, pk: int):
+        notification = selectors.notification_get(actor=request.user, pk=pk)
+        notification = services.notification_mark_read(actor=request.user, notification=notification)
+        return Response(NotificationSerializer(notification).data)
+
+
+class AuditEventList(ListAPIView):
+    serializer_class = AuditEventSerializer
+
+    def get_queryset(self):
+        policy.require_duty(self.request.user, "audit.admin")
+        params = self.request.query_params
+        return selectors.audit_event_list(
+            actor=self.request.user, table=params.get("table", ""), kind=params.get("kind", "")
+        )
+
+
+class SecurityEventList(ListAPIView):
+    serializer_class = SecurityEventSerializer
+
+    def get_queryset(self):
+        policy.require_duty(self.request.user, "audit.admin")
+        params = self.request.query_params
+        return selectors.security_event_list(
+            actor=self.request.user, kind=params.get("kind", ""), username=params.get("username", "")
+        )

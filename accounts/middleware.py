@@ -1,0 +1,63 @@
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from accounts import audit
+from accounts.models import SecurityEvent
+from accounts.network import client_ip
+
+
+class AuditContextMiddleware:
+    """Attribute every database change made while handling a request to its user and address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        actor = user.pk if user is not None and user.is_authenticated else None
+        with audit.acting_as(actor, client_ip(request)):
+            return self.get_response(request)
+
+
+class ForcePasswordChangeMiddleware:
+    """An account an administrator created must set its own password before anything else."""
+
+    ALLOWED = ("password_change", "password_change_done", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            allowed = {reverse(name) for name in self.ALLOWED}
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"error": {"code": "password_change_required", "message": "请先修改初始密码。", "fields": {}}},
+                        status=403,
+                    )
+                return redirect("password_change")
+        return self.get_response(request)
+
+
+class PermissionDeniedLogMiddleware:
+    """Write every denied page request to the security log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            audit.security_event(
+                kind=SecurityEvent.Kind.PERMISSION_DENIED,
+                user=request.user,
+                request=request,
+                detail={"reason": str(exception)[:200]},
+            )
+        return None

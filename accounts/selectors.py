@@ -1,0 +1,118 @@
+"""Reads of the accounts app that leave it: keyword-only, actor required, scoped by the policy."""
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts import policy
+from accounts.models import AuditEvent, Notification, Organisation, Region, SecurityEvent, User
+
+
+def region_list(*, actor: User) -> QuerySet:
+    return Region.objects.visible_to(actor).select_related("parent")
+
+
+def region_get(*, actor: User, code: str) -> Region:
+    return policy.get_visible_or_404(actor, Region.objects.select_related("parent"), code=code)
+
+
+def region_children(*, actor: User, region: Region) -> QuerySet:
+    return Region.objects.visible_to(actor).filter(parent=region)
+
+
+def organisation_list(*, actor: User, kind: str = "") -> QuerySet:
+    queryset = Organisation.objects.visible_to(actor).select_related("jurisdiction", "parent")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("kind", "code")
+
+
+def organisation_get(*, actor: User, pk: int) -> Organisation:
+    queryset = Organisation.objects.select_related("jurisdiction", "parent").prefetch_related("duties")
+    return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def organisation_members(*, actor: User, organisation: Organisation) -> QuerySet:
+    """Members are shown to colleagues in the same organisation only."""
+    own = {org.pk for org in policy.organisations_of(actor)}
+    if organisation.pk not in own:
+        return organisation.memberships.none()
+    return organisation.memberships.select_related("user").order_by("role", "user__username")
+
+
+def notification_list(*, actor: User, unread_only: bool = False) -> QuerySet:
+    queryset = Notification.objects.visible_to(actor)
+    return queryset.filter(read_at__isnull=True) if unread_only else queryset
+
+
+def notification_get(*, actor: User, pk: int) -> Notification:
+    return policy.get_visible_or_404(actor, Notification.objects.all(), pk=pk)
+
+
+def notification_unread_count(*, actor: User) -> int:
+    return Notification.objects.visible_to(actor).filter(read_at__isnull=True).count()
+
+
+def audit_event_list(
+    *, actor: User, table: str = "", kind: str = "", actor_id: str = "", since=None, until=None, text: str = ""
+) -> QuerySet:
+    queryset = AuditEvent.objects.visible_to(actor)
+    if table:
+        queryset = queryset.filter(table_name=table)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if actor_id:
+        queryset = queryset.filter(actor_id=actor_id)
+    if since:
+        queryset = queryset.filter(at__date__gte=since)
+    if until:
+        queryset = queryset.filter(at__date__lte=until)
+    if text:
+        queryset = queryset.filter(Q(event__icontains=text) | Q(object_id=text))
+    return queryset
+
+
+def security_event_list(
+    *, actor: User, kind: str = "", username: str = "", ip: str = "", since=None, until=None
+) -> QuerySet:
+    queryset = SecurityEvent.objects.visible_to(actor)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if username:
+        queryset = queryset.filter(username__icontains=username)
+    if ip:
+        queryset = queryset.filter(ip=ip)
+    if since:
+        queryset = queryset.filter(at__date__gte=since)
+    if until:
+        queryset = queryset.filter(at__date__lte=until)
+    return queryset
+
+
+def usernames_by_id(ids) -> dict[int, str]:
+    """Names of the actors on one page of the audit trail, in one query."""
+    return {
+        pk: (real_name or username)
+        for pk, username, real_name in User.objects.filter(pk__in={i for i in ids if i}).values_list(
+            "pk", "username", "real_name"
+        )
+    }
+
+
+def home_summary(*, actor: User) -> dict:
+    """What the home page shows: the user's organisations and duties, and their work queue.
+
+    Work queues are filled by later parts of the portal (filings to review, reviews to
+    decide…); until then the queue is empty and says so."""
+    organisations = policy.organisations_of(actor)
+    territory = None
+    townships = [org for org in organisations if org.kind == Organisation.Kind.TOWNSHIP]
+    if townships:
+        territory = Region.objects.filter(pk__in=[org.jurisdiction_id for org in townships]).annotate(
+            villages=Count("children", filter=Q(children__kind=Region.Kind.VILLAGE)),
+            communities=Count("children", filter=Q(children__kind=Region.Kind.COMMUNITY)),
+        )
+    return {
+        "organisations": organisations,
+        "duties": sorted(policy.duties(actor)),
+        "territory": territory,
+        "queue": [],
+    }

@@ -1,0 +1,275 @@
+"""Every write of the accounts app: keyword-only, actor first, in a transaction, audited."""
+
+import csv
+import json
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit, grants, policy
+from accounts.errors import ApplicationError
+from accounts.models import Duty, Membership, Notification, Organisation, Region, User
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+# --- Reference data ---------------------------------------------------------------------
+
+
+def _differs(obj, name: str, value) -> bool:
+    field = obj._meta.get_field(name)
+    if field.is_relation:  # compare ids: no query per row
+        return getattr(obj, field.attname) != (value.pk if value is not None else None)
+    return getattr(obj, name) != value
+
+
+def _upsert(model, lookup: dict, values: dict) -> tuple[object, bool]:
+    """Create, or update only what differs, so that a re-run writes nothing."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values), True
+    changed = [name for name, value in values.items() if _differs(obj, name, value)]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+    return obj, bool(changed)
+
+
+@transaction.atomic
+def reference_data_load() -> dict[str, int]:
+    """Load regions, duties and the Annex 1/2 organisations from ``accounts/data``.
+
+    Idempotent: rows are matched on their codes and only differences are written."""
+    counts = {"regions": 0, "duties": 0, "organisations": 0, "changed": 0}
+
+    with open(DATA_DIR / "yuyao-divisions.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    by_code = {}
+    for row in rows:  # parents precede children in the file
+        kind = Region.Kind(row["kind"])
+        parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
+        region, changed = _upsert(
+            Region,
+            {"code": row["code"]},
+            {"name": row["name"], "kind": kind, "level": Region.LEVEL_OF_KIND[kind], "parent": parent},
+        )
+        by_code[region.code] = region
+        counts["regions"] += 1
+        counts["changed"] += changed
+
+    duty_data = json.loads((DATA_DIR / "duties.json").read_text(encoding="utf-8"))["duties"]
+    duties = {}
+    for item in duty_data:
+        duty, changed = _upsert(
+            Duty,
+            {"code": item["code"]},
+            {"name": item["name"], "name_en": item["name_en"], "read_only": item.get("read_only", False)},
+        )
+        duties[duty.code] = (duty, item.get("model_permissions", []))
+        counts["duties"] += 1
+        counts["changed"] += changed
+
+    org_data = json.loads((DATA_DIR / "organisations.json").read_text(encoding="utf-8"))
+    city = by_code[org_data["city"]]
+    entries = [dict(item, jurisdiction=city) for item in org_data["organisations"]]
+    township_rule = org_data["townships"]
+    for region in Region.objects.filter(level=Region.Level.TOWNSHIP, code__startswith=city.code):
+        entries.append(
+            {
+                "code": f"township-{region.code}",
+                "name": region.name + township_rule["name_suffix"][region.kind],
+                "name_en": "",
+                "kind": Organisation.Kind.TOWNSHIP,
+                "jurisdiction": region,
+                "duties": township_rule["duties"],
+            }
+        )
+    organisations = {}
+    for item in entries:
+        organisation = _organisation_upsert(
+            code=item["code"],
+            name=item["name"],
+            name_en=item.get("name_en", ""),
+            kind=item["kind"],
+            jurisdiction=item["jurisdiction"],
+            parent=organisations.get(item.get("parent")),
+            duty_codes=item["duties"],
+            duties=duties,
+            counts=counts,
+        )
+        organisations[organisation.code] = organisation
+        counts["organisations"] += 1
+    return counts
+
+
+def _organisation_upsert(*, code, name, name_en, kind, jurisdiction, parent, duty_codes, duties, counts):
+    unknown = set(duty_codes) - set(duties)
+    if unknown:
+        raise ApplicationError(f"organisation {code} names unknown duties: {sorted(unknown)}")
+    group, created = Group.objects.get_or_create(name=f"org:{code}")
+    counts["changed"] += created
+    organisation, changed = _upsert(
+        Organisation,
+        {"code": code},
+        {
+            "name": name,
+            "name_en": name_en,
+            "kind": kind,
+            "jurisdiction": jurisdiction,
+            "parent": parent,
+            "group": group,
+        },
+    )
+    counts["changed"] += changed
+    wanted = {duties[c][0].pk for c in duty_codes}
+    if set(organisation.duties.values_list("pk", flat=True)) != wanted:
+        organisation.duties.set(wanted)
+        counts["changed"] += 1
+    perms = sorted({perm for c in duty_codes for perm in duties[c][1]})
+    current = sorted(
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    )
+    if current != perms:
+        grants.grant_model_permissions(organisation=organisation, perms=perms)
+        counts["changed"] += 1
+    return organisation
+
+
+@transaction.atomic
+def institution_organisation_create(*, actor, code: str, name: str, village: Region) -> Organisation:
+    """The tenant of a care institution in a village, visible to the township around it."""
+    if village.level != Region.Level.VILLAGE:
+        raise ApplicationError(_("An institution belongs to a village or community."))
+    org_data = json.loads((DATA_DIR / "organisations.json").read_text(encoding="utf-8"))
+    duty_codes = org_data["institutions"]["duties"]
+    group, _created = Group.objects.get_or_create(name=f"org:{code}")
+    organisation = Organisation.objects.create(
+        code=code, name=name, kind=Organisation.Kind.INSTITUTION, jurisdiction=village, group=group
+    )
+    organisation.duties.set(Duty.objects.filter(code__in=duty_codes))
+    township = Organisation.objects.get(kind=Organisation.Kind.TOWNSHIP, jurisdiction=village.parent)
+    grants.grant(organisation=township, perm="accounts.view_organisation", obj=organisation)
+    audit.record(actor=actor, event="organisation.created", obj=organisation, details={"township": township.code})
+    return organisation
+
+
+# --- Users, memberships, operator roles -------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    real_name: str,
+    password: str,
+    mobile: str = "",
+    email: str = "",
+    must_change_password: bool = True,
+) -> User:
+    """A new account. Administrators create accounts with a one-time password the user must change."""
+    if actor is not None:
+        policy.require_duty(actor, "system.admin")
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError(
+            _("The user name %(name)s is taken.") % {"name": username}, fields={"username": [_("Taken.")]}
+        )
+    user = User(
+        username=username, real_name=real_name, mobile=mobile, email=email, must_change_password=must_change_password
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(actor=actor, event="user.created", obj=user)
+    return user
+
+
+@transaction.atomic
+def membership_set(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+    """Put a user in an organisation with a role (the security administrator's grant)."""
+    if actor is not None:
+        policy.require_duty(actor, "security.admin")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.operator_role:
+        raise ApplicationError(_("An operator cannot be a member of an organisation: operators decide no business."))
+    if organisation.kind == Organisation.Kind.OPERATOR:
+        raise ApplicationError(_("Operator roles are not memberships."))
+    membership, _created = Membership.objects.update_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    user.groups.add(organisation.group)
+    audit.record(actor=actor, event="membership.set", obj=membership, details={"role": role})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership: Membership) -> None:
+    if actor is not None:
+        policy.require_duty(actor, "security.admin")
+    membership.user.groups.remove(membership.organisation.group)
+    audit.record(actor=actor, event="membership.removed", obj=membership)
+    membership.delete()
+
+
+@transaction.atomic
+def operator_role_set(*, actor, user: User, role: str) -> User:
+    """Give a user one operator role. One field holds it, so nobody holds two; an operator is
+    a member of no organisation; nobody changes their own role."""
+    if actor is not None:
+        policy.require_duty(actor, "security.admin")
+        if actor.pk == user.pk:
+            raise ApplicationError(_("Nobody may change their own operator role."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if role not in User.OperatorRole.values:
+        raise ApplicationError(_("Unknown operator role."))
+    if role and user.operator_role and user.operator_role != role:
+        raise ApplicationError(
+            _("%(user)s already holds the role %(role)s; the three operator roles are kept apart.")
+            % {"user": user, "role": user.get_operator_role_display()}
+        )
+    if role and user.memberships.exists():
+        raise ApplicationError(_("A member of an organisation cannot be an operator: operators decide no business."))
+    user.operator_role = role
+    user.is_staff = role in (User.OperatorRole.SYSTEM, User.OperatorRole.SECURITY)
+    user.save(update_fields=["operator_role", "is_staff"])
+    audit.record(actor=actor, event="user.operator_role_set", obj=user, details={"role": role})
+    return user
+
+
+@transaction.atomic
+def password_changed(*, actor: User) -> None:
+    """The user set their own password: the first-login obligation is met."""
+    User.objects.filter(pk=actor.pk, must_change_password=True).update(must_change_password=False)
+    actor.must_change_password = False
+
+
+# --- Notifications ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_send(*, recipient: User, title: str, body: str = "", link: str = "") -> Notification:
+    notification = Notification.objects.create(recipient=recipient, title=title, body=body, link=link)
+    if recipient.email:
+        from accounts.tasks import notification_email_task
+
+        transaction.on_commit(lambda: notification_email_task.delay(notification.pk))
+    return notification
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
+    if notification.recipient_id != actor.pk:
+        raise ApplicationError(_("This message is not yours."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, actor: User) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,140 @@
+"""Pages of the accounts app: parse the request, call one selector or service, render."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import audit, policy, selectors, services
+from accounts.forms import AuditFilterForm, LoginForm, SecurityFilterForm
+from accounts.models import Organisation, SecurityEvent
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(actor=self.request.user)
+        audit.security_event(kind=SecurityEvent.Kind.PASSWORD_CHANGED, user=self.request.user, request=self.request)
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+def locked_out(request, response=None, credentials=None):
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "home_public.html")
+    context = selectors.home_summary(actor=request.user)
+    return render(request, "home.html", context)
+
+
+@login_required
+def notification_list(request):
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(selectors.notification_list(actor=request.user, unread_only=unread_only), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/notifications.html", {"page": page, "unread_only": unread_only})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    notification = selectors.notification_get(actor=request.user, pk=pk)
+    services.notification_mark_read(actor=request.user, notification=notification)
+    target = notification.link if url_has_allowed_host_and_scheme(notification.link, None) else ""
+    return HttpResponseRedirect(target or reverse_lazy("notification_list"))
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_all_read(actor=request.user)
+    messages.success(request, _("%(count)d messages marked as read.") % {"count": count})
+    return HttpResponseRedirect(reverse_lazy("notification_list"))
+
+
+@login_required
+def organisation_list(request):
+    kind = request.GET.get("kind", "")
+    if kind not in Organisation.Kind.values:
+        kind = ""
+    organisations = selectors.organisation_list(actor=request.user, kind=kind)
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "accounts/organisation_list.html", {"page": page, "kind": kind, "kinds": Organisation.Kind.choices}
+    )
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = selectors.organisation_get(actor=request.user, pk=pk)
+    members = selectors.organisation_members(actor=request.user, organisation=organisation)
+    return render(request, "accounts/organisation_detail.html", {"organisation": organisation, "members": members})
+
+
+@login_required
+def region_detail(request, code: str):
+    region = selectors.region_get(actor=request.user, code=code)
+    children = selectors.region_children(actor=request.user, region=region)
+    organisations = selectors.organisation_list(actor=request.user).filter(jurisdiction=region)
+    return render(
+        request, "accounts/region_detail.html", {"region": region, "children": children, "organisations": organisations}
+    )
+
+
+@login_required
+def audit_event_list(request):
+    policy.require_duty(request.user, "audit.admin")
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_event_list(actor=request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    names = selectors.usernames_by_id(event.actor_id for event in page)
+    return render(request, "accounts/audit_events.html", {"form": form, "page": page, "names": names})
+
+
+@login_required
+def security_event_list(request):
+    policy.require_duty(request.user, "audit.admin")
+    form = SecurityFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.security_event_list(actor=request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/security_events.html", {"form": form, "page": page})
+
+
+def error_404(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
