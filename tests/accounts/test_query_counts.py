@@ -1,0 +1,57 @@
+"""Pages and API lists keep a fixed number of queries whatever the data size."""
+
+import pytest
+
+from accounts import services
+from accounts.models import Region
+
+
+def _add_institutions(count: int):
+    villages = list(Region.objects.filter(parent__code="330281103").select_related("parent")[:count])
+    for index in range(count):
+        village = villages[index % len(villages)]
+        services.institution_organisation_create(
+            actor=None, code=f"bulk-{index}", name=f"测试机构{index}", village=village
+        )
+
+
+def _add_notifications(user, count: int):
+    for index in range(count):
+        services.notification_send(recipient=user, title=f"消息{index}")
+
+
+@pytest.mark.parametrize("size", [2, 40])
+@pytest.mark.parametrize("username", ["simen", "health"])
+def test_organisation_list_page_and_api(size, username, client_as, django_assert_max_num_queries):
+    _add_institutions(size)
+    client = client_as(username)
+    with django_assert_max_num_queries(14):
+        assert client.get("/organisations/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/api/v1/organisations/").status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 60])
+def test_notification_inbox_page_and_api(size, cast, client_as, django_assert_max_num_queries):
+    _add_notifications(cast["nursery1"], size)
+    client = client_as("nursery1")
+    with django_assert_max_num_queries(12):
+        assert client.get("/notifications/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/api/v1/notifications/").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["simen", "health"])
+def test_township_region_page_with_its_villages(username, client_as, django_assert_max_num_queries):
+    client = client_as(username)
+    with django_assert_max_num_queries(14):
+        response = client.get("/regions/330281103/")
+    assert response.status_code == 200
+    assert response.content.decode().count("/regions/330281103") >= 20
+
+
+def test_home_page(client_as, django_assert_max_num_queries):
+    for username in ("health", "simen", "nursery1", "auditor"):
+        client = client_as(username)
+        with django_assert_max_num_queries(12):
+            assert client.get("/").status_code == 200

@@ -1,0 +1,84 @@
+"""Meta-tests: nothing new can forget the access policy.
+
+- every URL pattern is public on purpose or sits in the permission matrix;
+- every model of the portal's apps is scoped by the policy or exempt with a reason;
+- views and API views never query models directly (they call selectors and services).
+"""
+
+import ast
+from pathlib import Path
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts import policy
+from tests.permission_matrix import CASES, PUBLIC_URL_NAMES
+
+PORTAL_APPS = ("accounts", "registry", "inspections", "training", "dashboard")
+ROOT = Path(__file__).resolve().parent.parent
+
+# Models that are not tenant data, and why they need no scope.
+EXEMPT_MODELS = {
+    "accounts.duty": "the duty codes of Annex 2 are public reference data",
+    "accounts.organisationuserobjectpermission": "read only through accounts.grants, never listed",
+    "accounts.organisationgroupobjectpermission": "read only through accounts.grants, never listed",
+}
+
+
+def _url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>"
+
+
+def test_every_url_is_public_on_purpose_or_in_the_permission_matrix():
+    in_matrix = {case.url_name for case in CASES}
+    names = {name for name in _url_names(get_resolver().url_patterns) if not name.startswith("admin:")}
+    forgotten = sorted(names - in_matrix - set(PUBLIC_URL_NAMES))
+    assert not forgotten, f"URL patterns neither public nor in tests/permission_matrix.py: {forgotten}"
+
+
+def test_the_permission_matrix_names_only_existing_urls():
+    names = set(_url_names(get_resolver().url_patterns))
+    assert {case.url_name for case in CASES} <= names
+
+
+def test_every_portal_model_is_scoped_by_the_policy_or_exempt_with_a_reason():
+    unscoped = []
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if model._meta.app_label not in PORTAL_APPS or label in EXEMPT_MODELS:
+            continue
+        has_door = hasattr(model._default_manager, "visible_to")
+        if not has_door or label not in policy._SCOPES:
+            unscoped.append(label)
+    assert not unscoped, f"models without visible_to() and a rule in accounts.policy: {unscoped}"
+
+
+def test_a_model_without_a_rule_shows_nobody_anything(cast):
+    from accounts.models import Duty
+
+    assert not policy.visible(cast["health"], Duty.objects.all()).exists()
+
+
+def _model_queries_in(path: Path) -> list[str]:
+    """``Something.objects`` attribute accesses in a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "objects"
+    ]
+
+
+def test_views_and_api_views_do_not_query_models_directly():
+    offenders = []
+    for app in PORTAL_APPS:
+        for name in ("views.py", "api.py"):
+            path = ROOT / app / name
+            if path.exists():
+                offenders += _model_queries_in(path)
+    assert not offenders, f"views must go through selectors/services (accounts.policy): {offenders}"
