@@ -1,9 +1,9 @@
 from functools import update_wrapper
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy

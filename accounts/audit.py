@@ -50,20 +50,24 @@ NOT_AUDITED = {
 SECRET_COLUMNS = ("password", "last_login")
 
 _context: contextvars.ContextVar[tuple[int | None, str]] = contextvars.ContextVar("audit_context", default=(None, ""))
+# The path of the request being handled, for security-log entries written without a request.
+_path: contextvars.ContextVar[str] = contextvars.ContextVar("audit_path", default="")
 
 
 # --- Who is acting ----------------------------------------------------------------------
 
 
 @contextmanager
-def acting_as(actor, ip: str = ""):
+def acting_as(actor, ip: str = "", path: str = ""):
     """Attribute every change made inside the block to ``actor`` (a user, an id or None)."""
     actor_id = getattr(actor, "pk", actor)
     token = _context.set((actor_id, ip or ""))
+    path_token = _path.set(path[:300])
     try:
         yield
     finally:
         _context.reset(token)
+        _path.reset(path_token)
 
 
 def current_actor() -> tuple[int | None, str]:
@@ -131,8 +135,9 @@ def record(*, actor, event: str, obj=None, details: dict | None = None):
 
 
 def security_event(*, kind: str, user=None, username: str = "", request=None, detail: dict | None = None):
-    """Append to the security log. Written outside any surrounding transaction's fate:
-    a denied request rolls back its own work, not the record that it was denied."""
+    """Append to the security log, in the caller's transaction. Denials are written after the
+    denied view's own transaction has ended (by the middleware and the API error handler), so
+    a rolled-back request does not take its denial record with it."""
     from accounts.models import SecurityEvent
     from accounts.network import client_ip
 
@@ -143,7 +148,7 @@ def security_event(*, kind: str, user=None, username: str = "", request=None, de
         user_id_value=user.pk if authenticated else None,
         username=(user.get_username() if authenticated else "") or username,
         ip=ip,
-        path=(request.get_full_path()[:300] if request is not None else ""),
+        path=(request.get_full_path()[:300] if request is not None else _path.get()),
         detail=detail or {},
     )
 
@@ -162,10 +167,15 @@ def prune(*, now=None) -> dict[str, int]:
         if connection.vendor == "postgresql":
             # Transaction-local: the append-only trigger lets this transaction delete.
             cursor.execute("SELECT set_config('audit.pruning', 'on', true)")
-            for model in (AuditEvent, SecurityEvent):
-                # The model layer refuses delete(); pruning goes below it on purpose.
-                cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE at < %s', [cutoff])
-                deleted[model._meta.label_lower] = cursor.rowcount
+        for model in (AuditEvent, SecurityEvent):
+            # The model layer refuses delete(); pruning goes below it on purpose (on SQLite no
+            # trigger guards deletes, see above).
+            cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE at < %s', [cutoff])
+            deleted[model._meta.label_lower] = cursor.rowcount
+        if connection.vendor == "postgresql":
+            # A transaction-local setting outlives this savepoint when the caller's transaction
+            # goes on: close the door again before handing the transaction back.
+            cursor.execute("SELECT set_config('audit.pruning', 'off', true)")
     return deleted
 
 
@@ -252,7 +262,11 @@ $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND current_setting('audit.pruning', true) = 'on' THEN
-        RETURN OLD;
+        -- Pruning deletes expired rows only: a row younger than the 180-day floor is skipped.
+        IF OLD.at < now() - interval '180 days' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NULL;
     END IF;
     RAISE EXCEPTION 'audit records are append-only';
 END;

@@ -1,3 +1,4 @@
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy, selectors
@@ -13,16 +14,27 @@ NAVIGATION = [
 ]
 
 
+def _app_navigation():
+    """Entries other apps add through ``navigation`` on their AppConfig (accounts never
+    imports them)."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        yield from getattr(config, "navigation", [])
+
+
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     duties = policy.duties(user)
-    nav = [
-        (name, label)
-        for name, label, needs in NAVIGATION
-        if (needs is None and not user.operator_role) or (needs and duties & needs) or (name == "home")
-    ]
+    nav = []
+    for name, label, needs in [*NAVIGATION[:1], *_app_navigation(), *NAVIGATION[1:]]:
+        if (needs is None and not user.operator_role) or (needs and duties & needs) or name == "home":
+            try:
+                nav.append((name, reverse(name), label))
+            except NoReverseMatch:  # an app's page that this deployment does not serve
+                continue
     return {
         "nav_items": nav,
         "unread_count": selectors.notification_unread_count(actor=user),

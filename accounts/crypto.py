@@ -46,12 +46,28 @@ def mask(value: str, *, keep_start: int, keep_end: int) -> str:
     return value[:keep_start] + "*" * hidden + value[len(value) - keep_end :]
 
 
+class _Decrypted(str):
+    """A decrypted value that remembers its stored ciphertext. Fernet encrypts with a fresh
+    random IV each time, so re-encrypting an unchanged value would write new bytes and the
+    audit trail would record a change that did not happen."""
+
+    __slots__ = ("ciphertext",)
+
+
 class EncryptedTextField(models.TextField):
     """A text column holding ciphertext; Python code sees the plain value."""
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None or value == "" else decrypt(value)
+        if value in (None, ""):
+            return value
+        plain = _Decrypted(decrypt(value))
+        plain.ciphertext = value
+        return plain
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
-        return value if value in (None, "") else encrypt(value)
+        if value in (None, ""):
+            return value
+        if isinstance(value, _Decrypted):
+            return value.ciphertext
+        return encrypt(value)

@@ -36,6 +36,19 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def load_all_demo_data() -> dict[str, int]:
+    """The demo accounts, then each app's demo data (``demo_data_loader`` on its AppConfig)."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    created = load_demo_data()
+    for config in apps.get_app_configs():
+        loader = getattr(config, "demo_data_loader", None)
+        if loader:
+            created[config.label] = import_string(loader)()
+    return created
+
+
 @transaction.atomic
 def load_demo_data() -> dict[str, int]:
     created = {"institutions": 0, "accounts": 0}

@@ -17,7 +17,7 @@ class AuditContextMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         actor = user.pk if user is not None and user.is_authenticated else None
-        with audit.acting_as(actor, client_ip(request)):
+        with audit.acting_as(actor, client_ip(request), request.get_full_path()):
             return self.get_response(request)
 
 

@@ -44,15 +44,39 @@ What each user sees
 9. **Notifications**: the recipient's own only.
 10. **Audit trail and security log**: the audit administrator only.
 
+Registry (institutions and what hangs off them)
+-----------------------------------------------
+11. **Institutions** are seen exactly where their organisation is seen (rule 6b): by their
+    own members, the township around them, the authority that registered them (a guardian
+    grant made when it registers), and holders of city-wide duties. Class groups,
+    registrations and fees follow their institution.
+12. **Filings** and their attachments: the institution's own members, the township around
+    it, and organisations holding ``filing.review`` (the health bureau). Other departments
+    do not read filing papers.
+13. **Residential areas**: a township sees those in its territory; holders of
+    ``planning.residential`` with a city-wide jurisdiction (natural resources and planning)
+    see the *new* ones city-wide; holders of ``targets.manage`` or ``dashboard.drilldown``
+    see all.
+14. **Guidance sites** and **pricing guidance** are public facts every member sees.
+15. **Imports**: the members of the organisation that started them.
+
+Acting (services check these with ``require_duty`` / ``require_institution_act``)
+--------------------------------------------------------------------------------
+16. An institution's own officers and heads (``institution.self``) keep its record, write and
+    submit its filings and fees. Only ``filing.review`` decides a filing. An authority records
+    or revokes registrations only for the legal form its duty names (``register.nonprofit``,
+    ``register.company``, ``register.public_institution``).
+
 Answers
 -------
-11. An object outside the user's sight answers 404, never 403, so that ids of other tenants
+17. An object outside the user's sight answers 404, never 403, so that ids of other tenants
     are not confirmed; the attempt is written to the security log. An object in sight that
     the user may not act on answers 403, also logged.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -110,6 +134,17 @@ def duties(user) -> frozenset[str]:
     return frozenset(codes)
 
 
+def holds(user, code: str) -> bool:
+    """True if one of the user's organisations holds the duty, whatever the user's role:
+    the question for what they may *see*; ``has_duty`` answers what they may *do*."""
+    return any(code == duty.code for org in organisations_of(user) for duty in org.duties.all())
+
+
+def township_codes(user) -> list[str]:
+    """Jurisdiction codes of the township governments the user belongs to."""
+    return [org.jurisdiction.code for org in organisations_of(user) if org.kind == Organisation.Kind.TOWNSHIP]
+
+
 def has_duty(user, code: str) -> bool:
     """True if the user may exercise the duty (acting duties need officer or head)."""
     return code in duties(user)
@@ -118,6 +153,31 @@ def has_duty(user, code: str) -> bool:
 def require_duty(user, code: str) -> None:
     """Raise PermissionDenied (403, logged by the middleware) unless the user has the duty."""
     if not has_duty(user, code):
+        raise PermissionDenied(code)
+
+
+def acting_organisation(user, code: str) -> Organisation | None:
+    """The organisation through which the user exercises an acting duty (officer or head)."""
+    for membership in memberships(user):
+        if membership.role in Membership.ACTING_ROLES and any(
+            duty.code == code for duty in membership.organisation.duties.all()
+        ):
+            return membership.organisation
+    return None
+
+
+def acts_for(user, organisation: Organisation, code: str) -> bool:
+    """True if the user is an officer or head of this very organisation and it holds the duty."""
+    return any(
+        membership.organisation_id == organisation.pk
+        and membership.role in Membership.ACTING_ROLES
+        and any(duty.code == code for duty in membership.organisation.duties.all())
+        for membership in memberships(user)
+    )
+
+
+def require_acts_for(user, organisation: Organisation, code: str) -> None:
+    if not acts_for(user, organisation, code):
         raise PermissionDenied(code)
 
 
@@ -197,6 +257,66 @@ def audit_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset if is_operator(user, User.OperatorRole.AUDIT) else queryset.none()
 
 
+def _registry(model_name: str):
+    # Looked up by name: accounts never imports the apps that build on it.
+    return apps.get_model("registry", model_name)
+
+
+def institutions_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = _registry("Institution").objects.all() if queryset is None else queryset
+    if not organisations_of(user):
+        return queryset.none()
+    seen = organisations_visible_to(user).filter(kind=Organisation.Kind.INSTITUTION)
+    return queryset.filter(organisation__in=seen)
+
+
+def _hanging_off_institutions(user, queryset: QuerySet, path: str = "institution") -> QuerySet:
+    if not organisations_of(user):
+        return queryset.none()
+    return queryset.filter(**{f"{path}__in": institutions_visible_to(user)})
+
+
+def filings_visible_to(user, queryset: QuerySet | None = None, path: str = "") -> QuerySet:
+    queryset = _registry("Filing").objects.all() if queryset is None else queryset
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "filing.review"):
+        return queryset
+    prefix = f"{path}__" if path else ""
+    condition = Q(**{f"{prefix}institution__organisation__in": [org.pk for org in own]})
+    for code in township_codes(user):
+        condition |= Q(**{f"{prefix}institution__township__code": code})
+    return queryset.filter(condition)
+
+
+def residential_areas_visible_to(user, queryset: QuerySet) -> QuerySet:
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "targets.manage") or holds(user, "dashboard.drilldown"):
+        return queryset
+    condition = Q(pk__in=[])
+    for code in township_codes(user):
+        condition |= Q(township__code=code)
+    city_planner = any(
+        org.kind == Organisation.Kind.DEPARTMENT and any(d.code == "planning.residential" for d in org.duties.all())
+        for org in own
+    )
+    if city_planner:
+        condition |= Q(kind="new")
+    return queryset.filter(condition)
+
+
+def public_facts_visible_to(user, queryset: QuerySet) -> QuerySet:
+    return queryset if organisations_of(user) else queryset.none()
+
+
+def imports_visible_to(user, queryset: QuerySet) -> QuerySet:
+    own = organisations_of(user)
+    return queryset.filter(organisation__in=[org.pk for org in own]) if own else queryset.none()
+
+
 _SCOPES = {
     "accounts.region": regions_visible_to,
     "accounts.organisation": organisations_visible_to,
@@ -205,6 +325,16 @@ _SCOPES = {
     "accounts.notification": notifications_visible_to,
     "accounts.auditevent": audit_visible_to,
     "accounts.securityevent": audit_visible_to,
+    "registry.institution": institutions_visible_to,
+    "registry.classgroup": _hanging_off_institutions,
+    "registry.registration": _hanging_off_institutions,
+    "registry.feeschedule": _hanging_off_institutions,
+    "registry.filing": filings_visible_to,
+    "registry.filingattachment": lambda user, queryset: filings_visible_to(user, queryset, path="filing"),
+    "registry.residentialarea": residential_areas_visible_to,
+    "registry.guidancesite": public_facts_visible_to,
+    "registry.pricingguidance": public_facts_visible_to,
+    "registry.importjob": imports_visible_to,
 }
 
 

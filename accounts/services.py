@@ -139,6 +139,20 @@ def _organisation_upsert(*, code, name, name_en, kind, jurisdiction, parent, dut
     return organisation
 
 
+def reference_data_load_all() -> dict[str, int]:
+    """The accounts reference data, then each app's own (named on its AppConfig as
+    ``reference_data_loader``: accounts never imports the apps that build on it)."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    counts = reference_data_load()
+    for config in apps.get_app_configs():
+        loader = getattr(config, "reference_data_loader", None)
+        if loader:
+            counts[config.label] = import_string(loader)()
+    return counts
+
+
 @transaction.atomic
 def institution_organisation_create(*, actor, code: str, name: str, village: Region) -> Organisation:
     """The tenant of a care institution in a village, visible to the township around it."""

@@ -113,6 +113,10 @@ def audit_event_list(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(actor=request.user, **{k: v for k, v in filters.items() if v})
+    if form.is_bound and not form.is_valid():
+        # A filter that does not validate is not silently dropped (which would list rows the
+        # other filters exclude): nothing is listed until it is corrected.
+        events = events.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     names = selectors.usernames_by_id(event.actor_id for event in page)
     return render(request, "accounts/audit_events.html", {"form": form, "page": page, "names": names})
@@ -124,6 +128,8 @@ def security_event_list(request):
     form = SecurityFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.security_event_list(actor=request.user, **{k: v for k, v in filters.items() if v})
+    if form.is_bound and not form.is_valid():
+        events = events.none()  # as on the audit trail: an invalid filter lists nothing
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/security_events.html", {"form": form, "page": page})
 

@@ -1,5 +1,36 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
+    verbose_name = _("Registry and filing")
+    # Called by `manage.py load_reference_data` (accounts never imports this app).
+    reference_data_loader = "registry.services.reference.registry_reference_load"
+    # Called by `manage.py load_demo_data` after the demo accounts exist.
+    demo_data_loader = "registry.demo.load_registry_demo"
+    # Items for the home page's work queue.
+    work_queue = "registry.queues.work_queue"
+    # Navigation entries: (URL name, label, duties that show it; None: every member).
+    navigation = [
+        ("institution_list", _("Institutions"), None),
+        ("filing_list", _("Filings"), None),
+        (
+            "registration_list",
+            _("Registrations"),
+            {
+                "register.nonprofit",
+                "register.company",
+                "register.public_institution",
+                "filing.review",
+                "township.supervise",
+            },
+        ),
+        (
+            "residential_area_list",
+            _("Residential areas"),
+            {"planning.residential", "targets.manage", "dashboard.drilldown"},
+        ),
+        ("guidance_site_list", _("Guidance network"), None),
+        ("parameter_list", _("Standards"), {"targets.manage"}),
+    ]

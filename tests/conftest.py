@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 
 from accounts import services
-from accounts.demo import DEMO_PASSWORD, load_demo_data
+from accounts.demo import DEMO_PASSWORD, load_all_demo_data
 from accounts.models import Organisation, User
 
 CAST = [
@@ -28,16 +28,24 @@ CAST = [
 
 
 def load_cast() -> None:
-    services.reference_data_load()
-    load_demo_data()
+    services.reference_data_load_all()
+    load_all_demo_data()
     if not User.objects.filter(username="stranger").exists():
         services.user_create(
             actor=None, username="stranger", real_name="无单位用户", password=DEMO_PASSWORD, must_change_password=False
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploaded files of the whole test session go to a temporary folder, not var/media."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_media_root, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_cast()
 

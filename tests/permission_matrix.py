@@ -134,3 +134,21 @@ CASES = [
     _api("api_audit_event_list", frozenset({"auditor"}), denied=403),
     _api("api_security_event_list", frozenset({"auditor"}), denied=403),
 ]
+
+
+def _gather_area_modules() -> None:
+    """Each area keeps its cases in a module of ``tests/matrix/`` with ``CASES`` and, if it
+    needs them, ``TARGETS`` and ``PUBLIC_URL_NAMES``; they are gathered here."""
+    import importlib
+    import pkgutil
+
+    from tests import matrix
+
+    for module_info in sorted(pkgutil.iter_modules(matrix.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"tests.matrix.{module_info.name}")
+        CASES.extend(getattr(module, "CASES", []))
+        TARGETS.update(getattr(module, "TARGETS", {}))
+        PUBLIC_URL_NAMES.update(getattr(module, "PUBLIC_URL_NAMES", {}))
+
+
+_gather_area_modules()

@@ -22,6 +22,9 @@ EXEMPT_MODELS = {
     "accounts.duty": "the duty codes of Annex 2 are public reference data",
     "accounts.organisationuserobjectpermission": "read only through accounts.grants, never listed",
     "accounts.organisationgroupobjectpermission": "read only through accounts.grants, never listed",
+    "registry.parameter": "national and city standards: public reference figures",
+    "registry.calendarday": "the public-holiday calendar: public reference data",
+    "registry.filingnumbersequence": "an internal counter, never shown",
 }
 
 

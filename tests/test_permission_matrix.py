@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.permission_matrix import ANONYMOUS, CASES, TARGETS
 from tests.conftest import CAST
+from tests.permission_matrix import ANONYMOUS, CASES, TARGETS
 
 ROLES = [ANONYMOUS, *CAST]
 
@@ -27,7 +27,9 @@ def test_each_role_gets_the_answer_the_matrix_expects(case, db):
         response = getattr(client, case.method)(url, case.data)
         expected = case.expected(username)
         if response.status_code != expected:
-            wrong.append(f"{username}: {case.method.upper()} {url} answered {response.status_code}, expected {expected}")
+            wrong.append(
+                f"{username}: {case.method.upper()} {url} answered {response.status_code}, expected {expected}"
+            )
         if username == ANONYMOUS and expected == 302:
             assert response["Location"].startswith(reverse("login")), response["Location"]
     assert not wrong, "\n".join(wrong)

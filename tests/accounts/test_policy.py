@@ -90,8 +90,17 @@ def test_city_wide_duties_see_every_institution_and_others_do_not(cast):
     for username in ("health", "fire", "amr", "hrss", "leader"):
         seen = Organisation.objects.visible_to(cast[username]).filter(kind=Organisation.Kind.INSTITUTION).count()
         assert seen == institutions, username
-    for username in ("edu", "editor"):
-        assert not Organisation.objects.visible_to(cast[username]).filter(kind=Organisation.Kind.INSTITUTION).exists()
+
+
+def test_education_sees_only_nursery_classes_and_the_commission_office_only_what_it_registered(cast):
+    from registry.models import Institution
+
+    edu_sees = Institution.objects.visible_to(cast["edu"])
+    assert edu_sees.exists()
+    assert set(edu_sees.values_list("provider_type", flat=True)) == {Institution.ProviderType.KINDERGARTEN_CLASS}
+    editor_sees = Institution.objects.visible_to(cast["editor"])
+    assert editor_sees.exists()
+    assert set(editor_sees.values_list("registrations__authority__code", flat=True)) == {"editor"}
 
 
 def test_an_institution_sees_itself_and_the_government_but_not_its_peer(cast):

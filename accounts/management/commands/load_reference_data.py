@@ -4,11 +4,11 @@ from accounts import services
 
 
 class Command(BaseCommand):
-    help = "Load the administrative divisions, the duties and the Annex 1/2 organisations (idempotent)."
+    help = (
+        "Load the administrative divisions, the duties, the Annex 1/2 organisations and each app's own "
+        "reference data (idempotent: a second run changes nothing)."
+    )
 
     def handle(self, *args, **options):
-        counts = services.reference_data_load()
-        self.stdout.write(
-            f"regions {counts['regions']}, duties {counts['duties']}, organisations {counts['organisations']}, "
-            f"rows changed {counts['changed']}"
-        )
+        counts = services.reference_data_load_all()
+        self.stdout.write(", ".join(f"{name} {count}" for name, count in counts.items()))

@@ -1,0 +1,1 @@
+"""Registry API, one module per area; each module has its own ``urlpatterns``."""

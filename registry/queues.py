@@ -1,0 +1,99 @@
+"""What the registry puts in each user's work queue on the home page."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from registry import selectors
+from registry.models import Filing, Institution
+
+
+def _url(name: str, query: str = "", **kwargs) -> str:
+    try:
+        return reverse(name, kwargs=kwargs or None) + query
+    except NoReverseMatch:  # a page not built yet: the item still counts, without a link
+        return "#"
+
+
+def work_queue(*, actor) -> list[dict]:
+    items = []
+    if policy.has_duty(actor, "filing.review"):
+        waiting = selectors.filing_list(actor=actor, status=Filing.Status.SUBMITTED)
+        total = waiting.count()
+        overdue = waiting.filter(due_on__lt=timezone.localdate()).count()
+        if total:
+            items.append(
+                {
+                    "title": _("Filings waiting for review"),
+                    "count": total,
+                    "url": _url("filing_list", "?status=submitted"),
+                }
+            )
+        if overdue:
+            items.append(
+                {
+                    "title": _("Filing reviews past the time limit"),
+                    "count": overdue,
+                    "urgent": True,
+                    "url": _url("filing_list", "?overdue=1"),
+                }
+            )
+        unfiled = selectors.unfiled_registered_institutions(actor=actor).count()
+        if unfiled:
+            items.append(
+                {
+                    "title": _("Registered institutions that have not filed"),
+                    "count": unfiled,
+                    "url": _url("unfiled_list"),
+                }
+            )
+    if policy.has_duty(actor, "institution.self"):
+        institution = selectors.institution_for_member(actor=actor)
+        if institution is not None:
+            items.extend(_institution_items(actor, institution))
+    if policy.has_duty(actor, "township.supervise"):
+        pending = selectors.filing_list(actor=actor, status=Filing.Status.SUBMITTED).count()
+        if pending:
+            items.append(
+                {
+                    "title": _("Filings under review in my territory"),
+                    "count": pending,
+                    "url": _url("filing_list", "?status=submitted"),
+                }
+            )
+        not_filed = selectors.institution_list(actor=actor, filing_status=Institution.FilingStatus.NOT_FILED).count()
+        if not_filed:
+            items.append(
+                {
+                    "title": _("Institutions in my territory not yet filed"),
+                    "count": not_filed,
+                    "url": _url("institution_list", "?filing_status=not_filed"),
+                }
+            )
+    return items
+
+
+def _institution_items(actor, institution) -> list[dict]:
+    open_filing = (
+        selectors.filing_list(actor=actor, institution=institution).filter(status__in=Filing.OPEN_STATUSES).first()
+    )
+    if open_filing is not None and open_filing.status == Filing.Status.RETURNED:
+        return [
+            {
+                "title": _("Your filing was returned: correct and resubmit it"),
+                "urgent": True,
+                "url": _url("filing_detail", pk=open_filing.pk),
+            }
+        ]
+    if open_filing is not None and open_filing.status == Filing.Status.DRAFT:
+        return [{"title": _("Finish and submit your filing"), "url": _url("filing_detail", pk=open_filing.pk)}]
+    if open_filing is None and institution.filing_status == Institution.FilingStatus.NOT_FILED:
+        return [
+            {
+                "title": _("File your institution with the health bureau"),
+                "urgent": True,
+                "url": _url("institution_detail", pk=institution.pk),
+            }
+        ]
+    return []

@@ -1,0 +1,299 @@
+"""The filing (备案) workflow.
+
+    draft ──submit──▶ submitted ──accept──▶ accepted   (filing number, receipt)
+                       │  ▲    └──reject──▶ rejected
+                  return  submit (resubmission)
+                       ▼  │
+                     returned
+
+Only the institution's own officers write and submit; only ``filing.review`` decides. A
+decision is a conditional update on the status, so of two reviewers deciding the same
+filing at once exactly one wins; the other is told the filing was already decided.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit, policy
+from accounts import services as account_services
+from accounts.errors import ApplicationError
+from accounts.models import Membership
+from registry import parameters, uploads, workdays
+from registry.models import Filing, FilingAttachment, FilingNumberSequence, Institution
+
+Status = Filing.Status
+Kind = FilingAttachment.Kind
+
+ALLOWED_TYPES = uploads.DOCUMENT_TYPES
+
+
+def required_attachments(filing: Filing) -> list[str]:
+    """Documents a filing must carry before it is submitted (national filing rules)."""
+    if filing.kind == Filing.Kind.INITIAL:
+        required = [Kind.REGISTRATION_CERTIFICATE, Kind.PREMISES, Kind.FIRE_SAFETY, Kind.HEALTH_EVALUATION,
+                    Kind.STAFF_QUALIFICATIONS, Kind.COMMITMENT]  # fmt: skip
+        if filing.institution.meals_served:
+            required.insert(4, Kind.FOOD_LICENCE)
+        return required
+    if filing.kind == Filing.Kind.CHANGE:
+        return [Kind.OTHER]
+    return []
+
+
+def missing_attachments(filing: Filing, present: set[str]) -> list[str]:
+    return [kind for kind in required_attachments(filing) if kind not in present]
+
+
+def _require_own(actor, filing: Filing) -> None:
+    policy.require_acts_for(actor, filing.institution.organisation, "institution.self")
+
+
+def _notify_members(organisation_id: int, title: str, body: str, link: str, roles=Membership.ACTING_ROLES):
+    User = get_user_model()
+    for user in User.objects.filter(
+        memberships__organisation_id=organisation_id, memberships__role__in=roles, is_active=True
+    ).distinct():
+        account_services.notification_send(recipient=user, title=title, body=body, link=link)
+
+
+def _notify_reviewers(title: str, body: str, link: str):
+    User = get_user_model()
+    for user in User.objects.filter(
+        memberships__organisation__duties__code="filing.review",
+        memberships__role__in=Membership.ACTING_ROLES,
+        is_active=True,
+    ).distinct():
+        account_services.notification_send(recipient=user, title=title, body=body, link=link)
+
+
+def _link(filing: Filing) -> str:
+    return f"/registry/filings/{filing.pk}/"
+
+
+@transaction.atomic
+def filing_start(*, actor, institution: Institution, kind: str = Filing.Kind.INITIAL, summary: str = "") -> Filing:
+    policy.require_acts_for(actor, institution.organisation, "institution.self")
+    if kind not in Filing.Kind.values:
+        raise ApplicationError(_("Choose the kind of filing."), fields={"kind": [_("Unknown kind of filing.")]})
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    if institution.filings.filter(status__in=Filing.OPEN_STATUSES).exists():
+        raise ApplicationError(_("A filing of this institution is still open; finish it first."))
+    if kind == Filing.Kind.INITIAL and institution.filing_status == Institution.FilingStatus.FILED:
+        raise ApplicationError(_("The institution is already filed; file a change or a closure instead."))
+    if kind != Filing.Kind.INITIAL and institution.filing_status != Institution.FilingStatus.FILED:
+        raise ApplicationError(_("Only a filed institution can file a change or a closure."))
+    filing = Filing.objects.create(institution=institution, kind=kind, summary=summary)
+    audit.record(actor=actor, event="filing.started", obj=filing, details={"kind": kind})
+    return filing
+
+
+@transaction.atomic
+def filing_update(*, actor, filing: Filing, summary: str, commitment_signed_by: str) -> Filing:
+    _require_own(actor, filing)
+    updated = Filing.objects.filter(pk=filing.pk, status__in=[Status.DRAFT, Status.RETURNED]).update(
+        summary=summary, commitment_signed_by=commitment_signed_by
+    )
+    if not updated:
+        raise ApplicationError(_("Only a draft or a returned filing can be edited."))
+    filing.refresh_from_db()
+    return filing
+
+
+@transaction.atomic
+def attachment_add(*, actor, filing: Filing, kind: str, uploaded) -> FilingAttachment:
+    _require_own(actor, filing)
+    if filing.status not in (Status.DRAFT, Status.RETURNED):
+        raise ApplicationError(_("Documents can be added only to a draft or a returned filing."))
+    if kind not in Kind.values:
+        raise ApplicationError(_("Choose which document this is."), fields={"kind": [_("Unknown document.")]})
+    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
+    content_type, sha256 = uploads.check_upload(uploaded, allowed=ALLOWED_TYPES, max_bytes=max_bytes)
+    attachment = FilingAttachment(
+        filing=filing,
+        kind=kind,
+        original_name=uploaded.name[:200],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=sha256,
+        uploaded_by=actor,
+    )
+    attachment.file.save(uploaded.name, uploaded, save=False)
+    attachment.save()
+    audit.record(actor=actor, event="filing.attachment_added", obj=attachment, details={"kind": kind})
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor, attachment: FilingAttachment) -> None:
+    _require_own(actor, attachment.filing)
+    if attachment.filing.status not in (Status.DRAFT, Status.RETURNED):
+        raise ApplicationError(_("Documents of a submitted filing cannot be removed."))
+    audit.record(actor=actor, event="filing.attachment_removed", obj=attachment)
+    attachment.delete()  # the stored file is kept: the audit trail may point to it
+
+
+@transaction.atomic
+def filing_submit(*, actor, filing: Filing) -> Filing:
+    """Submit (or resubmit after a return). The review must end within the working days the
+    national rules give (parameter ``filing.review_working_days``)."""
+    _require_own(actor, filing)
+    filing = Filing.objects.select_for_update().select_related("institution").get(pk=filing.pk)
+    if filing.status not in (Status.DRAFT, Status.RETURNED):
+        raise ApplicationError(
+            _("This filing is %(status)s and cannot be submitted.") % {"status": filing.get_status_display()}
+        )
+    missing = missing_attachments(filing, set(filing.attachments.values_list("kind", flat=True)))
+    if missing:
+        names = "、".join(str(Kind(kind).label) for kind in missing)
+        raise ApplicationError(_("Documents missing: %(names)s.") % {"names": names})
+    if filing.kind == Filing.Kind.INITIAL and not filing.commitment_signed_by.strip():
+        raise ApplicationError(
+            _("The filing commitment must be signed (name of the signatory)."),
+            fields={"commitment_signed_by": [_("Required.")]},
+        )
+    now = timezone.now()
+    days = int(parameters.get("filing.review_working_days", 5))
+    filing.status, filing.submitted_at = Status.SUBMITTED, now
+    filing.due_on = workdays.add_working_days(timezone.localdate(now), days)
+    filing.submissions += 1
+    filing.save(update_fields=["status", "submitted_at", "due_on", "submissions"])
+    if filing.kind == Filing.Kind.INITIAL:
+        Institution.objects.filter(pk=filing.institution_id).update(filing_status=Institution.FilingStatus.PENDING)
+    event = "filing.resubmitted" if filing.submissions > 1 else "filing.submitted"
+    audit.record(actor=actor, event=event, obj=filing, details={"due_on": filing.due_on.isoformat()})
+    _notify_reviewers(
+        _("Filing to review: %(name)s") % {"name": filing.institution.name},
+        _("%(kind)s, due by %(due)s.") % {"kind": filing.get_kind_display(), "due": filing.due_on},
+        _link(filing),
+    )
+    return filing
+
+
+def _decide(*, actor, filing: Filing, status: str, note: str, reasons: dict | None = None) -> Filing:
+    policy.require_duty(actor, "filing.review")
+    updated = Filing.objects.filter(pk=filing.pk, status=Status.SUBMITTED).update(
+        status=status,
+        decided_at=timezone.now(),
+        decided_by=actor,
+        decision_note=note,
+        return_reasons=reasons or {},
+    )
+    if not updated:
+        current = Filing.objects.get(pk=filing.pk)
+        if current.status in (Status.DRAFT, Status.RETURNED):
+            raise ApplicationError(
+                _("This filing has not been submitted for review (it is %(status)s); it cannot be decided.")
+                % {"status": current.get_status_display()}
+            )
+        raise ApplicationError(
+            _("This filing is no longer waiting for review (it is %(status)s); someone else may have decided it.")
+            % {"status": current.get_status_display()}
+        )
+    return Filing.objects.select_related("institution").get(pk=filing.pk)
+
+
+def _next_number(year: int) -> str:
+    sequence, _created = FilingNumberSequence.objects.get_or_create(year=year)
+    sequence = FilingNumberSequence.objects.select_for_update().get(pk=sequence.pk)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"余卫托备〔{year}〕{sequence.last:04d}号"
+
+
+@transaction.atomic
+def filing_accept(*, actor, filing: Filing, note: str = "") -> Filing:
+    filing = _decide(actor=actor, filing=filing, status=Status.ACCEPTED, note=note)
+    institution = filing.institution
+    if filing.kind == Filing.Kind.CLOSURE:
+        Institution.objects.filter(pk=institution.pk).update(
+            status=Institution.Status.CLOSED, filing_status=Institution.FilingStatus.CANCELLED
+        )
+    else:
+        if filing.kind == Filing.Kind.INITIAL:
+            filing.number = _next_number(timezone.localdate().year)
+            filing.save(update_fields=["number"])
+            Institution.objects.filter(pk=institution.pk).update(
+                filing_status=Institution.FilingStatus.FILED,
+                filing_number=filing.number,
+                status=Institution.Status.OPERATING,
+            )
+        # A change filing keeps the institution's filing number; it is not stored on the
+        # change filing itself, whose ``number`` is unique among filings.
+    number = filing.number or institution.filing_number
+    audit.record(actor=actor, event="filing.accepted", obj=filing, details={"number": number})
+    _notify_members(
+        institution.organisation_id,
+        _("Filing accepted: %(name)s") % {"name": institution.name},
+        _("Filing number %(number)s. The receipt can be printed from the filing page.") % {"number": number},
+        _link(filing),
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_return(*, actor, filing: Filing, reasons: dict[str, str], note: str = "") -> Filing:
+    """Return for correction, with a reason for each document or point concerned."""
+    policy.require_duty(actor, "filing.review")  # before the input is judged: no hints to others
+    reasons = {key: text.strip() for key, text in reasons.items() if text and text.strip()}
+    if not reasons:
+        raise ApplicationError(
+            _("Give at least one reason for returning the filing."), fields={"reasons": [_("Required.")]}
+        )
+    unknown = set(reasons) - set(Kind.values) - {"general"}
+    if unknown:
+        raise ApplicationError(_("Unknown items: %(items)s") % {"items": ", ".join(sorted(unknown))})
+    filing = _decide(actor=actor, filing=filing, status=Status.RETURNED, note=note, reasons=reasons)
+    audit.record(actor=actor, event="filing.returned", obj=filing, details={"reasons": reasons})
+    _notify_members(
+        filing.institution.organisation_id,
+        _("Filing returned for correction: %(name)s") % {"name": filing.institution.name},
+        "\n".join(f"{_item_label(key)}: {text}" for key, text in reasons.items()),
+        _link(filing),
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_reject(*, actor, filing: Filing, note: str) -> Filing:
+    policy.require_duty(actor, "filing.review")
+    if not note.strip():
+        raise ApplicationError(_("Give the reason for the rejection."), fields={"note": [_("Required.")]})
+    filing = _decide(actor=actor, filing=filing, status=Status.REJECTED, note=note)
+    if filing.kind == Filing.Kind.INITIAL:
+        Institution.objects.filter(pk=filing.institution_id).update(filing_status=Institution.FilingStatus.NOT_FILED)
+    audit.record(actor=actor, event="filing.rejected", obj=filing, details={"note": note})
+    _notify_members(
+        filing.institution.organisation_id,
+        _("Filing rejected: %(name)s") % {"name": filing.institution.name},
+        note,
+        _link(filing),
+    )
+    return filing
+
+
+def _item_label(key: str) -> str:
+    return _("General") if key == "general" else str(Kind(key).label)
+
+
+# --- Predicates for pages (the services above still check every action themselves) --------
+
+
+def can_write_filing(actor, filing: Filing) -> bool:
+    """The institution's own officers and heads edit, add documents and submit while the
+    filing is a draft or returned."""
+    return filing.status in (Status.DRAFT, Status.RETURNED) and policy.acts_for(
+        actor, filing.institution.organisation, "institution.self"
+    )
+
+
+def can_decide_filing(actor, filing: Filing) -> bool:
+    return filing.status == Status.SUBMITTED and policy.has_duty(actor, "filing.review")
+
+
+def startable_kinds(institution: Institution) -> list[str]:
+    """Kinds of filing the institution may start (when no filing of it is open)."""
+    if institution.filing_status == Institution.FilingStatus.FILED:
+        return [Filing.Kind.CHANGE, Filing.Kind.CLOSURE]
+    return [Filing.Kind.INITIAL]

@@ -1,0 +1,115 @@
+"""Institutions and their class groups."""
+
+from django.db import transaction
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from accounts import audit, grants, policy
+from accounts import services as account_services
+from accounts.errors import ApplicationError
+from accounts.models import Organisation, Region
+from registry.models import ClassGroup, Institution
+
+# Fields an institution keeps itself; legal form and credit code change only through the
+# registration authority.
+SELF_EDITABLE = [
+    "name", "provider_type", "address", "legal_representative", "person_in_charge", "contact_phone",
+    "full_day", "half_day", "hourly", "temporary", "indoor_area", "outdoor_area", "meals_served", "opened_on",
+]  # fmt: skip
+
+# Departments that follow particular kinds of institution get sight of them when they appear.
+FOLLOWERS_OF_TYPE = {
+    Institution.ProviderType.KINDERGARTEN_CLASS: "register.kindergarten_class",
+    Institution.ProviderType.EMPLOYER_RUN: "employer.care",
+}
+
+
+@transaction.atomic
+def institution_create(
+    *,
+    actor,
+    name: str,
+    legal_form: str,
+    provider_type: str,
+    village: Region,
+    address: str,
+    credit_code: str = "",
+    organisation: Organisation | None = None,
+    **fields,
+) -> Institution:
+    """A new institution with its own tenant organisation (made here unless given), visible to
+    its township and to the departments that follow its kind."""
+    if village.level != Region.Level.VILLAGE:
+        raise ApplicationError(
+            _("Choose the village or community where the institution is."),
+            fields={"village": [_("Not a village or community.")]},
+        )
+    if organisation is None:
+        organisation = account_services.institution_organisation_create(
+            actor=actor, code=f"inst-{get_random_string(10).lower()}", name=name, village=village
+        )
+    institution = Institution(
+        organisation=organisation,
+        name=name,
+        legal_form=legal_form,
+        provider_type=provider_type,
+        village=village,
+        township=village.parent,
+        address=address,
+        credit_code=credit_code.strip().upper(),
+        **fields,
+    )
+    institution.full_clean()
+    institution.save()
+    grant_followers(institution)
+    audit.record(actor=actor, event="institution.created", obj=institution)
+    return institution
+
+
+def grant_followers(institution: Institution) -> None:
+    """Departments that follow this kind of institution (education: nursery classes; the
+    trade union: employer-run care) get sight of it."""
+    follower_duty = FOLLOWERS_OF_TYPE.get(institution.provider_type)
+    if follower_duty:
+        for follower in Organisation.objects.filter(duties__code=follower_duty, kind=Organisation.Kind.DEPARTMENT):
+            grants.grant(organisation=follower, perm="accounts.view_organisation", obj=institution.organisation)
+
+
+@transaction.atomic
+def institution_update(*, actor, institution: Institution, **changes) -> Institution:
+    policy.require_acts_for(actor, institution.organisation, "institution.self")
+    unknown = set(changes) - set(SELF_EDITABLE)
+    if unknown:
+        raise ApplicationError(
+            _("These fields change only through the registration authority: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    for name, value in changes.items():
+        setattr(institution, name, value)
+    institution.full_clean()
+    institution.save()
+    if "name" in changes:
+        Organisation.objects.filter(pk=institution.organisation_id).update(name=institution.name)
+    audit.record(actor=actor, event="institution.updated", obj=institution, details={"fields": sorted(changes)})
+    return institution
+
+
+@transaction.atomic
+def class_group_save(*, actor, institution: Institution, group: ClassGroup | None = None, **values) -> ClassGroup:
+    policy.require_acts_for(actor, institution.organisation, "institution.self")
+    if group is not None and group.institution_id != institution.pk:
+        raise ApplicationError(_("This class belongs to another institution."))
+    group = group or ClassGroup(institution=institution)
+    for name, value in values.items():
+        setattr(group, name, value)
+    group.full_clean()
+    group.save()
+    audit.record(actor=actor, event="class_group.saved", obj=group)
+    return group
+
+
+@transaction.atomic
+def class_group_delete(*, actor, group: ClassGroup) -> None:
+    policy.require_acts_for(actor, group.institution.organisation, "institution.self")
+    audit.record(actor=actor, event="class_group.deleted", obj=group)
+    group.delete()

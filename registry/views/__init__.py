@@ -1,0 +1,1 @@
+"""Registry pages, one module per area; each module has its own ``urlpatterns``."""
