@@ -26,6 +26,6 @@ class AuditFilterForm(forms.Form):
 class SecurityFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All"))] + SecurityEvent.Kind.choices)
     username = forms.CharField(label=_("User name"), required=False)
-    ip = forms.CharField(label=_("Address"), required=False)
+    ip = forms.CharField(label=_("IP address"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

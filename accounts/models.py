@@ -269,7 +269,7 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     # A plain integer, not a foreign key: triggers write it and users are never deleted.
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
-    ip = models.CharField(_("address"), max_length=64, blank=True, default="")
+    ip = models.CharField(_("IP address"), max_length=64, blank=True, default="")
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
 
@@ -309,7 +309,7 @@ class SecurityEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     user_id_value = models.BigIntegerField(_("user id"), null=True, blank=True, db_column="user_id")
     username = models.CharField(_("user name"), max_length=150, blank=True, db_index=True)
-    ip = models.CharField(_("address"), max_length=64, blank=True, default="")
+    ip = models.CharField(_("IP address"), max_length=64, blank=True, default="")
     path = models.CharField(_("path"), max_length=300, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 

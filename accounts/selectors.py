@@ -114,8 +114,32 @@ def home_summary(*, actor: User) -> dict:
         "organisations": organisations,
         "duties": sorted(policy.duties(actor)),
         "territory": territory,
-        "queue": work_queue(actor=actor),
+        "queue": operator_tools(actor=actor) if actor.operator_role else work_queue(actor=actor),
     }
+
+
+def operator_tools(*, actor: User) -> list[dict]:
+    """An operator's home shows the tools of their one role (they have no business queue)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    tools = {
+        User.OperatorRole.SYSTEM: [
+            (_("Accounts"), reverse("admin:accounts_user_changelist")),
+            (_("Organisations and duties"), reverse("admin:accounts_organisation_changelist")),
+            (_("Regions"), reverse("admin:accounts_region_changelist")),
+        ],
+        User.OperatorRole.SECURITY: [
+            (_("Memberships and roles"), reverse("admin:accounts_membership_changelist")),
+            (_("Locked-out logins"), reverse("admin:axes_accessattempt_changelist")),
+            (_("Accounts"), reverse("admin:accounts_user_changelist")),
+        ],
+        User.OperatorRole.AUDIT: [
+            (_("Audit trail"), reverse("audit_event_list")),
+            (_("Security log"), reverse("security_event_list")),
+        ],
+    }
+    return [{"title": title, "url": url} for title, url in tools.get(actor.operator_role, [])]
 
 
 def work_queue(*, actor: User) -> list[dict]:
