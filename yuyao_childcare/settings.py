@@ -236,6 +236,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models name their choices "kind", "status" or "level"; `check --deploy` builds the
+    # schema and warns (drf_spectacular.W001) unless each set has its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "RegionKindEnum": "accounts.models.Region.Kind",
+        "RegionLevelEnum": "accounts.models.Region.Level",
+        "OrganisationKindEnum": "accounts.models.Organisation.Kind",
+        "AuditEventKindEnum": "accounts.models.AuditEvent.Kind",
+        "SecurityEventKindEnum": "accounts.models.SecurityEvent.Kind",
+        "InstitutionStatusEnum": "registry.models.Institution.Status",
+        "InstitutionFilingStatusEnum": "registry.models.Institution.FilingStatus",
+        "RegistrationStatusEnum": "registry.models.Registration.Status",
+        "FilingKindEnum": "registry.models.Filing.Kind",
+        "FilingStatusEnum": "registry.models.Filing.Status",
+        "FilingAttachmentKindEnum": "registry.models.FilingAttachment.Kind",
+        "ResidentialAreaKindEnum": "registry.models.ResidentialArea.Kind",
+        "GuidanceSiteLevelEnum": "registry.models.GuidanceSite.Level",
+        "ImportJobKindEnum": "registry.models.ImportJob.Kind",
+        "ImportJobStatusEnum": "registry.models.ImportJob.Status",
+    },
 }
 
 # --- Production hardening -----------------------------------------------------------------
@@ -243,14 +262,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# `check --deploy` generates the API schema; four models name their choices "kind", which it
-# warns about (drf_spectacular.W001) unless each set has its own name.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    "RegionKindEnum": "accounts.models.Region.Kind",
-    "OrganisationKindEnum": "accounts.models.Organisation.Kind",
-    "AuditEventKindEnum": "accounts.models.AuditEvent.Kind",
-    "SecurityEventKindEnum": "accounts.models.SecurityEvent.Kind",
-}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", True)

@@ -50,8 +50,10 @@ def test_township_region_page_with_its_villages(username, client_as, django_asse
     assert response.content.decode().count("/regions/330281103") >= 20
 
 
-def test_home_page(client_as, django_assert_max_num_queries):
-    for username in ("health", "simen", "nursery1", "auditor"):
+@pytest.mark.parametrize("size", [2, 40])
+def test_home_page_with_its_work_queue(size, client_as, django_assert_max_num_queries):
+    _add_institutions(size)
+    for username in ("health", "simen", "nursery1", "nursery2", "auditor", "leader"):
         client = client_as(username)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(16):  # 14 for the health bureau today
             assert client.get("/").status_code == 200

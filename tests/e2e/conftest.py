@@ -1,0 +1,76 @@
+"""Browser tests: Playwright (sync API) driving Debian's chromium against pytest-django's live server.
+
+No browser is ever downloaded: the tests use /usr/bin/chromium and skip when it is missing.
+Screenshots go to test-artifacts/e2e/ (git-ignored).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for one module of browser tests.
+
+    Playwright's sync API keeps an asyncio event loop running in the test thread for as long as
+    it is open, and Django refuses ORM calls from such a thread unless DJANGO_ALLOW_ASYNC_UNSAFE
+    says this is deliberate. The variable is set here, for exactly that span (module scope, so
+    that later tests run with Django's async safety check on and no loop around)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+@pytest.fixture
+def portal(live_server):
+    """The live portal with the fixed cast loaded.
+
+    live_server makes the test transactional: the flush after every transactional test empties
+    the tables, so the cast that django_db_setup loaded may be gone and is loaded again here."""
+    from tests.conftest import load_cast
+
+    load_cast()
+    return live_server
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
