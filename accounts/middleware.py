@@ -4,8 +4,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts import audit
+from accounts.api_permissions import PasswordChangeRequired
 from accounts.models import SecurityEvent
 from accounts.network import client_ip
+
+
+PASSWORD_CHANGE_FIRST = PasswordChangeRequired.default_detail
 
 
 class AuditContextMiddleware:
@@ -36,7 +40,13 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 if request.path.startswith("/api/"):
                     return JsonResponse(
-                        {"error": {"code": "password_change_required", "message": "请先修改初始密码。", "fields": {}}},
+                        {
+                            "error": {
+                                "code": "password_change_required",
+                                "message": str(PASSWORD_CHANGE_FIRST),
+                                "fields": {},
+                            }
+                        },
                         status=403,
                     )
                 return redirect("password_change")
