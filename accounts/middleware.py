@@ -8,7 +8,6 @@ from accounts.api_permissions import PasswordChangeRequired
 from accounts.models import SecurityEvent
 from accounts.network import client_ip
 
-
 PASSWORD_CHANGE_FIRST = PasswordChangeRequired.default_detail
 
 
