@@ -70,6 +70,13 @@ def acting_as(actor, ip: str = "", path: str = ""):
         _path.reset(path_token)
 
 
+def attribute_to(actor, ip: str) -> None:
+    """Attribute the rest of the current request to ``actor``: for API token logins, which
+    are known only after the middleware has set the (anonymous) context. The middleware's
+    ``acting_as`` restores the outer context when the request ends."""
+    _context.set((getattr(actor, "pk", actor), ip or ""))
+
+
 def current_actor() -> tuple[int | None, str]:
     return _context.get()
 

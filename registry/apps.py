@@ -32,5 +32,10 @@ class RegistryConfig(AppConfig):
             {"planning.residential", "targets.manage", "dashboard.drilldown"},
         ),
         ("guidance_site_list", _("Guidance network"), None),
+        (
+            "pricing_guidance_list",
+            _("Pricing guidance"),
+            {"pricing.guide", "filing.review", "check.fees", "institution.self"},
+        ),
         ("parameter_list", _("Standards"), {"targets.manage"}),
     ]

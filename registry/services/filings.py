@@ -182,7 +182,7 @@ def _decide(*, actor, filing: Filing, status: str, note: str, reasons: dict | No
     )
     if not updated:
         current = Filing.objects.get(pk=filing.pk)
-        if current.status in (Status.DRAFT, Status.RETURNED):
+        if current.status == Status.DRAFT:  # returned: decided by someone, the message below fits
             raise ApplicationError(
                 _("This filing has not been submitted for review (it is %(status)s); it cannot be decided.")
                 % {"status": current.get_status_display()}
@@ -243,7 +243,8 @@ def filing_return(*, actor, filing: Filing, reasons: dict[str, str], note: str =
         )
     unknown = set(reasons) - set(Kind.values) - {"general"}
     if unknown:
-        raise ApplicationError(_("Unknown items: %(items)s") % {"items": ", ".join(sorted(unknown))})
+        message = _("Unknown items: %(items)s") % {"items": ", ".join(sorted(unknown))}
+        raise ApplicationError(message, fields={"reasons": [message]})
     filing = _decide(actor=actor, filing=filing, status=Status.RETURNED, note=note, reasons=reasons)
     audit.record(actor=actor, event="filing.returned", obj=filing, details={"reasons": reasons})
     _notify_members(

@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit, grants, policy
@@ -84,6 +85,9 @@ def registration_revoke(*, actor, registration: Registration, reason: str, revok
     policy.require_acts_for(actor, registration.authority, Institution.REGISTRATION_DUTY[registration.legal_form])
     if not reason.strip():
         raise ApplicationError(_("Give the reason for the revocation."), fields={"reason": [_("Required.")]})
+    if revoked_on < registration.registered_on or revoked_on > timezone.localdate():
+        message = _("The revocation date must lie between the registration date and today.")
+        raise ApplicationError(message, fields={"revoked_on": [message]})
     updated = Registration.objects.filter(pk=registration.pk, status=Registration.Status.ACTIVE).update(
         status=Registration.Status.REVOKED, revoked_on=revoked_on, revoke_reason=reason
     )
@@ -93,3 +97,54 @@ def registration_revoke(*, actor, registration: Registration, reason: str, revok
     audit.record(actor=actor, event="registration.revoked", obj=registration, details={"reason": reason})
     registration.refresh_from_db()
     return registration
+
+
+def registrable_legal_forms(actor) -> list[str]:
+    """The legal forms the actor may register (officer or head of an organisation holding the
+    form's ``register.*`` duty), in the order of ``Institution.LegalForm``."""
+    return [form for form, duty in Institution.REGISTRATION_DUTY.items() if policy.has_duty(actor, duty)]
+
+
+def registration_require_form(actor, legal_form: str) -> None:
+    """Refuse (403) a known legal form the actor does not register, before its data is looked at;
+    an unknown value is left to the form or serializer to report."""
+    if legal_form in Institution.REGISTRATION_DUTY:
+        authority_for(actor, legal_form)
+
+
+def can_revoke_registration(actor, registration: Registration) -> bool:
+    """Only the registering authority's officers revoke (policy rule 16)."""
+    return policy.acts_for(actor, registration.authority, Institution.REGISTRATION_DUTY[registration.legal_form])
+
+
+def registration_push(
+    *, actor, credit_code: str, certificate_number: str, legal_form: str, **fields
+) -> tuple[Registration, bool]:
+    """A registration pushed by an authority's system: ``registration_record`` with
+    ``source=api``, idempotent on (credit code, certificate number) for the pushing authority.
+    Returns (registration, created); a repeat returns the first registration unchanged, even if
+    the other fields differ (a correction is a revocation and a new registration)."""
+    from registry import selectors
+
+    authority = authority_for(actor, legal_form)
+    existing = selectors.registration_find(
+        actor=actor, authority=authority, credit_code=credit_code, certificate_number=certificate_number
+    )
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            registration = registration_record(
+                actor=actor, credit_code=credit_code, certificate_number=certificate_number.strip(),
+                legal_form=legal_form, source=Registration.Source.API, **fields,
+            )  # fmt: skip
+    except IntegrityError:
+        # The same push arrived twice at once: the other one created it (unique credit code or
+        # one active registration per institution).
+        existing = selectors.registration_find(
+            actor=actor, authority=authority, credit_code=credit_code, certificate_number=certificate_number
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return registration, True

@@ -721,3 +721,31 @@ def test_the_audit_api_filters_by_table_and_kind(client_as):
     body = client_as("auditor").get("/api/v1/audit/events/", {"table": "accounts_region", "kind": "delete"}).json()
     assert {row["event"] for row in body["results"] if row["event"].startswith("api.")} == {"api.region"}
     assert all(row["table_name"] == "accounts_region" for row in body["results"])
+
+
+def test_an_api_write_by_a_token_user_is_attributed_to_that_user(cast):
+    """The middleware runs before DRF knows a token's user; the authentication class closes it."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient(REMOTE_ADDR="198.51.100.7")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast['mca']).key}")
+    response = client.post(
+        "/api/v1/registrations/",
+        {
+            "credit_code": "52330281MA2E00001G",
+            "name": "审计测试托育中心",
+            "legal_form": "nonprofit",
+            "provider_type": "standalone",
+            "village": "330281103201",
+            "address": "测试路1号",
+            "certificate_number": "审计-0001",
+            "registered_on": "2026-03-02",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    row = AuditEvent.objects.get(
+        table_name="registry_registration", kind=AuditEvent.Kind.INSERT, object_id=str(response.json()["id"])
+    )
+    assert (row.actor_id, row.ip) == (cast["mca"].pk, "198.51.100.7")

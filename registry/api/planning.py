@@ -1,0 +1,137 @@
+"""API of residential areas and their care slots, the guidance network, fees and pricing
+guidance: the same selectors and rules as the pages (``registry.views.planning``)."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+
+from registry import selectors
+from registry.models import FeeSchedule, GuidanceSite, PricingGuidance, ResidentialArea
+from registry.services import planning
+
+
+class ResidentialAreaSerializer(serializers.ModelSerializer):
+    village_code = serializers.CharField(source="village.code", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    township_code = serializers.CharField(source="township.code", read_only=True)
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    required_slots = serializers.SerializerMethodField(
+        help_text="ceil(population / 1000 × the rate for the kind); null while no rate is set."
+    )
+    gap = serializers.SerializerMethodField(help_text="required_slots − planned_slots: positive is a shortfall.")
+
+    class Meta:
+        model = ResidentialArea
+        fields = [
+            "id", "name", "kind", "village_code", "village_name", "township_code", "township_name", "population",
+            "planned_slots", "required_slots", "gap", "note",
+        ]  # fmt: skip
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_required_slots(self, obj):
+        return planning.required_slots(obj, self.context["slot_parameters"])
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_gap(self, obj):
+        return planning.slot_gap(obj, self.context["slot_parameters"])
+
+
+class SlotParametersMixin:
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["slot_parameters"] = planning.slot_parameters()
+        return context
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("township", str, description="Statistical code of a township to list only its areas")]
+)
+class ResidentialAreaList(SlotParametersMixin, ListAPIView):
+    """Residential areas in the user's sight with the care slots they need (policy rule 13)."""
+
+    serializer_class = ResidentialAreaSerializer
+
+    def get_queryset(self):
+        if not planning.can_view_residential_areas(self.request.user):
+            raise PermissionDenied(planning.PLANNING_DUTY)
+        township = self.request.query_params.get("township", "")
+        return selectors.residential_area_list(actor=self.request.user, township=township[:12])
+
+
+class ResidentialAreaDetail(SlotParametersMixin, RetrieveAPIView):
+    serializer_class = ResidentialAreaSerializer
+
+    def get_object(self):
+        return selectors.residential_area_get(actor=self.request.user, pk=self.kwargs["pk"])
+
+
+class GuidanceSiteSerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region.code", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    villages_covered = serializers.IntegerField(read_only=True)
+    covered_village_codes = serializers.SlugRelatedField(
+        source="covered_villages", many=True, read_only=True, slug_field="code"
+    )
+
+    class Meta:
+        model = GuidanceSite
+        fields = [
+            "id", "name", "level", "region_code", "region_name", "address", "opened_on", "villages_covered",
+            "covered_village_codes",
+        ]  # fmt: skip
+
+
+@extend_schema(parameters=[OpenApiParameter("level", str, enum=GuidanceSite.Level.values)])
+class GuidanceSiteList(ListAPIView):
+    """The guidance network (every member sees it, policy rule 14)."""
+
+    serializer_class = GuidanceSiteSerializer
+
+    def get_queryset(self):
+        level = self.request.query_params.get("level", "")
+        return selectors.guidance_site_network(
+            actor=self.request.user, level=level if level in GuidanceSite.Level.values else "", with_villages=True
+        )
+
+
+class FeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeeSchedule
+        fields = ["id", "institution", "service_mode", "age_band", "amount", "unit", "meal_fee", "effective_from"]
+
+
+class FeeList(ListAPIView):
+    """The published fees of one institution (out of sight: 404)."""
+
+    serializer_class = FeeSerializer
+
+    def get_queryset(self):
+        institution = selectors.fee_institution_get(actor=self.request.user, pk=self.kwargs["pk"])
+        return selectors.fee_list(actor=self.request.user, institution=institution)
+
+
+class PricingGuidanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PricingGuidance
+        fields = ["id", "service_mode", "unit", "max_amount", "effective_from", "note"]
+
+
+class PricingGuidanceList(ListAPIView):
+    """The guide prices for inclusive care, current and past (every member sees them)."""
+
+    serializer_class = PricingGuidanceSerializer
+
+    def get_queryset(self):
+        return selectors.pricing_guidance_list(actor=self.request.user)
+
+
+urlpatterns = [
+    path("residential-areas/", ResidentialAreaList.as_view(), name="api_residential_area_list"),
+    path("residential-areas/<int:pk>/", ResidentialAreaDetail.as_view(), name="api_residential_area_detail"),
+    path("guidance-sites/", GuidanceSiteList.as_view(), name="api_guidance_site_list"),
+    path("institutions/<int:pk>/fees/", FeeList.as_view(), name="api_fee_list"),
+    path("pricing-guidance/", PricingGuidanceList.as_view(), name="api_pricing_guidance_list"),
+]

@@ -1,0 +1,95 @@
+"""Excel exports (openpyxl) of registry lists.
+
+An export is a data file the city's offices pass around and re-read, so its column headers
+are fixed Chinese names (the same words the import templates use), whatever the language of
+the interface; the values (choice labels, yes/no) are written in Simplified Chinese too.
+Contact phones are always masked: a spreadsheet leaves the portal and its access rules.
+"""
+
+from collections.abc import Callable, Iterable
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+
+from registry.models import Institution
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_LANGUAGE = "zh-hans"
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+# (header, width, value of one institution annotated with ``slots`` and ``enrolled``)
+INSTITUTION_COLUMNS: list[tuple[str, int, Callable[[Institution], object]]] = [
+    ("机构名称", 36, lambda i: i.name),
+    ("统一社会信用代码", 22, lambda i: i.credit_code),
+    ("法人类型", 16, lambda i: i.get_legal_form_display()),
+    ("机构类型", 16, lambda i: i.get_provider_type_display()),
+    ("乡镇（街道）", 14, lambda i: i.township.name),
+    ("村（社区）", 14, lambda i: i.village.name),
+    ("地址", 36, lambda i: i.address),
+    ("普惠", 6, lambda i: _yes_no(i.inclusive)),
+    ("示范", 6, lambda i: _yes_no(i.demonstration)),
+    ("法定代表人", 12, lambda i: i.legal_representative),
+    ("负责人", 12, lambda i: i.person_in_charge),
+    ("联系电话", 16, lambda i: i.contact_phone_masked),
+    ("服务形式", 20, lambda i: "、".join(i.service_modes)),
+    ("室内面积（平方米）", 12, lambda i: float(i.indoor_area)),
+    ("室外面积（平方米）", 12, lambda i: float(i.outdoor_area)),
+    ("托位数", 8, lambda i: i.slots or 0),
+    ("在托人数", 8, lambda i: i.enrolled or 0),
+    ("开业日期", 12, lambda i: i.opened_on),
+    ("运营状态", 12, lambda i: i.get_status_display()),
+    ("备案状态", 12, lambda i: i.get_filing_status_display()),
+    ("备案号", 24, lambda i: i.filing_number),
+]
+
+
+def _text_safe(sheet, value):
+    """A cell; text is always written as text, so a name beginning with "=" never becomes a
+    formula when the file is opened (spreadsheet formula injection)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, (int, float)) and not hasattr(value, "isoformat"):
+        value = str(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif hasattr(value, "isoformat"):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def workbook_response(*, filename: str, title: str, columns, rows: Iterable) -> HttpResponse:
+    """An .xlsx download of ``rows`` with ``columns`` (header, width, getter)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title)
+    for index, (_header, width, _getter) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    with translation.override(EXPORT_LANGUAGE):
+        sheet.append([_text_safe(sheet, header) for header, _width, _getter in columns])
+        for row in rows:
+            sheet.append([_text_safe(sheet, getter(row)) for _header, _width, getter in columns])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def institutions_xlsx(queryset) -> HttpResponse:
+    """The institution list as the user sees it (the caller passes the scoped, filtered list)."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    title = "托育机构名录"
+    return workbook_response(
+        filename=f"{title}-{stamp}.xlsx", title=title, columns=INSTITUTION_COLUMNS, rows=queryset.iterator()
+    )

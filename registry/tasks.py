@@ -1,0 +1,21 @@
+"""Celery tasks of the registry: thin, take ids, idempotent, own their retries."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from registry.services import imports as import_services
+
+
+@shared_task(bind=True, max_retries=3)
+def import_run_task(self, job_id: int, language: str | None = None) -> str | None:
+    """Run one import job. Idempotent: a job that is done, failed or already running is left as
+    it is, so a duplicated or repeated delivery saves nothing twice. A passing database error is
+    retried with back-off; after the last try the job fails instead of waiting for ever."""
+    try:
+        job = import_services.import_job_run(job_id=job_id, language=language)
+    except OperationalError as exc:
+        if self.request.retries >= self.max_retries:
+            import_services.import_job_abandon(job_id=job_id)
+            raise
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries)
+    return job.status if job is not None else None

@@ -1,0 +1,108 @@
+"""Pages of the Excel imports: upload, template download, progress and report. The rules are in
+``registry.imports``; the import itself runs as a task (``registry.tasks.import_run_task``)."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.errors import ApplicationError
+from registry import imports, selectors
+from registry.forms_registrations import ImportForm, add_application_error
+from registry.models import ImportJob
+from registry.services import imports as import_services
+
+PAGE_SIZE = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _list_page(request, form: ImportForm, kinds: list[str], status: int = 200):
+    page = Paginator(selectors.import_job_list(actor=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "kinds": [(value, label) for value, label in ImportJob.Kind.choices if value in kinds],
+        "max_rows": imports.MAX_ROWS,
+        "max_mb": import_services.IMPORT_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "registry/imports/list.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    """GET lists the organisation's imports with the upload form (``import_list``); POST uploads
+    a workbook and queues its import (``import_create``)."""
+    actor = request.user
+    if not imports.may_see_imports(actor):
+        raise PermissionDenied("import.list")
+    kinds = imports.importable_kinds(actor)
+    if request.method == "GET":
+        return _list_page(request, ImportForm(kinds=kinds), kinds)
+    kind = request.POST.get("kind", "")
+    if not kinds or (kind in ImportJob.Kind.values and kind not in kinds):
+        raise PermissionDenied("import.create")
+    form = ImportForm(request.POST, request.FILES, kinds=kinds)
+    if form.is_valid():
+        try:
+            job = import_services.import_job_create(
+                actor=actor, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"]
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is uploaded; its rows are checked before anything is saved.")
+                             % {"name": job.original_name})  # fmt: skip
+            return redirect("import_detail", pk=job.pk)
+    return _list_page(request, form, kinds)
+
+
+@login_required
+@require_GET
+def import_template(request, kind: str):
+    if kind not in ImportJob.Kind.values:
+        raise Http404
+    filename, content = imports.template_for(actor=request.user, kind=kind)  # 403 if not an importer of it
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@login_required
+@require_GET
+def import_detail(request, pk: int):
+    job = selectors.import_job_get(actor=request.user, pk=pk)
+    return render(request, "registry/imports/detail.html", {"job": job})
+
+
+@login_required
+@require_GET
+def import_status(request, pk: int):
+    job = selectors.import_job_get(actor=request.user, pk=pk)
+    data = {
+        "status": job.status,
+        "status_display": str(job.get_status_display()),
+        "finished": job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED),
+        "percent": 100 if job.status == ImportJob.Status.DONE else job.percent,
+        "processed": job.processed_rows,
+        "total": job.total_rows,
+        "imported": job.imported_rows,
+        "errors": job.errors,
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+urlpatterns = [
+    path("imports/", import_page, name="import_list"),
+    path("imports/", import_page, name="import_create"),
+    path("imports/template/<str:kind>/", import_template, name="import_template"),
+    path("imports/<int:pk>/", import_detail, name="import_detail"),
+    path("imports/<int:pk>/status/", import_status, name="import_status"),
+]

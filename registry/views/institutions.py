@@ -1,0 +1,187 @@
+"""Institution pages: the list with its Excel export, the record, its own edit and class groups.
+
+Scope comes from the policy through the selectors: out of sight is 404, in sight but not one's
+own institution to keep is 403. Standards findings on class groups are warnings shown after
+saving, never refusals (``registry.standards``)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import audit
+from accounts.errors import ApplicationError
+from accounts.models import SecurityEvent
+from registry import exports, selectors
+from registry.forms_institutions import ClassGroupForm, InstitutionFilterForm, InstitutionForm
+from registry.services import institutions as services
+
+PAGE_SIZE = 25
+SELF_DUTY = "institution.self"
+
+
+def _filtered_institutions(request):
+    """The list the user sees with the filters of the query string; a filter that does not
+    validate lists nothing (rather than everything it failed to narrow)."""
+    townships = selectors.institution_township_choices(actor=request.user)
+    form = InstitutionFilterForm(request.GET or None, townships=townships)
+    if form.is_bound and not form.is_valid():
+        return form, selectors.institution_list(actor=request.user).none()
+    filters = form.filters() if form.is_bound else {}
+    return form, selectors.institution_list(actor=request.user, **filters)
+
+
+def _add_errors(form, error: Exception) -> None:
+    """An ApplicationError or a model ValidationError from a service, shown on the form."""
+    if isinstance(error, ApplicationError):
+        form.add_error(None, error.message)
+        for name, field_errors in error.fields.items():
+            form.add_error(name if name in form.fields else None, field_errors)
+        return
+    for name, field_errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(name if name in form.fields else None, field_errors)
+
+
+def _show_warnings(request, group) -> None:
+    for warning in selectors.class_group_warnings(group=group):
+        messages.warning(request, f"{warning.subject}: {warning.message}")
+
+
+def _require_keeper(request, institution) -> None:
+    """403 (logged) unless the user keeps this institution's record; callers first got the
+    institution through a scoped selector, so an unseen one was already 404."""
+    if not selectors.can_edit_institution(actor=request.user, institution=institution):
+        raise PermissionDenied(SELF_DUTY)
+
+
+@login_required
+@require_GET
+def institution_list(request):
+    form, institutions = _filtered_institutions(request)
+    page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/institutions/list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+@require_GET
+def institution_export(request):
+    form, institutions = _filtered_institutions(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("The export was not made: please correct the filters."))
+        return HttpResponseRedirect(f"{reverse('institution_list')}?{request.GET.urlencode()}")
+    return exports.institutions_xlsx(institutions)
+
+
+@login_required
+@require_GET
+def institution_detail(request, pk: int):
+    overview = selectors.institution_overview(actor=request.user, pk=pk)
+    institution = overview.institution
+    if overview.shows_contact_phone and institution.contact_phone and not overview.is_own:
+        # A reviewer read another organisation's unmasked contact phone: such views are logged.
+        audit.security_event(
+            kind=SecurityEvent.Kind.REVEAL,
+            user=request.user,
+            request=request,
+            detail={"model": "registry.institution", "pk": institution.pk, "field": "contact_phone"},
+        )
+    class_form = ClassGroupForm(auto_id="new_class_%s") if overview.can_edit else None
+    return render(request, "registry/institutions/detail.html", {"overview": overview, "class_form": class_form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_edit(request, pk: int):
+    institution = selectors.institution_get(actor=request.user, pk=pk)
+    _require_keeper(request, institution)
+    form = InstitutionForm(request.POST if request.method == "POST" else None, instance=institution)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("institution_detail", pk=pk)
+        try:
+            services.institution_update(actor=request.user, institution=institution, **changes)
+        except (ApplicationError, ValidationError) as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The institution's record was saved."))
+            return redirect("institution_detail", pk=pk)
+    context = {"form": form, "institution": institution}
+    return render(request, "registry/institutions/edit.html", context, status=400 if form.is_bound else 200)
+
+
+def _save_class_group(request, institution, group, form):
+    """Save through the service; on success a redirect with the standards warnings as
+    messages, otherwise None (the form holds the errors)."""
+    if not form.is_valid():
+        return None
+    try:
+        saved = services.class_group_save(actor=request.user, institution=institution, group=group, **form.values())
+    except (ApplicationError, ValidationError) as error:
+        _add_errors(form, error)
+        return None
+    messages.success(request, _("The class %(name)s was saved.") % {"name": saved.name})
+    _show_warnings(request, saved)
+    return HttpResponseRedirect(f"{reverse('institution_detail', args=[institution.pk])}#classes")
+
+
+@login_required
+@require_POST
+def class_group_add(request, pk: int):
+    institution = selectors.institution_get(actor=request.user, pk=pk)
+    _require_keeper(request, institution)
+    form = ClassGroupForm(request.POST)
+    response = _save_class_group(request, institution, None, form)
+    if response is not None:
+        return response
+    context = {"form": form, "institution": institution, "group": None}
+    return render(request, "registry/institutions/class_group_form.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_group_edit(request, pk: int):
+    group = selectors.class_group_get(actor=request.user, pk=pk)
+    institution = group.institution
+    _require_keeper(request, institution)
+    form = ClassGroupForm(request.POST if request.method == "POST" else None, instance=group)
+    if request.method == "POST":
+        response = _save_class_group(request, institution, group, form)
+        if response is not None:
+            return response
+    context = {"form": form, "institution": institution, "group": group}
+    return render(request, "registry/institutions/class_group_form.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def class_group_delete(request, pk: int):
+    group = selectors.class_group_get(actor=request.user, pk=pk)
+    institution = group.institution
+    _require_keeper(request, institution)
+    try:
+        services.class_group_delete(actor=request.user, group=group)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The class %(name)s was deleted.") % {"name": group.name})
+    return HttpResponseRedirect(f"{reverse('institution_detail', args=[institution.pk])}#classes")
+
+
+urlpatterns = [
+    path("institutions/", institution_list, name="institution_list"),
+    path("institutions/export/", institution_export, name="institution_export"),
+    path("institutions/<int:pk>/", institution_detail, name="institution_detail"),
+    path("institutions/<int:pk>/edit/", institution_edit, name="institution_edit"),
+    path("institutions/<int:pk>/classes/", class_group_add, name="class_group_add"),
+    path("classes/<int:pk>/edit/", class_group_edit, name="class_group_edit"),
+    path("classes/<int:pk>/delete/", class_group_delete, name="class_group_delete"),
+]

@@ -1,0 +1,145 @@
+"""The public registry: no login; filed, operating institutions only; public fields only; a
+family care point shows its township and never its address or village."""
+
+import html
+
+import pytest
+
+from accounts.models import Region
+from registry import selectors
+from registry.models import ClassGroup, FeeSchedule, Institution
+from registry.services import institutions as services
+
+FAMILY_POINT = "【演示】泗门镇童趣家庭托育点"
+NOT_FILED = "【演示】泗门镇小星星托育园"  # nursery1: registered, not filed
+RETURNED = "【演示】梨洲街道阳光宝贝托育中心"  # nursery2: filing returned
+CLOSED = "【演示】牟山镇蒲公英托育园"  # was filed, then closed
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(response) -> str:
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def _filed_names() -> set[str]:
+    return set(Institution.objects.filter(filing_status="filed", status="operating").values_list("name", flat=True))
+
+
+def test_the_search_works_without_login_and_lists_only_filed_operating_institutions(client):
+    response = client.get("/registry/public/")
+    names = {institution.name for institution in response.context["page"]}
+    assert names == _filed_names() and len(names) == 8
+    page = _page(response)
+    for absent in (NOT_FILED, RETURNED, CLOSED, "【演示】泗门镇爱心托育中心"):
+        assert absent not in page
+
+
+def test_a_family_care_point_shows_its_township_but_not_its_address_or_village(client):
+    point = Institution.objects.select_related("village").get(name=FAMILY_POINT)
+    assert point.address and point.village.name in point.address
+    for url in ("/registry/public/?provider_type=family_care_point", f"/registry/public/{point.pk}/"):
+        page = _page(client.get(url))
+        assert FAMILY_POINT in page and "泗门镇" in page
+        assert point.address not in page
+        assert point.village.name not in page
+    body = client.get("/api/v1/public/institutions/?provider_type=family_care_point").json()
+    assert body["results"][0]["township"] == "泗门镇" and body["results"][0]["address"] == ""
+    assert point.address not in str(body) and point.village.name not in str(body)
+
+
+def test_public_pages_show_no_phone_person_or_credit_code(client):
+    institution = Institution.objects.get(name="【演示】泗门镇中心幼儿园托班")
+    detail = _page(client.get(f"/registry/public/{institution.pk}/"))
+    search = _page(client.get("/registry/public/"))
+    body = str(client.get("/api/v1/public/institutions/").json())
+    for text in (detail, search, body):
+        assert institution.credit_code not in text
+        assert institution.contact_phone not in text and "1380000" not in text
+        assert "演示法人" not in text and "演示负责人" not in text
+    assert institution.address in detail  # an ordinary institution's address is public
+
+
+def test_the_public_record_shows_slots_fees_filing_and_no_review_yet(client):
+    institution = Institution.objects.get(name="【演示】阳明街道示范托育中心")
+    response = client.get(f"/registry/public/{institution.pk}/")
+    record = response.context["institution"]
+    assert record.slots == 45 and [band.places for band in record.bands] == [10, 15, 20]
+    assert record.fees[0].amount == 2200 and record.filing_number == institution.filing_number
+    assert record.last_review_result is None
+    page = _page(response)
+    assert institution.filing_number in page and "2200.00" in page
+    from django.utils.translation import gettext
+
+    assert gettext("No annual review result yet") in page
+
+
+@pytest.mark.parametrize("name", [NOT_FILED, RETURNED, CLOSED, "【演示】泗门镇爱心托育中心"])
+def test_a_not_filed_institutions_public_page_is_404(name, client, client_as):
+    pk = Institution.objects.get(name=name).pk
+    assert client.get(f"/registry/public/{pk}/").status_code == 404
+    assert client_as("health").get(f"/registry/public/{pk}/").status_code == 404
+
+
+def test_the_public_selectors_return_public_values_not_model_instances():
+    record = selectors.public_institution_list()[0]
+    assert isinstance(record, selectors.PublicInstitution)
+    for private in ("credit_code", "contact_phone", "legal_representative", "person_in_charge", "village"):
+        assert not hasattr(record, private)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("township=330281103", {FAMILY_POINT, "【演示】泗门镇中心幼儿园托班"}),
+        ("provider_type=kindergarten_class", {"【演示】泗门镇中心幼儿园托班", "【演示】临山镇中心幼儿园托班"}),
+        ("age_band=mixed", {FAMILY_POINT}),
+        ("inclusive=yes&township=330281004", {"【演示】阳明街道示范托育中心"}),
+        ("text=童趣", {FAMILY_POINT}),
+        ("text=演示路", set()),  # addresses are not searched: family care points stay unfindable by street
+    ],
+)
+def test_the_public_search_filters(query, expected, client):
+    response = client.get(f"/registry/public/?{query}")
+    assert {institution.name for institution in response.context["page"]} == expected
+    body = client.get(f"/api/v1/public/institutions/?{query}").json()
+    assert {row["name"] for row in body["results"]} == expected
+
+
+def test_a_bad_public_filter_is_explained_and_lists_nothing(client):
+    response = client.get("/registry/public/?age_band=teenagers")
+    assert response.status_code == 200
+    assert "age_band" in response.context["form"].errors and len(response.context["page"]) == 0
+    response = client.get("/api/v1/public/institutions/?township=999")
+    assert response.status_code == 400 and "township" in response.json()["error"]["fields"]
+
+
+def _add_filed_institutions(count: int) -> None:
+    villages = list(Region.objects.filter(parent__code="330281106")[:8])
+    for index in range(count):
+        institution = services.institution_create(
+            actor=None, name=f"公开测试机构{index:03d}", legal_form="company", provider_type="standalone",
+            village=villages[index % len(villages)], address=f"公开路{index}号",
+        )  # fmt: skip
+        ClassGroup.objects.create(institution=institution, name="托小班", age_band="toddler", places=15)
+        ClassGroup.objects.create(institution=institution, name="托大班", age_band="older", places=20)
+        FeeSchedule.objects.create(
+            institution=institution, service_mode="full_day", amount=3000, effective_from="2026-01-01"
+        )
+    Institution.objects.filter(name__startswith="公开测试机构").update(filing_status="filed", status="operating")
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_the_public_search_keeps_a_fixed_query_count(size, client, client_as, django_assert_max_num_queries):
+    _add_filed_institutions(size)
+    with django_assert_max_num_queries(5):
+        response = client.get("/registry/public/")
+    assert response.status_code == 200 and response.context["page"].paginator.count == 8 + size
+    with django_assert_max_num_queries(5):
+        assert client.get("/registry/public/?age_band=toddler&page=2").status_code == 200
+    with django_assert_max_num_queries(5):
+        assert client.get("/api/v1/public/institutions/").status_code == 200
+    health = client_as("health")
+    with django_assert_max_num_queries(13):
+        assert health.get("/registry/public/").status_code == 200
