@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit, policy
 from accounts import services as account_services
 from accounts.errors import ApplicationError
-from accounts.models import Membership
+from accounts.models import Membership, SecurityEvent
 from registry import parameters, uploads, workdays
 from registry.models import Filing, FilingAttachment, FilingNumberSequence, Institution
 
@@ -27,6 +27,26 @@ Status = Filing.Status
 Kind = FilingAttachment.Kind
 
 ALLOWED_TYPES = uploads.DOCUMENT_TYPES
+
+
+# Documents that carry personal data (staff ID numbers, health certificates).
+PERSONAL_DATA_KINDS = frozenset({Kind.STAFF_QUALIFICATIONS})
+
+
+def attachment_downloaded(*, actor, attachment: FilingAttachment, request=None) -> None:
+    """A reviewer outside the institution opening staff papers is a reveal of personal data:
+    it goes to the security log. The institution's own members reading their papers is not."""
+    if attachment.kind not in PERSONAL_DATA_KINDS:
+        return
+    own = {org.pk for org in policy.organisations_of(actor)}
+    if attachment.filing.institution.organisation_id in own:
+        return
+    audit.security_event(
+        kind=SecurityEvent.Kind.REVEAL,
+        user=actor,
+        request=request,
+        detail={"attachment": attachment.pk, "kind": attachment.kind, "filing": attachment.filing_id},
+    )
 
 
 def required_attachments(filing: Filing) -> list[str]:

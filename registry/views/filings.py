@@ -234,6 +234,7 @@ def filing_attachment_download(request, pk: int):
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404
+    services.attachment_downloaded(actor=request.user, attachment=attachment, request=request)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
