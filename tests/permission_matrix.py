@@ -69,6 +69,9 @@ TARGETS = {
 
 @dataclass(frozen=True)
 class Case:
+    """``allowed`` get ``ok``; ``visible`` (those who see the object but may not act on it)
+    get 403; everyone else gets ``denied``; the anonymous visitor gets ``anonymous``."""
+
     url_name: str
     allowed: frozenset
     target: str | None = None
@@ -77,6 +80,7 @@ class Case:
     denied: int = 404
     anonymous: int = 302
     data: dict = field(default_factory=dict)
+    visible: frozenset = frozenset()
 
     @property
     def is_api(self) -> bool:
@@ -85,7 +89,9 @@ class Case:
     def expected(self, username: str) -> int:
         if username == ANONYMOUS:
             return self.anonymous
-        return self.ok if username in self.allowed else self.denied
+        if username in self.allowed:
+            return self.ok
+        return 403 if username in self.visible else self.denied
 
 
 def _api(url_name, allowed, **kwargs) -> Case:

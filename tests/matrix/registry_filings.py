@@ -3,14 +3,13 @@
 Filings are seen by the institution's own members, the township around it and the health
 bureau (``filing.review``); nobody else, not even departments with city-wide sight of
 institutions. Among those who see a filing, only the institution's officers write and submit
-it and only the health bureau decides it: the others get 403 (``forbidden``), everyone
+it and only the health bureau decides it: the others get 403 (``visible``), everyone
 outside sight 404.
 
 Targets are made per requesting user inside the test's transaction, so a case that changes a
 filing (a decision, a removal) finds it in the same starting state for the next user.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from registry.models import Filing, FilingAttachment, Institution
 from registry.services.filings import required_attachments
-from tests.permission_matrix import ANONYMOUS, INSTITUTIONS, LOGGED_IN, Case
+from tests.permission_matrix import INSTITUTIONS, LOGGED_IN, Case
 
 INSTITUTION_A = "demo-simen-xingxing"  # nursery1, in 泗门镇 (simen)
 INSTITUTION_B = "demo-lizhou-yangguang"  # nursery2, in 梨洲街道 (lizhou)
@@ -27,18 +26,6 @@ FILING_A_SIGHT = frozenset({"health", "simen", "nursery1"})
 FILING_B_SIGHT = frozenset({"health", "lizhou", "nursery2"})
 REVIEWERS = frozenset({"health"})
 PDF = b"%PDF-1.4\n% permission matrix\n%%EOF\n"
-
-
-@dataclass(frozen=True)
-class FilingCase(Case):
-    """A case where some of those who see the object may not act on it (403)."""
-
-    forbidden: frozenset = frozenset()
-
-    def expected(self, username: str) -> int:
-        if username != ANONYMOUS and username in self.forbidden:
-            return 403
-        return super().expected(username)
 
 
 def _institution(code: str) -> Institution:
@@ -110,9 +97,7 @@ def _per_institution(url_name: str, suffix: str, *, api: bool = False, **kwargs)
     if api:
         kwargs.setdefault("anonymous", 401)
     return [
-        FilingCase(
-            url_name, frozenset(allowed), target=suffix.replace("?", side), forbidden=frozenset(forbidden), **kwargs
-        )
+        Case(url_name, frozenset(allowed), target=suffix.replace("?", side), visible=frozenset(forbidden), **kwargs)
         for side, (allowed, forbidden) in sides.items()
     ]
 
