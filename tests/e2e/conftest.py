@@ -60,14 +60,46 @@ def portal(live_server):
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+def new_page(browser):
+    """Pages on demand, each in a browser context of its own (its own cookies: one person
+    each, or an anonymous visitor). All are closed after the test."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
     try:
-        yield page
+        yield make
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def log_in(portal):
+    """Log a page in as one of the cast through the login form; the home page follows."""
+    from accounts.demo import DEMO_PASSWORD
+
+    def log_in(page, username: str):
+        page.goto(f"{portal.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        if page.url != f"{portal.url}/":
+            raise AssertionError(f"{username} did not reach the home page after logging in: {page.url}")
+        return page
+
+    return log_in
 
 
 @pytest.fixture

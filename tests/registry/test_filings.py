@@ -828,7 +828,7 @@ def test_api_refused_transitions_answer_400_or_403_and_change_nothing(client_as)
     before = snapshot(draft)
     response = client_as("health").post(f"/api/v1/filings/{draft.pk}/accept/", {}, content_type="application/json")
     assert response.status_code == 400
-    assert "has not been submitted" in response.json()["error"]["message"]
+    assert "尚未提交审核" in response.json()["error"]["message"]  # the API speaks the portal's language
     own = Filing.objects.get(institution__organisation__code=INSTITUTION_B)
     own_before = snapshot(own)
     Filing.objects.filter(pk=own.pk).update(status="submitted")
