@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import audit
 from accounts.api_permissions import PasswordChangeRequired
@@ -70,3 +73,19 @@ class PermissionDeniedLogMiddleware:
                 detail={"reason": str(exception)[:200]},
             )
         return None
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages speak Simplified Chinese unless the user chose English with the language switch
+    (a cookie): the browser's Accept-Language is not consulted for pages, so an English
+    browser on a government PC still opens the Chinese portal. API clients (other systems)
+    may still ask for a language with Accept-Language."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -112,10 +112,17 @@ def home_summary(*, actor: User) -> dict:
         )
     return {
         "organisations": organisations,
-        "duties": sorted(policy.duties(actor)),
+        "duties": _exercisable_duties(actor),
         "territory": territory,
         "queue": operator_tools(actor=actor) if actor.operator_role else work_queue(actor=actor),
     }
+
+
+def _exercisable_duties(actor: User) -> list:
+    """The duties the user may exercise, as Duty rows (already loaded with the memberships)."""
+    codes = policy.duties(actor)
+    by_code = {duty.code: duty for org in policy.organisations_of(actor) for duty in org.duties.all()}
+    return [by_code[code] for code in sorted(codes) if code in by_code]
 
 
 def operator_tools(*, actor: User) -> list[dict]:

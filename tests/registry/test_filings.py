@@ -45,6 +45,7 @@ def en(client_as):
     def make(username):
         client = client_as(username)
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.cookies["django_language"] = "en"  # pages follow the language switch
         return client
 
     return make
@@ -384,6 +385,7 @@ def test_the_institution_is_told_of_the_acceptance_and_prints_its_receipt(en, ca
         assert text in html, text
     assert "@page" in html and "size: A4" in html and "no-print" in html
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    client.cookies["django_language"] = "zh-hans"
     chinese = client.get(url("filing_receipt", filing.pk))
     assert chinese.status_code == 200 and filing.number in chinese.content.decode()
     assert 'lang="zh-CN"' in chinese.content.decode()

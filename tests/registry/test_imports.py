@@ -76,6 +76,7 @@ def upload(client_as, django_capture_on_commit_callbacks):
     def post(username: str, content: bytes, kind: str = "registrations", name: str = "导入.xlsx"):
         client = client_as(username)
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.cookies["django_language"] = "en"  # pages follow the language switch
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(URL, {"kind": kind, "file": SimpleUploadedFile(name, content)})
 
@@ -448,6 +449,7 @@ def test_an_uploader_who_lost_the_right_before_the_run_imports_nothing(
 
     client = client_as("amr")
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"  # pages follow the language switch
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(URL, {"kind": "registrations", "file": SimpleUploadedFile(
             "x.xlsx", workbook(REGISTRATION_HEADERS, [registration_row(900)]))})  # fmt: skip

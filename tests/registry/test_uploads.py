@@ -36,6 +36,7 @@ def en(client_as):
     def make(username):
         client = client_as(username)
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.cookies["django_language"] = "en"  # pages follow the language switch
         return client
 
     return make
