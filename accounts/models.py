@@ -304,6 +304,7 @@ class SecurityEvent(models.Model):
         OUT_OF_SCOPE = "out_of_scope", _("Out-of-scope request")
         REVEAL = "reveal", _("Personal data revealed")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
+        BAN_MATCH = "ban_match", _("Ban-list match")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)

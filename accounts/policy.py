@@ -60,6 +60,23 @@ Registry (institutions and what hangs off them)
 14. **Guidance sites** and **pricing guidance** are public facts every member sees.
 15. **Imports**: the members of the organisation that started them.
 
+Annual review and enforcement
+-----------------------------
+18. **Review cycles** and **checklists** are facts every member sees.
+19. **Annual reviews** and their self-reports: the institution's own members; the township
+    around it; holders of ``review.lead`` (the health bureau); departments holding a
+    ``check.<area>`` duty see the reviews their areas cover — every institution, except that
+    ``check.education`` alone covers kindergarten nursery classes only. Nobody else.
+20. **Findings**: the health bureau; the institution; the township around it; a department
+    sees the findings of its own areas only (and its own supervision visits).
+21. **Rectification orders**: the health bureau, the institution, the township around it, and
+    the departments with findings on the review it follows.
+22. **Revocation referrals**: the health bureau, the authority it is sent to, the institution,
+    the township around it.
+23. **Cases**: holders of ``case.manage`` within their jurisdiction (a township: its own; the
+    health bureau: the city).
+24. **The ban list**: holders of ``banlist.manage`` only (health bureau, public security).
+
 Acting (services check these with ``require_duty`` / ``require_institution_act``)
 --------------------------------------------------------------------------------
 16. An institution's own officers and heads (``institution.self``) keep its record, write and
@@ -317,6 +334,86 @@ def imports_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(organisation__in=[org.pk for org in own]) if own else queryset.none()
 
 
+def _inspections(model_name: str):
+    return apps.get_model("inspections", model_name)
+
+
+def _check_areas(user) -> set[str]:
+    return {
+        duty.code.split(".", 1)[1]
+        for org in organisations_of(user)
+        for duty in org.duties.all()
+        if duty.code.startswith("check.")
+    }
+
+
+def _own_or_territory(user, prefix: str) -> Q:
+    own = [org.pk for org in organisations_of(user)]
+    condition = Q(**{f"{prefix}institution__organisation__in": own})
+    for code in township_codes(user):
+        condition |= Q(**{f"{prefix}institution__township__code": code})
+    return condition
+
+
+def reviews_visible_to(user, queryset: QuerySet, prefix: str = "") -> QuerySet:
+    if not organisations_of(user):
+        return queryset.none()
+    if holds(user, "review.lead"):
+        return queryset
+    condition = _own_or_territory(user, prefix)
+    areas = _check_areas(user)
+    if areas - {"education"}:
+        return queryset
+    if "education" in areas:
+        condition |= Q(**{f"{prefix}institution__provider_type": "kindergarten_class"})
+    return queryset.filter(condition)
+
+
+def findings_visible_to(user, queryset: QuerySet, prefix: str = "") -> QuerySet:
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "review.lead"):
+        return queryset
+    condition = _own_or_territory(user, prefix)
+    condition |= Q(**{f"{prefix}department__in": [org.pk for org in own]})
+    areas = _check_areas(user)
+    if areas:
+        condition |= Q(**{f"{prefix}area__in": sorted(areas)})
+    return queryset.filter(condition)
+
+
+def orders_visible_to(user, queryset: QuerySet) -> QuerySet:
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "rectification.order"):
+        return queryset
+    condition = _own_or_territory(user, "") | Q(review__findings__department__in=[org.pk for org in own])
+    return queryset.filter(condition).distinct()
+
+
+def referrals_visible_to(user, queryset: QuerySet) -> QuerySet:
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "referral.raise"):
+        return queryset
+    return queryset.filter(_own_or_territory(user, "") | Q(authority__in=[org.pk for org in own]))
+
+
+def cases_visible_to(user, queryset: QuerySet) -> QuerySet:
+    condition = Q(pk__in=[])
+    for org in organisations_of(user):
+        if any(duty.code == "case.manage" for duty in org.duties.all()):
+            condition |= Q(township__code__startswith=org.jurisdiction.code)
+    return queryset.filter(condition)
+
+
+def bans_visible_to(user, queryset: QuerySet) -> QuerySet:
+    return queryset if holds(user, "banlist.manage") else queryset.none()
+
+
 _SCOPES = {
     "accounts.region": regions_visible_to,
     "accounts.organisation": organisations_visible_to,
@@ -335,6 +432,17 @@ _SCOPES = {
     "registry.guidancesite": public_facts_visible_to,
     "registry.pricingguidance": public_facts_visible_to,
     "registry.importjob": imports_visible_to,
+    "inspections.reviewcycle": public_facts_visible_to,
+    "inspections.checklisttemplate": public_facts_visible_to,
+    "inspections.checklistitem": public_facts_visible_to,
+    "inspections.annualreview": reviews_visible_to,
+    "inspections.selfreport": lambda user, queryset: reviews_visible_to(user, queryset, prefix="review__"),
+    "inspections.finding": findings_visible_to,
+    "inspections.findingitem": lambda user, queryset: findings_visible_to(user, queryset, prefix="finding__"),
+    "inspections.rectificationorder": orders_visible_to,
+    "inspections.revocationreferral": referrals_visible_to,
+    "inspections.case": cases_visible_to,
+    "inspections.banentry": bans_visible_to,
 }
 
 

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InspectionsConfig(AppConfig):
     name = "inspections"
+    verbose_name = _("Annual review and enforcement")
+    reference_data_loader = "inspections.services.reference.checklists_load"

@@ -124,6 +124,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "audit-prune-daily": {"task": "accounts.tasks.audit_prune_task", "schedule": timedelta(days=1)},
+    "rectification-escalate-hourly": {
+        "task": "inspections.tasks.orders_escalate_overdue_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Accounts and security ----------------------------------------------------------------

@@ -1,0 +1,142 @@
+"""Opening and closing a year's annual review, and the self-report."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit, policy
+from accounts.errors import ApplicationError
+from inspections.models import AnnualReview, ReviewCycle, SelfReport
+from inspections.services.common import notify_organisation
+from registry.models import Institution
+
+# The sections of the self-report; each is pre-filled from the registry or last year's report.
+SECTIONS = ("enrolment", "staff", "safety_drills", "health_checks", "incidents", "food_safety", "fees", "changes")
+
+
+@transaction.atomic
+def cycle_open(*, actor, year: int, self_report_due: date, inspection_due: date, decision_due: date) -> ReviewCycle:
+    """Open the year's review: every operating, filed institution gets a review in its queue,
+    with a self-report pre-filled from the registry and last year's report."""
+    policy.require_duty(actor, "review.lead")
+    if ReviewCycle.objects.filter(year=year).exists():
+        raise ApplicationError(_("The annual review %(year)s is already open.") % {"year": year})
+    if not self_report_due <= inspection_due <= decision_due:
+        raise ApplicationError(_("The due dates must follow each other: self-reports, inspections, decisions."))
+    cycle = ReviewCycle.objects.create(
+        year=year,
+        self_report_due=self_report_due,
+        inspection_due=inspection_due,
+        decision_due=decision_due,
+        opened_by=actor,
+    )
+    institutions = Institution.objects.filter(
+        status=Institution.Status.OPERATING, filing_status=Institution.FilingStatus.FILED
+    ).prefetch_related("class_groups", "fees")
+    last_reports = {
+        report.review.institution_id: report.data
+        for report in SelfReport.objects.filter(review__cycle__year=year - 1).select_related("review")
+    }
+    for institution in institutions:
+        review = AnnualReview.objects.create(cycle=cycle, institution=institution)
+        SelfReport.objects.create(review=review, data=prefill(institution, last_reports.get(institution.pk, {})))
+        notify_organisation(
+            institution.organisation_id,
+            _("Annual review %(year)s: submit your self-report by %(due)s") % {"year": year, "due": self_report_due},
+            link=f"/inspections/reviews/{review.pk}/",
+        )
+    audit.record(actor=actor, event="cycle.opened", obj=cycle, details={"reviews": institutions.count()})
+    return cycle
+
+
+def prefill(institution: Institution, last_year: dict) -> dict:
+    """The self-report as far as the registry and last year's report already know it."""
+    data = {section: last_year.get(section, {}) for section in SECTIONS}
+    data["enrolment"] = {
+        group.age_band: {"places": group.places, "enrolled": group.enrolled, "caregivers": group.caregivers}
+        for group in institution.class_groups.all()
+    }
+    data["fees"] = [{"service_mode": fee.service_mode, "amount": str(fee.amount)} for fee in institution.fees.all()]
+    return data
+
+
+@transaction.atomic
+def cycle_close(*, actor, cycle: ReviewCycle, note: str = "") -> ReviewCycle:
+    """Refused while reviews are undecided, unless the bureau records why."""
+    policy.require_duty(actor, "review.lead")
+    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status == ReviewCycle.Status.CLOSED:
+        raise ApplicationError(_("This annual review is already closed."))
+    undecided = cycle.reviews.filter(result="").count()
+    if undecided and not note.strip():
+        raise ApplicationError(
+            _("%(n)d reviews are not decided yet: decide them, or record why the cycle closes anyway.")
+            % {"n": undecided},
+            fields={"note": [_("Required while reviews are undecided.")]},
+        )
+    cycle.status, cycle.closed_at, cycle.closed_by, cycle.close_note = (
+        ReviewCycle.Status.CLOSED,
+        timezone.now(),
+        actor,
+        note,
+    )
+    cycle.save(update_fields=["status", "closed_at", "closed_by", "close_note"])
+    audit.record(actor=actor, event="cycle.closed", obj=cycle, details={"undecided": undecided, "note": note})
+    return cycle
+
+
+def _require_own(actor, report: SelfReport) -> None:
+    policy.require_acts_for(actor, report.review.institution.organisation, "institution.self")
+
+
+@transaction.atomic
+def self_report_save(*, actor, report: SelfReport, data: dict) -> SelfReport:
+    _require_own(actor, report)
+    unknown = set(data) - set(SECTIONS)
+    if unknown:
+        raise ApplicationError(_("Unknown sections: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    updated = SelfReport.objects.filter(pk=report.pk, status__in=[SelfReport.Status.DRAFT, SelfReport.Status.RETURNED])
+    if not updated.update(data={**report.data, **data}):
+        raise ApplicationError(_("A submitted self-report cannot be changed unless it is returned."))
+    report.refresh_from_db()
+    audit.record(actor=actor, event="self_report.saved", obj=report)
+    return report
+
+
+@transaction.atomic
+def self_report_submit(*, actor, report: SelfReport) -> SelfReport:
+    _require_own(actor, report)
+    report = SelfReport.objects.select_for_update().select_related("review__cycle").get(pk=report.pk)
+    if report.status == SelfReport.Status.SUBMITTED:
+        raise ApplicationError(_("This self-report is already submitted."))
+    now = timezone.now()
+    report.status, report.submitted_at = SelfReport.Status.SUBMITTED, now
+    report.late = timezone.localdate(now) > report.review.cycle.self_report_due
+    report.save(update_fields=["status", "submitted_at", "late"])
+    AnnualReview.objects.filter(pk=report.review_id, status=AnnualReview.Status.AWAITING_REPORT).update(
+        status=AnnualReview.Status.INSPECTING
+    )
+    audit.record(actor=actor, event="self_report.submitted", obj=report, details={"late": report.late})
+    return report
+
+
+@transaction.atomic
+def self_report_return(*, actor, report: SelfReport, comment: str) -> SelfReport:
+    policy.require_duty(actor, "review.lead")
+    if not comment.strip():
+        raise ApplicationError(_("Say what must be corrected."), fields={"comment": [_("Required.")]})
+    if not SelfReport.objects.filter(pk=report.pk, status=SelfReport.Status.SUBMITTED).update(
+        status=SelfReport.Status.RETURNED, return_comment=comment
+    ):
+        raise ApplicationError(_("Only a submitted self-report can be returned."))
+    report.refresh_from_db()
+    audit.record(actor=actor, event="self_report.returned", obj=report, details={"comment": comment})
+    notify_organisation(
+        report.review.institution.organisation_id,
+        _("Your self-report was returned with comments"),
+        comment,
+        f"/inspections/reviews/{report.review_id}/",
+    )
+    return report

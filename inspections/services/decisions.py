@@ -1,0 +1,218 @@
+"""The health bureau's decision, rectification orders, revocation referrals."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit, policy
+from accounts.errors import ApplicationError
+from inspections.models import AnnualReview, RectificationOrder, RevocationReferral
+from inspections.services.common import notify_duty_holders, notify_organisation
+from registry.models import Institution, Registration
+from registry.services.registrations import registration_revoke
+
+Result = AnnualReview.Result
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    actor,
+    review: AnnualReview,
+    result: str,
+    reason: str,
+    items: list[dict] | None = None,
+    deadline: date | None = None,
+) -> AnnualReview:
+    """Pass or fail with reasons, seeing every department's findings. A fail issues a
+    rectification order with the items and a deadline. Of two decisions at once, one wins."""
+    policy.require_duty(actor, "review.decide")
+    if result not in (Result.PASS, Result.FAIL):
+        raise ApplicationError(_("Decide pass or fail."), fields={"result": [_("Choose pass or fail.")]})
+    if not reason.strip():
+        raise ApplicationError(_("Give the reasons for the decision."), fields={"reason": [_("Required.")]})
+    if result == Result.FAIL and (not items or deadline is None):
+        raise ApplicationError(
+            _("A failed review needs the items to rectify and a deadline."),
+            fields={"items": [_("Required for a fail.")]},
+        )
+    if deadline is not None and deadline <= timezone.localdate():
+        raise ApplicationError(_("The deadline must be in the future."), fields={"deadline": [_("Too early.")]})
+    updated = AnnualReview.objects.filter(pk=review.pk, result="", status=AnnualReview.Status.INSPECTING).update(
+        result=result,
+        decision_reason=reason,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        status=AnnualReview.Status.DECIDED if result == Result.PASS else AnnualReview.Status.RECTIFYING,
+        final_result=Result.PASS if result == Result.PASS else "",
+    )
+    if not updated:
+        current = AnnualReview.objects.get(pk=review.pk)
+        raise ApplicationError(
+            _("This review cannot be decided now (%(status)s); someone else may have decided it.")
+            % {"status": current.get_status_display()}
+        )
+    review = AnnualReview.objects.select_related("institution", "cycle").get(pk=review.pk)
+    audit.record(actor=actor, event="review.decided", obj=review, details={"result": result})
+    if result == Result.FAIL:
+        order_issue(actor=actor, institution=review.institution, review=review, items=items, deadline=deadline)
+    notify_organisation(
+        review.institution.organisation_id,
+        _("Annual review %(year)s: %(result)s") % {"year": review.cycle.year, "result": review.get_result_display()},
+        reason,
+        f"/inspections/reviews/{review.pk}/",
+    )
+    return review
+
+
+def _order_number(year: int) -> str:
+    count = RectificationOrder.objects.filter(issued_at__year=year).count() + 1
+    number = f"余卫托整〔{year}〕{count:04d}号"
+    while RectificationOrder.objects.filter(number=number).exists():
+        count += 1
+        number = f"余卫托整〔{year}〕{count:04d}号"
+    return number
+
+
+@transaction.atomic
+def order_issue(
+    *, actor, institution: Institution, items: list[dict], deadline: date, review: AnnualReview | None = None
+) -> RectificationOrder:
+    policy.require_duty(actor, "rectification.order")
+    order = RectificationOrder.objects.create(
+        review=review,
+        institution=institution,
+        number=_order_number(timezone.localdate().year),
+        items=items,
+        deadline=deadline,
+        issued_by=actor,
+    )
+    audit.record(actor=actor, event="order.issued", obj=order, details={"deadline": deadline.isoformat()})
+    notify_organisation(
+        institution.organisation_id,
+        _("Rectification order %(number)s") % {"number": order.number},
+        _("Rectify by %(deadline)s.") % {"deadline": deadline},
+        f"/inspections/orders/{order.pk}/",
+    )
+    return order
+
+
+@transaction.atomic
+def order_answer(*, actor, order: RectificationOrder, response: str) -> RectificationOrder:
+    policy.require_acts_for(actor, order.institution.organisation, "institution.self")
+    if not response.strip():
+        raise ApplicationError(_("Describe what was rectified."), fields={"response": [_("Required.")]})
+    if not RectificationOrder.objects.filter(pk=order.pk, status=RectificationOrder.Status.OPEN).update(
+        status=RectificationOrder.Status.ANSWERED, response=response, responded_at=timezone.now()
+    ):
+        raise ApplicationError(_("This order is not waiting for an answer."))
+    order.refresh_from_db()
+    audit.record(actor=actor, event="order.answered", obj=order)
+    return order
+
+
+def can_verify(actor, order: RectificationOrder) -> bool:
+    """The departments that inspected the failed areas verify; the health bureau may too."""
+    return policy.has_duty(actor, "rectification.order") or any(
+        policy.has_duty(actor, f"check.{area}") for area in order.areas
+    )
+
+
+@transaction.atomic
+def order_verify(*, actor, order: RectificationOrder, rectified: bool, note: str) -> RectificationOrder:
+    if not can_verify(actor, order):
+        policy.require_duty(actor, "rectification.order")
+    status = RectificationOrder.Status.VERIFIED if rectified else RectificationOrder.Status.FAILED
+    if not RectificationOrder.objects.filter(pk=order.pk, status=RectificationOrder.Status.ANSWERED).update(
+        status=status, verified_by=actor, verified_at=timezone.now(), verification_note=note
+    ):
+        raise ApplicationError(_("Only an answered order can be verified."))
+    order = RectificationOrder.objects.select_related("review__cycle", "institution").get(pk=order.pk)
+    audit.record(actor=actor, event="order.verified", obj=order, details={"rectified": rectified})
+    if order.review is not None:
+        AnnualReview.objects.filter(pk=order.review_id).update(
+            final_result=Result.PASS if rectified else Result.FAIL, status=AnnualReview.Status.CLOSED
+        )
+        if not rectified:
+            referral_raise_if_due(actor=actor, review=AnnualReview.objects.get(pk=order.review_id))
+    return order
+
+
+def order_escalate(*, order: RectificationOrder) -> bool:
+    """An overdue order goes to the township and the health bureau, once: the escalation mark
+    is set by a conditional update, so running it twice sends nothing more."""
+    if order.status != RectificationOrder.Status.OPEN or order.deadline >= timezone.localdate():
+        return False
+    with transaction.atomic():
+        if not RectificationOrder.objects.filter(pk=order.pk, escalated_at__isnull=True).update(
+            escalated_at=timezone.now()
+        ):
+            return False
+        title = _("Rectification overdue: %(name)s (%(number)s)") % {
+            "name": order.institution.name,
+            "number": order.number,
+        }
+        link = f"/inspections/orders/{order.pk}/"
+        notify_duty_holders("township.supervise", title, link=link, township_code=order.institution.township.code)
+        notify_duty_holders("rectification.order", title, link=link)
+        audit.record(actor=None, event="order.escalated", obj=order)
+    return True
+
+
+def referral_raise_if_due(*, actor, review: AnnualReview) -> RevocationReferral | None:
+    """Two consecutive years failed after rectification: refer to the registering authority."""
+    previous = AnnualReview.objects.filter(
+        institution=review.institution_id, cycle__year=review.cycle.year - 1, final_result=Result.FAIL
+    ).first()
+    if (
+        previous is None
+        or RevocationReferral.objects.filter(
+            institution=review.institution_id, status=RevocationReferral.Status.PENDING
+        ).exists()
+    ):
+        return None
+    registration = (
+        Registration.objects.filter(institution=review.institution_id, status=Registration.Status.ACTIVE)
+        .select_related("authority")
+        .first()
+    )
+    if registration is None:
+        return None
+    referral = RevocationReferral.objects.create(
+        institution=review.institution, registration=registration, authority=registration.authority, raised_by=actor
+    )
+    referral.failed_reviews.set([previous, review])
+    audit.record(actor=actor, event="referral.raised", obj=referral, details={"authority": registration.authority.code})
+    notify_organisation(
+        registration.authority_id,
+        _("Revocation referral: %(name)s failed two consecutive annual reviews") % {"name": review.institution.name},
+        link=f"/inspections/referrals/{referral.pk}/",
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_decide(*, actor, referral: RevocationReferral, withdraw: bool, note: str) -> RevocationReferral:
+    """The registering authority decides; withdrawing revokes the registration, ends the
+    filing and takes the institution off the public registry."""
+    policy.require_acts_for(actor, referral.authority, "referral.decide")
+    if not note.strip():
+        raise ApplicationError(_("Record the decision."), fields={"note": [_("Required.")]})
+    status = RevocationReferral.Status.WITHDRAWN if withdraw else RevocationReferral.Status.DECLINED
+    if not RevocationReferral.objects.filter(pk=referral.pk, status=RevocationReferral.Status.PENDING).update(
+        status=status, decided_by=actor, decided_at=timezone.now(), decision_note=note
+    ):
+        raise ApplicationError(_("This referral is already decided."))
+    referral = RevocationReferral.objects.select_related("registration", "institution").get(pk=referral.pk)
+    if withdraw:
+        registration_revoke(
+            actor=actor, registration=referral.registration, reason=note, revoked_on=timezone.localdate()
+        )
+        Institution.objects.filter(pk=referral.institution_id).update(
+            status=Institution.Status.REVOKED, filing_status=Institution.FilingStatus.CANCELLED
+        )
+    audit.record(actor=actor, event="referral.decided", obj=referral, details={"withdraw": withdraw})
+    notify_duty_holders("referral.raise", _("Referral decided: %(name)s") % {"name": referral.institution.name}, note)
+    return referral
