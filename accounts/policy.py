@@ -410,6 +410,15 @@ def cases_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(condition)
 
 
+def inspection_files_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Photos follow their finding, evidence follows its rectification order."""
+    if not organisations_of(user):
+        return queryset.none()
+    findings = findings_visible_to(user, _inspections("Finding").objects.all())
+    orders = orders_visible_to(user, _inspections("RectificationOrder").objects.all())
+    return queryset.filter(Q(finding__in=findings.values("pk")) | Q(order__in=orders.values("pk")))
+
+
 def bans_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset if holds(user, "banlist.manage") else queryset.none()
 
@@ -443,6 +452,7 @@ _SCOPES = {
     "inspections.revocationreferral": referrals_visible_to,
     "inspections.case": cases_visible_to,
     "inspections.banentry": bans_visible_to,
+    "inspections.inspectionfile": inspection_files_visible_to,
 }
 
 

@@ -6,3 +6,4 @@ class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("Annual review and enforcement")
     reference_data_loader = "inspections.services.reference.checklists_load"
+    demo_data_loader = "inspections.demo.load_inspections_demo"

@@ -368,3 +368,51 @@ class BanEntry(models.Model):
     @property
     def id_number_masked(self) -> str:
         return mask(self.id_number, keep_start=6, keep_end=4)
+
+
+def inspection_file_path(instance, filename):
+    # The stored name never reuses the uploaded one (kept in original_name).
+    return f"inspections/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class InspectionFile(models.Model):
+    """A photo of a finding, or evidence of a rectification: judged by content like every
+    upload, kept outside the web root, served only through a view that applies the policy."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
+    order = models.ForeignKey(
+        RectificationOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField(upload_to=inspection_file_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("inspection file")
+        verbose_name_plural = _("inspection files")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finding__isnull=False, order__isnull=True) | Q(finding__isnull=True, order__isnull=False),
+                name="inspection_file_belongs_to_one",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReminderSent(models.Model):
+    """One reminder sent, keyed so that a task run twice sends it once."""
+
+    key = models.CharField(max_length=128, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.key

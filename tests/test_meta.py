@@ -25,6 +25,7 @@ EXEMPT_MODELS = {
     "registry.parameter": "national and city standards: public reference figures",
     "registry.calendarday": "the public-holiday calendar: public reference data",
     "registry.filingnumbersequence": "an internal counter, never shown",
+    "inspections.remindersent": "an internal log that makes reminders idempotent, never shown",
 }
 
 

@@ -96,11 +96,11 @@ def _head(institution: Institution) -> str:
 def test_two_failed_years_lead_the_company_s_authority_to_withdraw_and_the_public_page_to_change(cast):
     institution = _make_operating(NURSERY1)
     assert NURSERY1 in _public_names()  # listed while operating and filed
-    first = _fail_one_year(cast, 2025, institution)
+    first = _fail_one_year(cast, 2024, institution)
     assert (first.result, first.final_result) == ("fail", "fail")
     assert not RevocationReferral.objects.exists()  # one failed year is not enough
 
-    second = _fail_one_year(cast, 2026, institution)
+    second = _fail_one_year(cast, 2025, institution)
     referral = RevocationReferral.objects.get(institution=institution)
     assert referral.authority.code == "amr"
     assert set(referral.failed_reviews.all()) == {first, second}
@@ -116,8 +116,8 @@ def test_two_failed_years_lead_the_company_s_authority_to_withdraw_and_the_publi
 
 def test_a_social_organisation_is_referred_to_civil_affairs(cast):
     institution = _make_operating(NURSERY2)
+    _fail_one_year(cast, 2024, institution)
     _fail_one_year(cast, 2025, institution)
-    _fail_one_year(cast, 2026, institution)
     assert RevocationReferral.objects.get(institution=institution).authority.code == "mca"
 
 
@@ -125,12 +125,12 @@ def test_each_department_records_only_its_own_area(cast):
     institution = _make_operating(NURSERY1)
     cycles.cycle_open(
         actor=cast["health"],
-        year=2026,
-        self_report_due=date(2026, 3, 31),
-        inspection_due=date(2026, 6, 30),
-        decision_due=date(2026, 9, 30),
+        year=2025,
+        self_report_due=date(2025, 3, 31),
+        inspection_due=date(2025, 6, 30),
+        decision_due=date(2025, 9, 30),
     )
-    review = AnnualReview.objects.get(institution=institution)
+    review = AnnualReview.objects.get(institution=institution, cycle__year=2025)
     with pytest.raises(PermissionDenied):
         findings.finding_record(
             actor=cast["fire"],
@@ -175,10 +175,10 @@ def test_closing_a_cycle_with_undecided_reviews_needs_a_reason(cast):
     _make_operating(NURSERY1)
     cycle = cycles.cycle_open(
         actor=cast["health"],
-        year=2026,
-        self_report_due=date(2026, 3, 31),
-        inspection_due=date(2026, 6, 30),
-        decision_due=date(2026, 9, 30),
+        year=2025,
+        self_report_due=date(2025, 3, 31),
+        inspection_due=date(2025, 6, 30),
+        decision_due=date(2025, 9, 30),
     )
     with pytest.raises(ApplicationError):
         cycles.cycle_close(actor=cast["health"], cycle=cycle)

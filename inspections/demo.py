@@ -1,0 +1,99 @@
+"""Demo annual review: the 2026 cycle with reviews in every state, a rectification order, a
+case against an unregistered provider in 泗门镇 and one (fictional) barred person.
+
+Written through the services with the demo accounts; skipped when the cycle exists."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Region, User
+from inspections.models import AnnualReview, Area, ChecklistItem, ReviewCycle
+from inspections.services import cycles, decisions, enforcement, findings
+
+
+def _all_pass(area: str) -> dict:
+    return dict.fromkeys(ChecklistItem.objects.filter(template__area=area).values_list("code", flat=True), ("pass", ""))
+
+
+@transaction.atomic
+def load_inspections_demo() -> int:
+    year = timezone.localdate().year
+    if ReviewCycle.objects.filter(year=year).exists():
+        return 0
+    users = {user.username: user for user in User.objects.filter(username__in=["health", "fire", "amr", "simen"])}
+    health, today = users["health"], timezone.localdate()
+    cycle = cycles.cycle_open(
+        actor=health,
+        year=year,
+        self_report_due=today + timedelta(days=14),
+        inspection_due=today + timedelta(days=45),
+        decision_due=today + timedelta(days=75),
+    )
+    reviews = list(AnnualReview.objects.filter(cycle=cycle).select_related("institution", "self_report"))
+    for index, review in enumerate(reviews):
+        if index % 3 == 0:
+            continue  # still waiting for the self-report
+        report = review.self_report
+        report.status, report.submitted_at = "submitted", timezone.now()
+        report.data = {**report.data, "safety_drills": {"held": 2, "last": "2026-10-15"}}
+        report.save(update_fields=["status", "submitted_at", "data"])
+        AnnualReview.objects.filter(pk=review.pk).update(status=AnnualReview.Status.INSPECTING)
+        if index % 3 == 2:
+            results = _all_pass(Area.FIRE)
+            if index == 2:
+                results["F3"] = ("fail", "【演示】疏散通道堆放杂物")
+            findings.finding_record(
+                actor=users["fire"],
+                institution=review.institution,
+                review=review,
+                area=Area.FIRE,
+                inspected_on=today,
+                results=results,
+            )
+            findings.finding_record(
+                actor=users["amr"],
+                institution=review.institution,
+                review=review,
+                area=Area.FOOD_SAFETY,
+                inspected_on=today,
+                results=_all_pass(Area.FOOD_SAFETY),
+            )
+            findings.finding_record(
+                actor=health,
+                institution=review.institution,
+                review=review,
+                area=Area.HEALTH_CARE,
+                inspected_on=today,
+                results=_all_pass(Area.HEALTH_CARE),
+            )
+            review.refresh_from_db()
+            if index == 2:
+                decisions.review_decide(
+                    actor=health,
+                    review=review,
+                    result="fail",
+                    reason="【演示】消防检查不合格",
+                    items=[{"area": "fire", "code": "F3", "text": "清理疏散通道杂物"}],
+                    deadline=today + timedelta(days=20),
+                )
+            elif index == 5:
+                decisions.review_decide(actor=health, review=review, result="pass", reason="【演示】各项检查合格")
+    enforcement.case_record(
+        actor=users["simen"],
+        provider_name="【演示】无证看护点（某小区）",
+        place="泗门镇某小区3幢101",
+        township=Region.objects.get(code="330281103"),
+        found="【演示】未登记备案，收托婴幼儿8名",
+        found_on=today,
+    )
+    enforcement.ban_add(
+        actor=health,
+        name="【演示】李某",
+        id_number="330281198001011237",
+        reason="【演示】虐童，终身禁入",
+        decided_on=date(year, 1, 15),
+        document="【演示】余卫〔2026〕1号",
+    )
+    return len(reviews)
