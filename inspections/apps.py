@@ -7,3 +7,4 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Annual review and enforcement")
     reference_data_loader = "inspections.services.reference.checklists_load"
     demo_data_loader = "inspections.demo.load_inspections_demo"
+    work_queue = "inspections.queues.work_queue"
