@@ -8,3 +8,28 @@ class InspectionsConfig(AppConfig):
     reference_data_loader = "inspections.services.reference.checklists_load"
     demo_data_loader = "inspections.demo.load_inspections_demo"
     work_queue = "inspections.queues.work_queue"
+    # Navigation entries: (URL name, label, duties that show it; None: every member).
+    _CHECKS = ("check.fire", "check.food_safety", "check.fees", "check.security", "check.safety",
+               "check.health_care", "check.education")  # fmt: skip
+    navigation = [
+        (
+            "review_list",
+            _("Annual reviews"),
+            {"review.lead", "review.decide", "township.supervise", "institution.self", *_CHECKS},
+        ),  # fmt: skip
+        ("finding_list", _("Findings"), {"review.lead", "township.supervise", *_CHECKS}),
+        ("checklist_list", _("Checklists"), {"review.lead", *_CHECKS}),
+        (
+            "order_list",
+            _("Rectification orders"),
+            {"rectification.order", "institution.self", "township.supervise", *_CHECKS},
+        ),  # fmt: skip
+        (
+            "referral_list",
+            _("Revocation referrals"),
+            {"referral.raise", "referral.decide", "township.supervise", "institution.self"},
+        ),  # fmt: skip
+        ("case_list", _("Cases"), {"case.manage"}),
+        ("ban_list", _("Lifetime ban list"), {"banlist.manage"}),
+        ("ban_check", _("Check the lifetime ban list"), {"institution.self"}),
+    ]

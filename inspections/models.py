@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
@@ -35,8 +36,8 @@ class ReviewCycle(models.Model):
     """One year's annual review, opened by the health bureau with its due dates."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("review cycle", "Open")
+        CLOSED = "closed", pgettext_lazy("review cycle", "Closed")
 
     year = models.PositiveIntegerField(_("year"), unique=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -74,9 +75,9 @@ class AnnualReview(models.Model):
     class Status(models.TextChoices):
         AWAITING_REPORT = "awaiting_report", _("Waiting for the self-report")
         INSPECTING = "inspecting", _("Self-report in, under inspection")
-        DECIDED = "decided", _("Decided")
+        DECIDED = "decided", pgettext_lazy("annual review", "Decided")
         RECTIFYING = "rectifying", _("Rectification ordered")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("annual review", "Closed")
 
     class Result(models.TextChoices):
         NONE = "", _("Not decided")
@@ -111,7 +112,7 @@ class SelfReport(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("self-report", "Submitted")
         RETURNED = "returned", _("Returned with comments")
 
     review = models.OneToOneField(AnnualReview, on_delete=models.CASCADE, related_name="self_report")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from yuyao_childcare import env
@@ -128,6 +129,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.orders_escalate_overdue_task",
         "schedule": timedelta(hours=1),
     },
+    # Local time (CELERY_TIMEZONE): reminders go out at the start of the working day.
+    "self-report-reminders-daily": {
+        "task": "inspections.tasks.self_report_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "inspection-reminders-daily": {
+        "task": "inspections.tasks.inspection_reminders_task",
+        "schedule": crontab(hour=8, minute=15),
+    },
+    "cycle-statistics-hourly": {"task": "inspections.tasks.cycle_statistics_task", "schedule": timedelta(hours=1)},
 }
 
 # --- Accounts and security ----------------------------------------------------------------
@@ -288,7 +299,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Reverse proxies in front of the portal whose X-Forwarded-For may be trusted (0: none).

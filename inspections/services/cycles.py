@@ -106,14 +106,23 @@ def self_report_save(*, actor, report: SelfReport, data: dict) -> SelfReport:
 
 
 @transaction.atomic
-def self_report_submit(*, actor, report: SelfReport) -> SelfReport:
+def self_report_submit(*, actor, report: SelfReport, data: dict | None = None) -> SelfReport:
+    """Submit the report, first saving ``data`` (the sections as last edited) if given, so that
+    what the institution saw on the page is what it submits: both happen or neither.
+
+    The late flag is judged at the first submission: a report submitted on time, returned with
+    comments and resubmitted after the due date is not late; a late one stays late."""
     _require_own(actor, report)
+    if data:
+        self_report_save(actor=actor, report=report, data=data)
     report = SelfReport.objects.select_for_update().select_related("review__cycle").get(pk=report.pk)
     if report.status == SelfReport.Status.SUBMITTED:
         raise ApplicationError(_("This self-report is already submitted."))
     now = timezone.now()
+    resubmission = report.status == SelfReport.Status.RETURNED
     report.status, report.submitted_at = SelfReport.Status.SUBMITTED, now
-    report.late = timezone.localdate(now) > report.review.cycle.self_report_due
+    if not resubmission:
+        report.late = timezone.localdate(now) > report.review.cycle.self_report_due
     report.save(update_fields=["status", "submitted_at", "late"])
     AnnualReview.objects.filter(pk=report.review_id, status=AnnualReview.Status.AWAITING_REPORT).update(
         status=AnnualReview.Status.INSPECTING
@@ -127,6 +136,8 @@ def self_report_return(*, actor, report: SelfReport, comment: str) -> SelfReport
     policy.require_duty(actor, "review.lead")
     if not comment.strip():
         raise ApplicationError(_("Say what must be corrected."), fields={"comment": [_("Required.")]})
+    if AnnualReview.objects.filter(pk=report.review_id).exclude(result="").exists():
+        raise ApplicationError(_("The review is decided: its self-report can no longer be returned."))
     if not SelfReport.objects.filter(pk=report.pk, status=SelfReport.Status.SUBMITTED).update(
         status=SelfReport.Status.RETURNED, return_comment=comment
     ):

@@ -8,10 +8,15 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
-from inspections.models import AnnualReview, RectificationOrder, RevocationReferral
+from inspections.models import AnnualReview, Area, InspectionFile, RectificationOrder, RevocationReferral
 from inspections.services.common import notify_duty_holders, notify_organisation
+from registry import parameters, uploads
 from registry.models import Institution, Registration
 from registry.services.registrations import registration_revoke
+
+# Evidence of a rectification: documents and photos, judged by content.
+EVIDENCE_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
+EVIDENCE_MAX_FILES = 20
 
 Result = AnnualReview.Result
 
@@ -76,11 +81,38 @@ def _order_number(year: int) -> str:
     return number
 
 
+def _clean_items(items: list[dict] | None) -> list[dict]:
+    """Each item to rectify names its area (whose department verifies it) and says what to do."""
+    cleaned = []
+    for item in items or []:
+        area, text = str(item.get("area", "")).strip(), str(item.get("text", "")).strip()
+        if area not in Area.values:
+            raise ApplicationError(
+                _("Each item needs the area of inspection it belongs to."), fields={"items": [_("Unknown area.")]}
+            )
+        if not text:
+            raise ApplicationError(
+                _("Each item needs a text: what must be rectified."), fields={"items": [_("Required.")]}
+            )
+        cleaned.append({**item, "area": area, "text": text, "code": str(item.get("code", "")).strip()})
+    if not cleaned:
+        raise ApplicationError(_("Name at least one item to rectify."), fields={"items": [_("Required.")]})
+    return cleaned
+
+
 @transaction.atomic
 def order_issue(
     *, actor, institution: Institution, items: list[dict], deadline: date, review: AnnualReview | None = None
 ) -> RectificationOrder:
     policy.require_duty(actor, "rectification.order")
+    if institution.status in (Institution.Status.CLOSED, Institution.Status.REVOKED):
+        raise ApplicationError(
+            _("%(name)s is %(status)s: no rectification order can be issued to it.")
+            % {"name": institution.name, "status": institution.get_status_display()}
+        )
+    items = _clean_items(items)
+    if deadline <= timezone.localdate():
+        raise ApplicationError(_("The deadline must be in the future."), fields={"deadline": [_("Too early.")]})
     order = RectificationOrder.objects.create(
         review=review,
         institution=institution,
@@ -113,6 +145,34 @@ def order_answer(*, actor, order: RectificationOrder, response: str) -> Rectific
     return order
 
 
+@transaction.atomic
+def order_evidence_add(*, actor, order: RectificationOrder, uploaded) -> InspectionFile:
+    """The institution's own officers attach evidence (PDF, JPEG, PNG, judged by content) while
+    the order waits for their answer; once answered, the evidence is what the verifier saw."""
+    policy.require_acts_for(actor, order.institution.organisation, "institution.self")
+    order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status != RectificationOrder.Status.OPEN:
+        raise ApplicationError(_("Evidence can be added only while the order waits for the institution's answer."))
+    if order.evidence.count() >= EVIDENCE_MAX_FILES:
+        raise ApplicationError(
+            _("An order takes at most %(n)d evidence files; combine them into one PDF.") % {"n": EVIDENCE_MAX_FILES}
+        )
+    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
+    content_type, sha256 = uploads.check_upload(uploaded, allowed=EVIDENCE_TYPES, max_bytes=max_bytes)
+    evidence = InspectionFile(
+        order=order,
+        original_name=uploaded.name[:200],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=sha256,
+        uploaded_by=actor,
+    )
+    evidence.file.save(uploaded.name, uploaded, save=False)
+    evidence.save()
+    audit.record(actor=actor, event="order.evidence_added", obj=evidence, details={"order": order.pk})
+    return evidence
+
+
 def can_verify(actor, order: RectificationOrder) -> bool:
     """The departments that inspected the failed areas verify; the health bureau may too."""
     return policy.has_duty(actor, "rectification.order") or any(
@@ -124,6 +184,11 @@ def can_verify(actor, order: RectificationOrder) -> bool:
 def order_verify(*, actor, order: RectificationOrder, rectified: bool, note: str) -> RectificationOrder:
     if not can_verify(actor, order):
         policy.require_duty(actor, "rectification.order")
+    if not rectified and not note.strip():
+        raise ApplicationError(
+            _("Say what is still not rectified: a failed verification can lead to a revocation referral."),
+            fields={"note": [_("Required.")]},
+        )
     status = RectificationOrder.Status.VERIFIED if rectified else RectificationOrder.Status.FAILED
     if not RectificationOrder.objects.filter(pk=order.pk, status=RectificationOrder.Status.ANSWERED).update(
         status=status, verified_by=actor, verified_at=timezone.now(), verification_note=note

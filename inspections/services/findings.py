@@ -1,20 +1,80 @@
 """Departmental findings: each department records its own area of a review, or of an ad-hoc
-inspection; a township records local supervision visits."""
+inspection; a township records local supervision visits; the department that recorded a
+finding adds its photos.
+
+A finding on an annual review is recorded while the review is under inspection (the
+self-report is in, no decision yet, the cycle open): a decision rests on the findings it saw,
+so they are not changed under it. Recording the same review and area again replaces the
+earlier finding (the audit trail keeps it); its photos move to the new one.
+"""
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
-from inspections.models import AnnualReview, Area, ChecklistItem, ChecklistTemplate, Finding, FindingItem
+from accounts.models import Organisation
+from inspections.models import (
+    AnnualReview,
+    Area,
+    ChecklistItem,
+    Finding,
+    FindingItem,
+    InspectionFile,
+    ReviewCycle,
+)
+from inspections.services.checklists import checklist_for_year
+from registry import parameters, uploads
 from registry.models import Institution
+
+SUPERVISION_DUTY = "township.supervise"
+PHOTO_TYPES = (uploads.JPEG, uploads.PNG)
+PHOTOS_MAX = 30
+NOTE_MAX = FindingItem._meta.get_field("note").max_length
 
 
 def area_applies(area: str, institution: Institution) -> bool:
     """Education checks only kindergarten nursery classes; every other area checks all."""
     return area != Area.EDUCATION or institution.provider_type == Institution.ProviderType.KINDERGARTEN_CLASS
+
+
+def finding_duty(area: str) -> str:
+    """The duty under which a finding of ``area`` is recorded (and its photos added)."""
+    return SUPERVISION_DUTY if area == Finding.SUPERVISION else Area.duty(area)
+
+
+def finding_record_check(
+    *, actor, institution: Institution, area: str, review: AnnualReview | None = None
+) -> Organisation:
+    """The department through which ``actor`` records this finding; raises PermissionDenied
+    (not this department's area) or ApplicationError (the rule that refuses it, in words the
+    form shows). The recording page asks this before it shows the form."""
+    if area not in Area.values:
+        raise ApplicationError(_("Unknown area of inspection."), fields={"area": [_("Unknown area.")]})
+    department = policy.acting_organisation(actor, Area.duty(area))
+    if department is None:
+        policy.require_duty(actor, Area.duty(area))  # 403, logged: not this department's area
+        raise PermissionDenied(Area.duty(area))
+    if not area_applies(area, institution):
+        raise ApplicationError(_("This area does not apply to this kind of institution."))
+    if review is not None:
+        if review.institution_id != institution.pk:
+            raise ApplicationError(_("The review belongs to another institution."))
+        if review.cycle.status != ReviewCycle.Status.OPEN:
+            raise ApplicationError(_("The annual review %(year)s is closed.") % {"year": review.cycle.year})
+        if review.status != AnnualReview.Status.INSPECTING:
+            raise ApplicationError(
+                _(
+                    "Findings are recorded while the review is under inspection (self-report in, no decision "
+                    "yet); this review is: %(status)s."
+                )
+                % {"status": review.get_status_display()}
+            )
+    return department
 
 
 @transaction.atomic
@@ -32,19 +92,16 @@ def finding_record(
 
     ``results`` maps checklist item codes to (result, note). The finding fails if any item
     fails."""
-    if area not in Area.values:
-        raise ApplicationError(_("Unknown area of inspection."))
-    department = policy.acting_organisation(actor, Area.duty(area))
-    if department is None:
-        policy.require_duty(actor, Area.duty(area))  # 403, logged: not this department's area
-    if not area_applies(area, institution):
-        raise ApplicationError(_("This area does not apply to this kind of institution."))
-    if review is not None and review.institution_id != institution.pk:
-        raise ApplicationError(_("The review belongs to another institution."))
+    if review is not None:
+        # Locked: of two recordings of the same review and area at once, one replaces the other.
+        review = AnnualReview.objects.select_for_update().select_related("cycle").get(pk=review.pk)
+    department = finding_record_check(actor=actor, institution=institution, area=area, review=review)
+    if inspected_on > timezone.localdate():
+        raise ApplicationError(
+            _("The date of inspection cannot be in the future."), fields={"inspected_on": [_("In the future.")]}
+        )
     year = review.cycle.year if review is not None else inspected_on.year
-    # The year's own checklist, else the latest earlier one, else the first version there is.
-    templates = ChecklistTemplate.objects.filter(area=area)
-    template = templates.filter(year__lte=year).order_by("-year").first() or templates.order_by("year").first()
+    template = checklist_for_year(area=area, year=year)
     if template is None:
         raise ApplicationError(_("No checklist exists for this area yet."))
     items = {item.code: item for item in ChecklistItem.objects.filter(template=template)}
@@ -59,36 +116,58 @@ def finding_record(
     bad = {code for code, (result, _note) in results.items() if result not in FindingItem.Result.values}
     if bad:
         raise ApplicationError(_("Unknown results for: %(codes)s") % {"codes": ", ".join(sorted(bad))})
-    if review is not None:
-        Finding.objects.filter(review=review, area=area).delete()  # replaced: the trail keeps the old one
-    finding = Finding.objects.create(
-        review=review,
-        institution=institution,
-        area=area,
-        department=department,
-        inspector=actor,
-        inspected_on=inspected_on,
-        notes=notes,
-        passed=all(result != FindingItem.Result.FAIL for result, _note in results.values()),
-    )
+    long_notes = {code for code, (_result, note) in results.items() if len(note) > NOTE_MAX}
+    if long_notes:
+        raise ApplicationError(
+            _("Notes on an item may be at most %(max)d characters: %(codes)s")
+            % {"max": NOTE_MAX, "codes": ", ".join(sorted(long_notes))}
+        )
+    values = {
+        "institution": institution,
+        "area": area,
+        "department": department,
+        "inspector": actor,
+        "inspected_on": inspected_on,
+        "notes": notes,
+        "passed": all(result != FindingItem.Result.FAIL for result, _note in results.values()),
+    }
+    previous = Finding.objects.filter(review=review, area=area).first() if review is not None else None
+    if previous is not None:
+        # Replaced in place: the trail keeps the old values, the photos (evidence of the
+        # inspection, not of one way of writing it down) and the finding's address stay.
+        FindingItem.objects.filter(finding=previous).delete()
+        Finding.objects.filter(pk=previous.pk).update(**values, created_at=timezone.now())
+        finding = Finding.objects.get(pk=previous.pk)
+    else:
+        finding = Finding.objects.create(review=review, **values)
     FindingItem.objects.bulk_create(
         FindingItem(finding=finding, item=items[code], result=result, note=note)
         for code, (result, note) in results.items()
     )
-    audit.record(actor=actor, event="finding.recorded", obj=finding, details={"area": area, "passed": finding.passed})
+    audit.record(
+        actor=actor,
+        event="finding.recorded" if previous is None else "finding.replaced",
+        obj=finding,
+        details={"area": area, "passed": finding.passed},
+    )
     return finding
 
 
 @transaction.atomic
 def supervision_visit_record(*, actor, institution: Institution, visited_on: date, notes: str) -> Finding:
     """A township's local supervision visit to an institution in its territory."""
-    township = policy.acting_organisation(actor, "township.supervise")
+    township = policy.acting_organisation(actor, SUPERVISION_DUTY)
     if township is None:
-        policy.require_duty(actor, "township.supervise")
+        policy.require_duty(actor, SUPERVISION_DUTY)
+        raise PermissionDenied(SUPERVISION_DUTY)
     if institution.township_id != township.jurisdiction_id:
         raise ApplicationError(_("The institution is outside your territory."))
     if not notes.strip():
         raise ApplicationError(_("Write what the visit found."), fields={"notes": [_("Required.")]})
+    if visited_on > timezone.localdate():
+        raise ApplicationError(
+            _("The date of the visit cannot be in the future."), fields={"visited_on": [_("In the future.")]}
+        )
     finding = Finding.objects.create(
         institution=institution,
         area=Finding.SUPERVISION,
@@ -99,3 +178,39 @@ def supervision_visit_record(*, actor, institution: Institution, visited_on: dat
     )
     audit.record(actor=actor, event="supervision.visited", obj=finding)
     return finding
+
+
+def can_add_photos(actor, finding: Finding) -> bool:
+    """The department that recorded the finding: its officers and heads, under the same duty."""
+    return policy.acts_for(actor, finding.department, finding_duty(finding.area))
+
+
+@transaction.atomic
+def finding_photo_add(*, actor, finding: Finding, uploaded) -> InspectionFile:
+    """A photo of the inspection: JPEG or PNG by its content, within the upload size limit
+    (parameter ``upload.max_megabytes``), stored under its hash, never under its own name."""
+    if not can_add_photos(actor, finding):
+        raise PermissionDenied(finding_duty(finding.area))
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if InspectionFile.objects.filter(finding=finding).count() >= PHOTOS_MAX:
+        raise ApplicationError(_("A finding keeps at most %(max)d photos.") % {"max": PHOTOS_MAX})
+    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    if 0 < uploaded.size <= max_bytes and uploads.sniff(head, uploaded) not in PHOTO_TYPES:
+        raise ApplicationError(
+            _("%(name)s is not a JPEG or PNG photo by its content; it was not saved.") % {"name": uploaded.name}
+        )
+    content_type, sha256 = uploads.check_upload(uploaded, allowed=PHOTO_TYPES, max_bytes=max_bytes)
+    photo = InspectionFile(
+        finding=finding,
+        original_name=uploaded.name[:200],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=sha256,
+        uploaded_by=actor,
+    )
+    photo.file.save(uploaded.name, uploaded, save=False)
+    photo.save()
+    audit.record(actor=actor, event="finding.photo_added", obj=photo, details={"finding": finding.pk})
+    return photo

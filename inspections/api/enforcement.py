@@ -1,0 +1,280 @@
+"""The enforcement API: rectification orders, revocation referrals, cases and the ban-list
+check. The same selectors, services and policy as the pages (``inspections.views.enforcement``);
+errors in the one API error shape (``accounts.api_errors``)."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import policy
+from inspections import selectors
+from inspections.forms_enforcement import ID_NUMBER
+from inspections.models import Case, InspectionFile, RectificationOrder, RevocationReferral
+from inspections.services import enforcement
+from inspections.views.enforcement import (
+    CASE_DUTY,
+    area_label,
+    ban_answer,
+    ban_check_within_limit,
+    require_ban_checker,
+)
+from registry.models import Institution
+
+# --- Serializers ------------------------------------------------------------------------
+
+
+def _choice_field(choices_class, component: str) -> type[serializers.ChoiceField]:
+    """A read-only choice field whose enum is its own named component in the schema (several
+    models call their choices ``status``; auto-naming would make them collide)."""
+
+    @extend_schema_field({"type": "string", "enum": list(choices_class.values)}, component_name=component)
+    class Field(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("read_only", True)
+            super().__init__(choices=choices_class.choices, **kwargs)
+
+    Field.__name__ = component.removesuffix("Enum") + "Field"
+    return Field
+
+
+OrderStatusField = _choice_field(RectificationOrder.Status, "RectificationOrderStatusEnum")
+ReferralStatusField = _choice_field(RevocationReferral.Status, "RevocationReferralStatusEnum")
+CaseStatusField = _choice_field(Case.Status, "EnforcementCaseStatusEnum")
+
+
+class EnforcementInstitutionSerializer(serializers.ModelSerializer):
+    township = serializers.CharField(source="township.name", read_only=True)
+
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "township"]
+
+
+class OrderItemSerializer(serializers.Serializer):
+    area = serializers.CharField()
+    area_label = serializers.SerializerMethodField()
+    code = serializers.CharField(required=False, allow_blank=True)
+    text = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True)
+
+    def get_area_label(self, obj) -> str:
+        return area_label(obj.get("area", ""))
+
+
+class OrderEvidenceSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InspectionFile
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download_url"]
+
+    def get_download_url(self, obj) -> str:
+        return reverse("order_evidence_download", kwargs={"pk": obj.pk})
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    institution = EnforcementInstitutionSerializer(read_only=True)
+    review_year = serializers.SerializerMethodField()
+    items = OrderItemSerializer(many=True, read_only=True)
+    status = OrderStatusField()
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = RectificationOrder
+        fields = [
+            "id", "number", "institution", "review_year", "items", "deadline", "status", "is_overdue",
+            "escalated_at", "issued_at", "responded_at", "verified_at",
+        ]  # fmt: skip
+
+    def get_review_year(self, obj) -> int | None:
+        """The year of the annual review the order follows; null after an ad-hoc inspection."""
+        return obj.review.cycle.year if obj.review_id else None
+
+
+class OrderDetailSerializer(OrderSerializer):
+    evidence = OrderEvidenceSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = OrderSerializer.Meta.fields + ["response", "verification_note", "evidence"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    institution = EnforcementInstitutionSerializer(read_only=True)
+    authority = serializers.CharField(source="authority.name", read_only=True)
+    authority_code = serializers.CharField(source="authority.code", read_only=True)
+    certificate_number = serializers.CharField(source="registration.certificate_number", read_only=True)
+    status = ReferralStatusField()
+
+    class Meta:
+        model = RevocationReferral
+        fields = [
+            "id", "institution", "authority", "authority_code", "certificate_number", "status", "raised_at",
+            "decided_at", "decision_note",
+        ]  # fmt: skip
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    township = serializers.CharField(source="township.name", read_only=True)
+    township_code = serializers.CharField(source="township.code", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.name", read_only=True)
+    status = CaseStatusField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "provider_name", "place", "township", "township_code", "found", "found_on", "recorded_by",
+            "status", "order_text", "deadline", "closing_note", "closed_at",
+        ]  # fmt: skip
+
+
+class OrderFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RectificationOrder.Status.choices, required=False, allow_blank=True)
+    overdue = serializers.BooleanField(required=False, default=False)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class ReferralFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RevocationReferral.Status.choices, required=False, allow_blank=True)
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Case.Status.choices, required=False, allow_blank=True)
+    township = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class BanCheckSerializer(serializers.Serializer):
+    id_number = serializers.CharField(min_length=18, max_length=18)
+
+    def validate_id_number(self, value: str) -> str:
+        value = value.strip().upper()
+        if not ID_NUMBER.match(value):
+            raise serializers.ValidationError(_("An ID number has 17 digits and then a digit or X."))
+        return value
+
+
+class BanCheckAnswerSerializer(serializers.Serializer):
+    barred = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+# --- Views ------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "status", OpenApiTypes.STR, enum=RectificationOrder.Status.values, description="Only this status."
+        ),
+        OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Only orders past their deadline, unanswered."),
+        OpenApiParameter("q", OpenApiTypes.STR, description="Part of the institution's name or the order number."),
+    ]
+)
+class OrderList(ListAPIView):
+    """Rectification orders in the user's sight: the health bureau all, an institution its own,
+    a township its territory, a department those following reviews it inspected."""
+
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        filters = OrderFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        return selectors.order_list(
+            actor=self.request.user,
+            status=data.get("status", ""),
+            overdue=data.get("overdue", False),
+            text=data.get("q", "").strip(),
+        )
+
+
+class OrderDetail(RetrieveAPIView):
+    serializer_class = OrderDetailSerializer
+
+    def get_object(self):
+        return selectors.order_get(actor=self.request.user, pk=self.kwargs["pk"])
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "status", OpenApiTypes.STR, enum=RevocationReferral.Status.values, description="Only this status."
+        )
+    ]
+)
+class ReferralList(ListAPIView):
+    """Revocation referrals in the user's sight: the health bureau, the authority each is sent
+    to, the institution, the township around it."""
+
+    serializer_class = ReferralSerializer
+
+    def get_queryset(self):
+        filters = ReferralFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.referral_list(actor=self.request.user, status=filters.validated_data.get("status", ""))
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Case.Status.values, description="Only this status."),
+        OpenApiParameter("township", OpenApiTypes.STR, description="Statistical code of one township."),
+        OpenApiParameter("q", OpenApiTypes.STR, description="Part of the provider's name or place."),
+    ]
+)
+class CaseList(ListAPIView):
+    """Cases against unregistered or unsafe providers, for holders of ``case.manage`` within
+    their jurisdiction (403 for anyone else)."""
+
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        if not policy.holds(self.request.user, CASE_DUTY):
+            raise PermissionDenied(CASE_DUTY)
+        filters = CaseFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        return selectors.case_list(
+            actor=self.request.user,
+            status=data.get("status", ""),
+            township=data.get("township", "").strip(),
+            text=data.get("q", "").strip(),
+        )
+
+
+class BanCheck(APIView):
+    """For staff entry: is this ID number on the lifetime ban list? The answer says only
+    barred (contact the health bureau) or not; a match is written to the security log."""
+
+    @extend_schema(request=BanCheckSerializer, responses=BanCheckAnswerSerializer, summary="Check an ID number")
+    def post(self, request):
+        require_ban_checker(request.user)
+        body = BanCheckSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if not ban_check_within_limit(request.user):
+            return Response(
+                {
+                    "error": {
+                        "code": "throttled",
+                        "message": _("Too many checks this hour; try again later."),
+                        "fields": {},
+                    }
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        barred = enforcement.ban_check(actor=request.user, id_number=body.validated_data["id_number"], request=request)
+        return Response({"barred": barred, "message": ban_answer(barred)})
+
+
+urlpatterns = [
+    path("orders/", OrderList.as_view(), name="api_order_list"),
+    path("orders/<int:pk>/", OrderDetail.as_view(), name="api_order_detail"),
+    path("referrals/", ReferralList.as_view(), name="api_referral_list"),
+    path("cases/", CaseList.as_view(), name="api_case_list"),
+    path("bans/check/", BanCheck.as_view(), name="api_ban_check"),
+]

@@ -1,0 +1,74 @@
+"""Excel exports of the enforcement lists: rectification orders and cases.
+
+Like the registry's exports (``registry.exports``): fixed Chinese column headers whatever the
+language of the interface, values in Simplified Chinese, text never turned into a formula.
+The caller passes the list as the user sees it (scoped and filtered)."""
+
+from django.utils import timezone
+
+from inspections.models import Area, RectificationOrder
+from registry.exports import workbook_response
+
+
+def _yes_no(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def _items(order: RectificationOrder) -> str:
+    lines = []
+    for item in order.items:
+        area = item.get("area", "")
+        label = str(Area(area).label) if area in Area.values else area
+        code = f"{item['code']} " if item.get("code") else ""
+        lines.append(f"【{label}】{code}{item.get('text', '')}")
+    return "\n".join(lines)
+
+
+ORDER_COLUMNS = [
+    ("通知书编号", 24, lambda o: o.number),
+    ("机构名称", 36, lambda o: o.institution.name),
+    ("乡镇（街道）", 14, lambda o: o.institution.township.name),
+    ("年审年度", 10, lambda o: o.review.cycle.year if o.review_id else "临时检查"),
+    ("整改事项", 48, _items),
+    ("整改期限", 12, lambda o: o.deadline),
+    ("状态", 16, lambda o: o.get_status_display()),
+    ("逾期", 6, lambda o: _yes_no(o.is_overdue)),
+    ("已升级督办", 10, lambda o: _yes_no(o.escalated_at is not None)),
+    ("下发时间", 12, lambda o: timezone.localdate(o.issued_at)),
+    ("机构回复", 36, lambda o: o.response),
+    ("回复时间", 12, lambda o: timezone.localdate(o.responded_at) if o.responded_at else ""),
+    ("复查意见", 36, lambda o: o.verification_note),
+    ("复查时间", 12, lambda o: timezone.localdate(o.verified_at) if o.verified_at else ""),
+]
+
+CASE_COLUMNS = [
+    ("对象名称", 30, lambda c: c.provider_name),
+    ("地点", 30, lambda c: c.place),
+    ("乡镇（街道）", 14, lambda c: c.township.name),
+    ("发现情况", 40, lambda c: c.found),
+    ("发现日期", 12, lambda c: c.found_on),
+    ("登记单位", 20, lambda c: c.recorded_by.name),
+    ("状态", 16, lambda c: c.get_status_display()),
+    ("整改要求", 36, lambda c: c.order_text),
+    ("整改期限", 12, lambda c: c.deadline or ""),
+    ("结案说明", 36, lambda c: c.closing_note),
+    ("结案时间", 12, lambda c: timezone.localdate(c.closed_at) if c.closed_at else ""),
+]
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+def orders_xlsx(queryset):
+    title = "整改通知书"
+    return workbook_response(
+        filename=f"{title}-{_stamp()}.xlsx", title=title, columns=ORDER_COLUMNS, rows=queryset.iterator()
+    )
+
+
+def cases_xlsx(queryset):
+    title = "无证及不安全托育点查处"
+    return workbook_response(
+        filename=f"{title}-{_stamp()}.xlsx", title=title, columns=CASE_COLUMNS, rows=queryset.iterator()
+    )

@@ -1,0 +1,178 @@
+"""Input shapes of the enforcement pages: rectification orders, revocation referrals, cases,
+the ban list. Business rules stay in ``inspections.services``; a field the service requires
+is often optional here so that the service says why in its own words."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import Area, Case, RectificationOrder, RevocationReferral
+
+NOTE_MAX = 2000
+ITEM_ROWS = 5  # rows of items on the form of an ad-hoc order
+ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "on", "true", "yes")
+
+
+class OrderFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *RectificationOrder.Status.choices]
+    )
+    # A plain field: a checkbox widget would read "?overdue=0" as checked.
+    overdue = forms.CharField(label=_("Only orders past their deadline"), required=False, max_length=5)
+    q = forms.CharField(label=_("Institution or order number"), required=False, max_length=100)
+
+    def clean_overdue(self) -> bool:
+        return _flag(self.cleaned_data["overdue"])
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+
+class OrderIssueForm(forms.Form):
+    """An ad-hoc order: the institution (from the query string or chosen here), up to
+    ``ITEM_ROWS`` items (area, checklist code, what to rectify) and the deadline."""
+
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, required=True)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+        area_choices = [("", "—"), *Area.choices]
+        for row in range(1, ITEM_ROWS + 1):
+            self.fields[f"area_{row}"] = forms.ChoiceField(
+                label=_("Area of inspection"), required=False, choices=area_choices
+            )
+            self.fields[f"code_{row}"] = forms.CharField(label=_("Checklist item"), required=False, max_length=16)
+            self.fields[f"text_{row}"] = forms.CharField(
+                label=_("What must be rectified"), required=False, max_length=300
+            )
+
+    def rows(self) -> list[dict]:
+        """The item rows as the template draws them (with what was posted)."""
+        return [
+            {
+                "number": row,
+                "area": self[f"area_{row}"].value() or "",
+                "code": self[f"code_{row}"].value() or "",
+                "text": self[f"text_{row}"].value() or "",
+            }
+            for row in range(1, ITEM_ROWS + 1)
+        ]
+
+    def items(self) -> list[dict]:
+        """The rows that say something; a row with a text but no area is passed on, so that
+        the service refuses it with its message."""
+        data = self.cleaned_data
+        return [
+            {"area": data[f"area_{row}"], "code": data[f"code_{row}"].strip(), "text": data[f"text_{row}"].strip()}
+            for row in range(1, ITEM_ROWS + 1)
+            if data[f"text_{row}"].strip() or data[f"area_{row}"]
+        ]
+
+
+class OrderAnswerForm(forms.Form):
+    # Required by the service, which says so in its own words.
+    response = forms.CharField(label=_("What was rectified"), required=False, max_length=4000)
+
+
+class EvidenceUploadForm(forms.Form):
+    # Empty files pass here so that the service refuses them with its own message.
+    file = forms.FileField(label=_("Evidence"), allow_empty_file=True)
+
+
+class OrderVerifyForm(forms.Form):
+    RESULT_CHOICES = [("rectified", _("Rectified")), ("not_rectified", _("Not rectified"))]
+
+    result = forms.ChoiceField(label=_("Result of the verification"), choices=RESULT_CHOICES)
+    note = forms.CharField(label=_("Verification note"), required=False, max_length=NOTE_MAX)
+
+    @property
+    def rectified(self) -> bool:
+        return self.cleaned_data["result"] == "rectified"
+
+
+class ReferralFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *RevocationReferral.Status.choices]
+    )
+
+
+class ReferralDecideForm(forms.Form):
+    DECISION_CHOICES = [("withdraw", _("Withdraw the registration")), ("keep", _("Do not withdraw"))]
+
+    decision = forms.ChoiceField(label=_("Decision on the registration"), choices=DECISION_CHOICES)
+    note = forms.CharField(label=_("Reasons for the decision"), required=False, max_length=NOTE_MAX)
+
+    @property
+    def withdraw(self) -> bool:
+        return self.cleaned_data["decision"] == "withdraw"
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Case.Status.choices]
+    )
+    township = forms.CharField(label=_("Township"), required=False, max_length=12)
+    q = forms.CharField(label=_("Provider or place"), required=False, max_length=100)
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+
+class CaseRecordForm(forms.Form):
+    provider_name = forms.CharField(label=_("Provider"), max_length=128)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    # Any township is accepted here; the service refuses one outside the user's territory.
+    township = forms.ModelChoiceField(label=_("Township"), queryset=None, to_field_name="code")
+    found = forms.CharField(label=_("What was found"), max_length=4000)
+    found_on = forms.DateField(label=_("Found on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, townships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = townships
+
+
+class CaseOrderForm(forms.Form):
+    order_text = forms.CharField(label=_("What must be rectified"), required=False, max_length=4000)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CaseCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(value, label) for value, label in Case.Status.choices if value in Case.CLOSED_STATUSES],
+    )
+    note = forms.CharField(label=_("Closing note"), required=False, max_length=NOTE_MAX)
+
+
+class IdNumberField(forms.CharField):
+    """An 18-character resident ID number: 17 digits and a digit or X (upper-cased)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        kwargs.setdefault("min_length", 18)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip().upper()
+        if value and not ID_NUMBER.match(value):
+            raise forms.ValidationError(_("An ID number has 17 digits and then a digit or X."))
+        return value
+
+
+class BanAddForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=64)
+    id_number = IdNumberField(label=_("ID number"))
+    reason = forms.CharField(label=_("Reason"), max_length=4000)
+    decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}))
+    document = forms.CharField(label=_("Decision document"), required=False, max_length=128)
+
+
+class BanCheckForm(forms.Form):
+    id_number = IdNumberField(label=_("ID number"))
