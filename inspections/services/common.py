@@ -23,3 +23,23 @@ def notify_duty_holders(duty: str, title: str, body: str = "", link: str = "", t
         organisations = organisations.filter(jurisdiction__code=township_code)
     for organisation_id in organisations.values_list("pk", flat=True):
         notify_organisation(organisation_id, title, body, link)
+
+
+def inspection_file_store(*, actor, uploaded, allowed: tuple[str, ...], max_bytes: int, **owner):
+    """Check an upload by its content and store it as an InspectionFile of ``owner`` (a
+    ``finding=`` or an ``order=``). The caller checks rights and records the audit event."""
+    from inspections.models import InspectionFile
+    from registry import uploads
+
+    content_type, sha256 = uploads.check_upload(uploaded, allowed=allowed, max_bytes=max_bytes)
+    stored = InspectionFile(
+        original_name=uploaded.name[:200],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=sha256,
+        uploaded_by=actor,
+        **owner,
+    )
+    stored.file.save(uploaded.name, uploaded, save=False)
+    stored.save()
+    return stored

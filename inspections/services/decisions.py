@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts import audit, policy
 from accounts.errors import ApplicationError
 from inspections.models import AnnualReview, Area, InspectionFile, RectificationOrder, RevocationReferral
-from inspections.services.common import notify_duty_holders, notify_organisation
+from inspections.services.common import inspection_file_store, notify_duty_holders, notify_organisation
 from registry import parameters, uploads
 from registry.models import Institution, Registration
 from registry.services.registrations import registration_revoke
@@ -158,17 +158,9 @@ def order_evidence_add(*, actor, order: RectificationOrder, uploaded) -> Inspect
             _("An order takes at most %(n)d evidence files; combine them into one PDF.") % {"n": EVIDENCE_MAX_FILES}
         )
     max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
-    content_type, sha256 = uploads.check_upload(uploaded, allowed=EVIDENCE_TYPES, max_bytes=max_bytes)
-    evidence = InspectionFile(
-        order=order,
-        original_name=uploaded.name[:200],
-        content_type=content_type,
-        size=uploaded.size,
-        sha256=sha256,
-        uploaded_by=actor,
+    evidence = inspection_file_store(
+        actor=actor, uploaded=uploaded, allowed=EVIDENCE_TYPES, max_bytes=max_bytes, order=order
     )
-    evidence.file.save(uploaded.name, uploaded, save=False)
-    evidence.save()
     audit.record(actor=actor, event="order.evidence_added", obj=evidence, details={"order": order.pk})
     return evidence
 

@@ -28,6 +28,7 @@ from inspections.models import (
     ReviewCycle,
 )
 from inspections.services.checklists import checklist_for_year
+from inspections.services.common import inspection_file_store
 from registry import parameters, uploads
 from registry.models import Institution
 
@@ -201,16 +202,8 @@ def finding_photo_add(*, actor, finding: Finding, uploaded) -> InspectionFile:
         raise ApplicationError(
             _("%(name)s is not a JPEG or PNG photo by its content; it was not saved.") % {"name": uploaded.name}
         )
-    content_type, sha256 = uploads.check_upload(uploaded, allowed=PHOTO_TYPES, max_bytes=max_bytes)
-    photo = InspectionFile(
-        finding=finding,
-        original_name=uploaded.name[:200],
-        content_type=content_type,
-        size=uploaded.size,
-        sha256=sha256,
-        uploaded_by=actor,
+    photo = inspection_file_store(
+        actor=actor, uploaded=uploaded, allowed=PHOTO_TYPES, max_bytes=max_bytes, finding=finding
     )
-    photo.file.save(uploaded.name, uploaded, save=False)
-    photo.save()
     audit.record(actor=actor, event="finding.photo_added", obj=photo, details={"finding": finding.pk})
     return photo

@@ -12,10 +12,11 @@ food and fees, ``health`` health care, ``edu`` kindergarten nursery classes only
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services as account_services
 from accounts.demo import DEMO_PASSWORD
+from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Organisation, User
 from inspections.models import (
     AnnualReview,
@@ -463,7 +464,7 @@ def test_a_township_cannot_visit_another_township_s_institution(client_as):
     data = {"institution": target.pk, "visited_on": timezone.localdate().isoformat(), "notes": "越界"}
     assert client.post(reverse("supervision_visit_create"), data).status_code == 404
     assert not Finding.objects.filter(area=Finding.SUPERVISION).exists()
-    with pytest.raises(Exception) as refused:
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
         finding_services.supervision_visit_record(
             actor=User.objects.get(username="simen"), institution=target, visited_on=timezone.localdate(), notes="x"
         )
