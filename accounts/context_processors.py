@@ -17,10 +17,10 @@ NAVIGATION = [
 def _app_navigation():
     """Entries other apps add through ``navigation`` on their AppConfig (accounts never
     imports them)."""
-    from django.apps import apps
+    from accounts.hooks import app_hooks
 
-    for config in apps.get_app_configs():
-        yield from getattr(config, "navigation", [])
+    for _label, entries in app_hooks("navigation"):
+        yield from entries
 
 
 def portal(request):

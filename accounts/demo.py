@@ -38,15 +38,10 @@ DEMO_ACCOUNTS = [
 
 def load_all_demo_data() -> dict[str, int]:
     """The demo accounts, then each app's demo data (``demo_data_loader`` on its AppConfig)."""
-    from django.apps import apps
-    from django.utils.module_loading import import_string
+    from accounts.hooks import call_app_hooks
 
-    created = load_demo_data()
-    for config in apps.get_app_configs():
-        loader = getattr(config, "demo_data_loader", None)
-        if loader:
-            created[config.label] = import_string(loader)()
-    return created
+    created = load_demo_data()  # the accounts first: the apps' demo data uses them
+    return {**created, **call_app_hooks("demo_data_loader")}
 
 
 @transaction.atomic

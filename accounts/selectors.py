@@ -153,12 +153,6 @@ def work_queue(*, actor: User) -> list[dict]:
     """Items waiting for the user, gathered from each app's ``work_queue`` function (named on
     its AppConfig; accounts never imports the apps that build on it). Each item is a dict
     with ``title``, ``url`` and optionally ``count`` and ``urgent``."""
-    from django.apps import apps
-    from django.utils.module_loading import import_string
+    from accounts.hooks import call_app_hooks
 
-    items = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "work_queue", None)
-        if provider:
-            items.extend(import_string(provider)(actor=actor))
-    return items
+    return [item for items in call_app_hooks("work_queue", actor=actor).values() for item in items]

@@ -142,15 +142,9 @@ def _organisation_upsert(*, code, name, name_en, kind, jurisdiction, parent, dut
 def reference_data_load_all() -> dict[str, int]:
     """The accounts reference data, then each app's own (named on its AppConfig as
     ``reference_data_loader``: accounts never imports the apps that build on it)."""
-    from django.apps import apps
-    from django.utils.module_loading import import_string
+    from accounts.hooks import call_app_hooks
 
-    counts = reference_data_load()
-    for config in apps.get_app_configs():
-        loader = getattr(config, "reference_data_loader", None)
-        if loader:
-            counts[config.label] = import_string(loader)()
-    return counts
+    return {**reference_data_load(), **call_app_hooks("reference_data_loader")}
 
 
 @transaction.atomic

@@ -1,19 +1,12 @@
 """What the annual review puts in each user's work queue on the home page."""
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from accounts.hooks import url_or_placeholder as _url
 from inspections.models import AnnualReview, Area, Case, Finding, RectificationOrder, RevocationReferral
-
-
-def _url(name: str, query: str = "", **kwargs) -> str:
-    try:
-        return reverse(name, kwargs=kwargs or None) + query
-    except NoReverseMatch:
-        return "#"
 
 
 def work_queue(*, actor) -> list[dict]:

@@ -1,19 +1,12 @@
 """What the registry puts in each user's work queue on the home page."""
 
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from accounts.hooks import url_or_placeholder as _url
 from registry import selectors
 from registry.models import Filing, Institution
-
-
-def _url(name: str, query: str = "", **kwargs) -> str:
-    try:
-        return reverse(name, kwargs=kwargs or None) + query
-    except NoReverseMatch:  # a page not built yet: the item still counts, without a link
-        return "#"
 
 
 def work_queue(*, actor) -> list[dict]:
