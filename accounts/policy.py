@@ -69,13 +69,44 @@ Annual review and enforcement
     ``check.education`` alone covers kindergarten nursery classes only. Nobody else.
 20. **Findings**: the health bureau; the institution; the township around it; a department
     sees the findings of its own areas only (and its own supervision visits).
-21. **Rectification orders**: the health bureau, the institution, the township around it, and
-    the departments with findings on the review it follows.
+21. **Rectification orders**: the health bureau, the institution, the township around it, the
+    departments with findings on the review it follows, and the departments whose
+    ``check.<area>`` covers an area its items name (they verify those items). An order after
+    an ad-hoc inspection follows no review: the department whose area it names sees and
+    verifies it as it would a review's.
 22. **Revocation referrals**: the health bureau, the authority it is sent to, the institution,
     the township around it.
 23. **Cases**: holders of ``case.manage`` within their jurisdiction (a township: its own; the
     health bureau: the city).
 24. **The ban list**: holders of ``banlist.manage`` only (health bureau, public security).
+
+Workforce
+---------
+25. **Staff** and their **certificates**: the institution's own members; the township around
+    it; holders of ``staff.oversee`` (the health bureau) and of ``certificate.verify`` (the HR
+    bureau) city-wide. Nobody else. ID numbers are shown masked (first 6, last 4) to everyone;
+    holders of ``staff.reveal`` may unmask one with a reason, which is logged.
+26. **Certificate kinds**, **training programmes** and their **sessions** are facts every
+    member sees.
+27. **Participants** of training: the organiser of the programme; holders of
+    ``staff.oversee``; the township whose territory holds the programme's area or the
+    participant's village; an institution its own staff's participations.
+28. Only the institution's own officers keep its roster (``institution.self``); only
+    ``certificate.verify`` verifies or rejects certificates; a programme is run by an
+    organisation holding one of the duties its kind names
+    (``TrainingProgramme.RUNNING_DUTIES``) and only by its organiser.
+
+Dashboards
+----------
+29. **Indicators** and **targets** are facts every member sees; only ``targets.manage`` (the
+    health bureau) sets targets.
+30. **Dashboards** (snapshots): holders of ``dashboard.view`` through an organisation with a
+    city-wide jurisdiction (the leading group, the health bureau, departments) see the city
+    and every township; a township government sees its own township only; nobody else.
+31. **Periodic reports**: the organisation that wrote them and the township they are about;
+    holders of ``reports.approve`` (the health bureau) and the leading group see all. Only
+    ``reports.approve`` approves or returns; approved figures are locked.
+32. **Dashboard exports**: the user who asked for them.
 
 Acting (services check these with ``require_duty`` / ``require_institution_act``)
 --------------------------------------------------------------------------------
@@ -390,6 +421,10 @@ def orders_visible_to(user, queryset: QuerySet) -> QuerySet:
     if holds(user, "rectification.order"):
         return queryset
     condition = _own_or_territory(user, "") | Q(review__findings__department__in=[org.pk for org in own])
+    areas = _check_areas(user)
+    if areas:
+        # ``name_area`` is registered on the items field by inspections.models.
+        condition |= Q(items__name_area=sorted(areas))
     return queryset.filter(condition).distinct()
 
 
@@ -423,6 +458,65 @@ def bans_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset if holds(user, "banlist.manage") else queryset.none()
 
 
+def staff_visible_to(user, queryset: QuerySet, prefix: str = "") -> QuerySet:
+    if not organisations_of(user):
+        return queryset.none()
+    if holds(user, "staff.oversee") or holds(user, "certificate.verify"):
+        return queryset
+    return queryset.filter(_own_or_territory(user, prefix))
+
+
+def participants_visible_to(user, queryset: QuerySet) -> QuerySet:
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "staff.oversee"):
+        return queryset
+    condition = Q(programme__organiser__in=[org.pk for org in own])
+    condition |= Q(staff__institution__organisation__in=[org.pk for org in own])
+    for code in township_codes(user):
+        condition |= Q(programme__region__code__startswith=code) | Q(township__code=code)
+    return queryset.filter(condition)
+
+
+def dashboard_regions(user) -> Q | None:
+    """None: every region; else the condition on region codes the user's dashboards cover."""
+    condition, seen = Q(pk__in=[]), False
+    for org in organisations_of(user):
+        if not any(duty.code == "dashboard.view" for duty in org.duties.all()):
+            continue
+        if org.jurisdiction.level == Region.Level.CITY:
+            return None
+        condition |= Q(code__startswith=org.jurisdiction.code)
+        seen = True
+    return condition if seen else Q(pk__in=[])
+
+
+def snapshots_visible_to(user, queryset: QuerySet) -> QuerySet:
+    regions = dashboard_regions(user)
+    if regions is None:
+        return queryset
+    return queryset.filter(region__in=Region.objects.filter(regions))
+
+
+def periodic_reports_visible_to(user, queryset: QuerySet) -> QuerySet:
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "reports.approve") or any(org.kind == Organisation.Kind.LEADERSHIP for org in own):
+        return queryset
+    condition = Q(organisation__in=[org.pk for org in own])
+    for code in township_codes(user):
+        condition |= Q(region__code=code)
+    return queryset.filter(condition)
+
+
+def export_jobs_visible_to(user, queryset: QuerySet) -> QuerySet:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    return queryset.filter(requested_by=user)
+
+
 _SCOPES = {
     "accounts.region": regions_visible_to,
     "accounts.organisation": organisations_visible_to,
@@ -453,6 +547,17 @@ _SCOPES = {
     "inspections.case": cases_visible_to,
     "inspections.banentry": bans_visible_to,
     "inspections.inspectionfile": inspection_files_visible_to,
+    "training.staffmember": staff_visible_to,
+    "training.certificate": lambda user, queryset: staff_visible_to(user, queryset, prefix="staff__"),
+    "training.certificatekind": public_facts_visible_to,
+    "training.trainingprogramme": public_facts_visible_to,
+    "training.trainingsession": public_facts_visible_to,
+    "training.participant": participants_visible_to,
+    "dashboard.indicator": public_facts_visible_to,
+    "dashboard.target": public_facts_visible_to,
+    "dashboard.snapshot": snapshots_visible_to,
+    "dashboard.periodicreport": periodic_reports_visible_to,
+    "dashboard.exportjob": export_jobs_visible_to,
 }
 
 

@@ -268,6 +268,24 @@ def notification_send(*, recipient: User, title: str, body: str = "", link: str 
     return notification
 
 
+def notify_organisation(organisation_id: int, title: str, body: str = "", link: str = "") -> None:
+    """Every acting member (officer or head) of the organisation gets an inbox message."""
+    users = User.objects.filter(
+        memberships__organisation_id=organisation_id, memberships__role__in=Membership.ACTING_ROLES, is_active=True
+    ).distinct()
+    for user in users:
+        notification_send(recipient=user, title=title, body=body, link=link)
+
+
+def notify_duty_holders(duty: str, title: str, body: str = "", link: str = "", township_code: str | None = None):
+    """Acting members of organisations holding ``duty`` (optionally: only the township)."""
+    organisations = Organisation.objects.filter(duties__code=duty, is_active=True)
+    if township_code is not None:
+        organisations = organisations.filter(jurisdiction__code=township_code)
+    for organisation_id in organisations.values_list("pk", flat=True):
+        notify_organisation(organisation_id, title, body, link)
+
+
 @transaction.atomic
 def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
     if notification.recipient_id != actor.pk:

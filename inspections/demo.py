@@ -91,7 +91,7 @@ def load_inspections_demo() -> int:
     enforcement.ban_add(
         actor=health,
         name="【演示】李某",
-        id_number="330281198001011237",
+        id_number="330281198001011230",
         reason="【演示】虐童，终身禁入",
         decided_on=date(year, 1, 15),
         document="【演示】余卫〔2026〕1号",

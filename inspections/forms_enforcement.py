@@ -2,16 +2,15 @@
 the ban list. Business rules stay in ``inspections.services``; a field the service requires
 is often optional here so that the service says why in its own words."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import idnumbers
+from accounts.widgets import DateInput
 from inspections.models import Area, Case, RectificationOrder, RevocationReferral
 
 NOTE_MAX = 2000
 ITEM_ROWS = 5  # rows of items on the form of an ad-hoc order
-ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 
 
 def _flag(value: str) -> bool:
@@ -38,7 +37,7 @@ class OrderIssueForm(forms.Form):
     ``ITEM_ROWS`` items (area, checklist code, what to rectify) and the deadline."""
 
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, required=True)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
 
     def __init__(self, *args, institutions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,7 +130,7 @@ class CaseRecordForm(forms.Form):
     # Any township is accepted here; the service refuses one outside the user's territory.
     township = forms.ModelChoiceField(label=_("Township"), queryset=None, to_field_name="code")
     found = forms.CharField(label=_("What was found"), max_length=4000)
-    found_on = forms.DateField(label=_("Found on"), widget=forms.DateInput(attrs={"type": "date"}))
+    found_on = forms.DateField(label=_("Found on"), widget=DateInput())
 
     def __init__(self, *args, townships, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +139,7 @@ class CaseRecordForm(forms.Form):
 
 class CaseOrderForm(forms.Form):
     order_text = forms.CharField(label=_("What must be rectified"), required=False, max_length=4000)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
 
 
 class CaseCloseForm(forms.Form):
@@ -152,17 +151,15 @@ class CaseCloseForm(forms.Form):
 
 
 class IdNumberField(forms.CharField):
-    """An 18-character resident ID number: 17 digits and a digit or X (upper-cased)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 18)
-        kwargs.setdefault("min_length", 18)
-        super().__init__(**kwargs)
+    """A resident ID number (GB 11643), upper-cased: 18 characters, a real birth date and a
+    matching check character. Each problem has its own message (``accounts.idnumbers``);
+    no length validator of its own, so that a short number gets that message too."""
 
     def clean(self, value):
-        value = super().clean(value).strip().upper()
-        if value and not ID_NUMBER.match(value):
-            raise forms.ValidationError(_("An ID number has 17 digits and then a digit or X."))
+        value = idnumbers.normalise(super().clean(value))
+        error = idnumbers.id_number_error(value) if value else None
+        if error:
+            raise forms.ValidationError(error, code="invalid")
         return value
 
 
@@ -170,7 +167,7 @@ class BanAddForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=64)
     id_number = IdNumberField(label=_("ID number"))
     reason = forms.CharField(label=_("Reason"), max_length=4000)
-    decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
     document = forms.CharField(label=_("Decision document"), required=False, max_length=128)
 
 

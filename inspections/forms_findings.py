@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.widgets import DateInput
 from inspections.models import Area, ChecklistItem, Finding, FindingItem
 from inspections.services.checklists import TEXT_MAX, TITLE_MAX, YEAR_MAX, YEAR_MIN
 
@@ -15,13 +16,6 @@ SUPERVISION_LABEL = _("Local supervision visit")
 
 def area_label(area: str) -> str:
     return str(Area(area).label) if area in Area.values else str(SUPERVISION_LABEL)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 # --- Checklists ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.widgets import DateInput
 from inspections.models import AnnualReview, Area, ReviewCycle, SelfReport
 from inspections.services.cycles import SECTIONS
 from registry.models import ClassGroup, FeeSchedule
@@ -48,7 +49,7 @@ def _style(form) -> None:
     """Bootstrap classes on the widgets, so templates render ``{{ field }}`` as it is."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):  # CheckboxSelectMultiple is a RadioSelect
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
             css = "form-select"
@@ -66,7 +67,7 @@ def _text(label, max_length=TEXT_MAX):
 
 
 def _date(label):
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, required=False, widget=DateInput())
 
 
 def _yes_no(value) -> str:
@@ -388,9 +389,9 @@ class SelfReportReturnForm(forms.Form):
 
 class CycleOpenForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    self_report_due = forms.DateField(label=_("Self-reports due"), widget=forms.DateInput(attrs={"type": "date"}))
-    inspection_due = forms.DateField(label=_("Inspections due"), widget=forms.DateInput(attrs={"type": "date"}))
-    decision_due = forms.DateField(label=_("Decisions due"), widget=forms.DateInput(attrs={"type": "date"}))
+    self_report_due = forms.DateField(label=_("Self-reports due"), widget=DateInput())
+    inspection_due = forms.DateField(label=_("Inspections due"), widget=DateInput())
+    decision_due = forms.DateField(label=_("Decisions due"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -481,9 +482,7 @@ class ReviewDecideForm(forms.Form):
     checklist_items = forms.MultipleChoiceField(
         label=_("Failed checklist items to rectify"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    deadline = forms.DateField(
-        label=_("Deadline for the rectification"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(label=_("Deadline for the rectification"), required=False, widget=DateInput())
 
     def __init__(self, data=None, *, failed_items: list[dict]):
         super().__init__(data)

@@ -5,8 +5,10 @@ or unsafe providers, and the lifetime ban list.
 Tenant-owned rows get their queryset through ``visible_to(user)`` (``accounts.policy``).
 """
 
-from django.db import models
-from django.db.models import Q
+import json
+
+from django.db import NotSupportedError, models
+from django.db.models import Lookup, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -267,6 +269,43 @@ class RectificationOrder(models.Model):
     @property
     def areas(self) -> list[str]:
         return sorted({item["area"] for item in self.items})
+
+
+class ItemsNameArea(Lookup):
+    """``items__name_area=["fire", ...]``: one of the order's items names one of these areas.
+
+    The policy finds the orders a department verifies with it (rule 21). The items stay the
+    one record of the areas; JSON containment is not portable (SQLite lacks it), so each
+    database gets its own SQL."""
+
+    lookup_name = "name_area"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [str(area) for area in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError(f"items__name_area is not written for {connection.vendor}")
+
+    def as_sqlite(self, compiler, connection):
+        if not self.rhs:
+            return "1 = 0", []
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        marks = ", ".join(["%s"] * len(self.rhs))
+        sql = f"EXISTS (SELECT 1 FROM json_each({lhs}) AS item WHERE json_extract(item.value, '$.area') IN ({marks}))"
+        return sql, (*lhs_params, *self.rhs)
+
+    def as_postgresql(self, compiler, connection):
+        if not self.rhs:
+            return "1 = 0", []
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # Containment is false (not an error) for a value that is not a list.
+        sql = " OR ".join([f"{lhs} @> %s::jsonb"] * len(self.rhs))
+        params = [param for area in self.rhs for param in (*lhs_params, json.dumps([{"area": area}]))]
+        return f"({sql})", params
+
+
+RectificationOrder._meta.get_field("items").register_lookup(ItemsNameArea)
 
 
 class RevocationReferral(models.Model):

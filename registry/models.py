@@ -302,14 +302,21 @@ class Filing(models.Model):
         return self.status == self.Status.SUBMITTED and self.due_on is not None and self.due_on < timezone.localdate()
 
 
-class FilingNumberSequence(models.Model):
-    """The last filing number given in a year; locked while a number is taken."""
+class NumberSequence(models.Model):
+    """The last number given to one kind of document in one year (filing numbers, rectification
+    orders, ...). ``registry.services.numbers.next_number`` locks the row while it takes one,
+    so two documents issued at once never share a number. Each app names its own kinds: the
+    registry does not know the documents of the apps built on it."""
 
-    year = models.PositiveIntegerField(unique=True)
+    kind = models.CharField(max_length=32)
+    year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="number_sequence_one_per_kind_year")]
+
     def __str__(self):
-        return f"{self.year}: {self.last}"
+        return f"{self.kind} {self.year}: {self.last}"
 
 
 def attachment_path(instance, filename):

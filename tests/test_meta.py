@@ -24,8 +24,9 @@ EXEMPT_MODELS = {
     "accounts.organisationgroupobjectpermission": "read only through accounts.grants, never listed",
     "registry.parameter": "national and city standards: public reference figures",
     "registry.calendarday": "the public-holiday calendar: public reference data",
-    "registry.filingnumbersequence": "an internal counter, never shown",
+    "registry.numbersequence": "internal counters of document numbers (filings, orders), never shown",
     "inspections.remindersent": "an internal log that makes reminders idempotent, never shown",
+    "training.remindersent": "an internal log that makes expiry reminders idempotent, never shown",
 }
 
 

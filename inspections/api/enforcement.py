@@ -12,9 +12,8 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import policy
+from accounts import idnumbers, policy
 from inspections import selectors
-from inspections.forms_enforcement import ID_NUMBER
 from inspections.models import Case, InspectionFile, RectificationOrder, RevocationReferral
 from inspections.services import enforcement
 from inspections.views.enforcement import (
@@ -150,12 +149,13 @@ class CaseFilterSerializer(serializers.Serializer):
 
 
 class BanCheckSerializer(serializers.Serializer):
-    id_number = serializers.CharField(min_length=18, max_length=18)
+    id_number = serializers.CharField(help_text="18 characters with a valid check character (GB 11643).")
 
     def validate_id_number(self, value: str) -> str:
-        value = value.strip().upper()
-        if not ID_NUMBER.match(value):
-            raise serializers.ValidationError(_("An ID number has 17 digits and then a digit or X."))
+        value = idnumbers.normalise(value)
+        error = idnumbers.id_number_error(value)
+        if error:
+            raise serializers.ValidationError(error)
         return value
 
 
@@ -178,7 +178,8 @@ class BanCheckAnswerSerializer(serializers.Serializer):
 )
 class OrderList(ListAPIView):
     """Rectification orders in the user's sight: the health bureau all, an institution its own,
-    a township its territory, a department those following reviews it inspected."""
+    a township its territory, a department those following reviews it inspected and those whose
+    items name its areas (after an annual review or an ad-hoc inspection)."""
 
     serializer_class = OrderSerializer
 

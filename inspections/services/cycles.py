@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from inspections.models import AnnualReview, ReviewCycle, SelfReport
 from inspections.services.common import notify_organisation
 from registry.models import Institution
@@ -59,6 +60,9 @@ def prefill(institution: Institution, last_year: dict) -> dict:
         for group in institution.class_groups.all()
     }
     data["fees"] = [{"service_mode": fee.service_mode, "amount": str(fee.amount)} for fee in institution.fees.all()]
+    # Sections other apps know better (the workforce app: staff and certificates from the roster).
+    for sections in call_app_hooks("self_report_prefill", institution=institution).values():
+        data.update(sections)
     return data
 
 

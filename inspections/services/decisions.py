@@ -12,11 +12,14 @@ from inspections.models import AnnualReview, Area, InspectionFile, Rectification
 from inspections.services.common import inspection_file_store, notify_duty_holders, notify_organisation
 from registry import parameters, uploads
 from registry.models import Institution, Registration
+from registry.services import numbers
 from registry.services.registrations import registration_revoke
 
 # Evidence of a rectification: documents and photos, judged by content.
 EVIDENCE_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
 EVIDENCE_MAX_FILES = 20
+# The kind of ``registry.NumberSequence`` that numbers rectification orders (余卫托整〔2026〕0001号).
+ORDER_NUMBER_KIND = "rectification_order"
 
 Result = AnnualReview.Result
 
@@ -73,12 +76,9 @@ def review_decide(
 
 
 def _order_number(year: int) -> str:
-    count = RectificationOrder.objects.filter(issued_at__year=year).count() + 1
-    number = f"余卫托整〔{year}〕{count:04d}号"
-    while RectificationOrder.objects.filter(number=number).exists():
-        count += 1
-        number = f"余卫托整〔{year}〕{count:04d}号"
-    return number
+    """The year's next order number, from a locked counter: two orders issued at once never
+    share one (counting the orders would give both the same)."""
+    return f"余卫托整〔{year}〕{numbers.next_number(kind=ORDER_NUMBER_KIND, year=year):04d}号"
 
 
 def _clean_items(items: list[dict] | None) -> list[dict]:

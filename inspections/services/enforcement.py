@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit, policy
+from accounts import audit, idnumbers, policy
 from accounts.crypto import keyed_hash
 from accounts.errors import ApplicationError
 from accounts.models import Region, SecurityEvent
@@ -73,18 +73,17 @@ def case_close(*, actor, case: Case, outcome: str, note: str) -> Case:
     return case
 
 
-def normalise_id_number(value: str) -> str:
-    return value.strip().upper()
-
-
 @transaction.atomic
 def ban_add(*, actor, name: str, id_number: str, reason: str, decided_on: date, document: str = "") -> BanEntry:
+    """Only a valid resident ID number (GB 11643 check character) is listed: a mistyped one
+    would never match the person when their employer checks them."""
     organisation = policy.acting_organisation(actor, "banlist.manage")
     if organisation is None:
         policy.require_duty(actor, "banlist.manage")
-    number = normalise_id_number(id_number)
-    if len(number) != 18:
-        raise ApplicationError(_("An ID number has 18 characters."), fields={"id_number": [_("18 characters.")]})
+    number = idnumbers.normalise(id_number)
+    error = idnumbers.id_number_error(number)
+    if error:
+        raise ApplicationError(error, fields={"id_number": [error]})
     digest = keyed_hash(number)
     if BanEntry.objects.filter(id_hash=digest).exists():
         raise ApplicationError(_("This person is already on the list."))
@@ -103,14 +102,15 @@ def ban_add(*, actor, name: str, id_number: str, reason: str, decided_on: date, 
 
 def ban_check(*, actor, id_number: str, request=None) -> bool:
     """True if the person is barred. A match is logged (who tried to add whom, masked); the
-    caller tells the user to contact the health bureau, never the details of the entry."""
-    number = normalise_id_number(id_number)
+    caller tells the user to contact the health bureau, never the details of the entry. The
+    pages, the API and the staff roster refuse an invalid number before they ask."""
+    number = idnumbers.normalise(id_number)
     barred = BanEntry.objects.filter(id_hash=keyed_hash(number)).exists()
     if barred:
         audit.security_event(
             kind=SecurityEvent.Kind.BAN_MATCH,
             user=actor,
             request=request,
-            detail={"id_number": number[:6] + "********" + number[-4:]},
+            detail={"id_number": idnumbers.masked(number)},
         )
     return barred

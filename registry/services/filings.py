@@ -21,7 +21,8 @@ from accounts import services as account_services
 from accounts.errors import ApplicationError
 from accounts.models import Membership, SecurityEvent
 from registry import parameters, uploads, workdays
-from registry.models import Filing, FilingAttachment, FilingNumberSequence, Institution
+from registry.models import Filing, FilingAttachment, Institution
+from registry.services import numbers
 
 Status = Filing.Status
 Kind = FilingAttachment.Kind
@@ -215,11 +216,7 @@ def _decide(*, actor, filing: Filing, status: str, note: str, reasons: dict | No
 
 
 def _next_number(year: int) -> str:
-    sequence, _created = FilingNumberSequence.objects.get_or_create(year=year)
-    sequence = FilingNumberSequence.objects.select_for_update().get(pk=sequence.pk)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"余卫托备〔{year}〕{sequence.last:04d}号"
+    return f"余卫托备〔{year}〕{numbers.next_number(kind=numbers.FILING, year=year):04d}号"
 
 
 @transaction.atomic

@@ -16,12 +16,14 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from accounts import idnumbers
 from accounts import services as account_services
 from accounts.crypto import keyed_hash
 from accounts.demo import DEMO_PASSWORD
+from accounts.errors import ApplicationError
 from accounts.models import Membership, Organisation, SecurityEvent, User
 from inspections.models import (
     AnnualReview,
@@ -76,6 +78,11 @@ def _fresh_ban_check_allowance():
     cache.clear()
     yield
     cache.clear()
+
+
+def valid_id(first17: str) -> str:
+    """A resident ID number with its GB 11643 check character."""
+    return first17 + idnumbers.check_character(first17)
 
 
 def url(name: str, pk: int) -> str:
@@ -248,7 +255,8 @@ def test_the_order_list_shows_each_user_only_the_orders_in_sight(client_as):
         "nursery1": {order_a.number},
         "nursery2": {order_b.number},
         "simen": {order_a.number},
-        "fire": {order_b.number, demo.number},  # fire findings on both reviews
+        # Fire findings on both reviews; order A is ad hoc with a fire item.
+        "fire": {order_a.number, order_b.number, demo.number},
         "amr": {demo.number},  # the food-safety finding on the demo review
         "edu": set(),
         "mca": set(),
@@ -333,6 +341,72 @@ def test_the_health_bureau_issues_an_ad_hoc_order_through_the_page(client_as, en
     # Nobody else issues orders.
     for username in ("simen", "fire", "nursery1"):
         assert client_as(username).post(reverse("order_issue"), {"institution": target.pk}).status_code == 403
+
+
+def _ad_hoc_fire_finding(target: Institution):
+    """The fire brigade's inspection of ``target`` outside the annual review, failed on F3."""
+    results = _all(Area.FIRE)
+    results["F3"] = ("fail", "疏散通道堆放杂物")
+    return findings.finding_record(
+        actor=User.objects.get(username="fire"), institution=target, area=Area.FIRE,
+        inspected_on=timezone.localdate(), results=results,
+    )  # fmt: skip
+
+
+def test_the_fire_brigade_sees_and_verifies_an_ad_hoc_order_after_its_own_fire_finding(client_as, en):
+    target = institution(INSTITUTION_A)
+    finding = _ad_hoc_fire_finding(target)
+    assert finding.review is None and not finding.passed
+    order = decisions.order_issue(
+        actor=User.objects.get(username="health"), institution=target,
+        items=[{"area": "fire", "code": "F3", "text": "清理疏散通道"}],
+        deadline=timezone.localdate() + timedelta(days=10),
+    )  # fmt: skip
+    assert order.review is None
+    fire, amr = en("fire"), client_as("amr")
+
+    # The fire brigade finds the order in its list, on its page and in the API.
+    assert order.number in order_numbers(fire.get(reverse("order_list")))
+    assert fire.get(url("order_detail", order.pk)).status_code == 200
+    assert fire.get(f"/api/v1/orders/{order.pk}/").json()["review_year"] is None
+    assert order.number in {row["number"] for row in fire.get("/api/v1/orders/").json()["results"]}
+    # Market supervision has no finding on it and no fire duty: the order does not exist for it.
+    assert order.number not in order_numbers(amr.get(reverse("order_list")))
+    assert amr.get(url("order_detail", order.pk)).status_code == 404
+    assert amr.get(f"/api/v1/orders/{order.pk}/").status_code == 404
+
+    evidence = decisions.order_evidence_add(actor=User.objects.get(username="nursery1"), order=order, uploaded=pdf())
+    decisions.order_answer(actor=User.objects.get(username="nursery1"), order=order, response="通道已清理")
+    assert fire.get(url("order_evidence_download", evidence.pk)).status_code == 200
+    assert amr.get(url("order_evidence_download", evidence.pk)).status_code == 404
+    assert amr.post(url("order_verify", order.pk), {"result": "rectified", "note": "x"}).status_code == 404
+    html = fire.get(url("order_detail", order.pk)).content.decode()
+    assert 'data-testid="verify-form"' in html
+    response = fire.post(url("order_verify", order.pk), {"result": "rectified", "note": "复查合格"}, follow=True)
+    assert "Verification recorded: Rectified." in messages_of(response)
+    order.refresh_from_db()
+    assert order.status == RectificationOrder.Status.VERIFIED
+    assert order.verified_by == User.objects.get(username="fire")
+
+
+def test_an_ad_hoc_order_is_seen_by_the_departments_whose_areas_it_names_only(client_as):
+    """The area decides, not any earlier finding on the institution: after the fire brigade's
+    ad-hoc finding, an order on food and fees goes to market supervision, not to the fire
+    brigade."""
+    target = institution(INSTITUTION_A)
+    _ad_hoc_fire_finding(target)
+    order = decisions.order_issue(
+        actor=User.objects.get(username="health"), institution=target,
+        items=[{"area": "food_safety", "text": "留样"}, {"area": "fees", "text": "公示收费"}],
+        deadline=timezone.localdate() + timedelta(days=10),
+    )  # fmt: skip
+    sight = {
+        username
+        for username in ("health", "simen", "nursery1", "fire", "amr", "edu", "mca", "lizhou", "nursery2", "leader")
+        if client_as(username).get(url("order_detail", order.pk)).status_code == 200
+    }
+    assert sight == {"health", "simen", "nursery1", "amr"}
+    assert not RectificationOrder.objects.visible_to(User.objects.get(username="fire")).filter(pk=order.pk).exists()
 
 
 def test_the_order_api_lists_and_shows_orders_in_sight_with_their_evidence(client_as):
@@ -649,7 +723,7 @@ def test_the_case_list_keeps_a_fixed_number_of_queries(size, client_as, django_a
 def _ban_data(**changes) -> dict:
     return {
         "name": "测试·王某",
-        "id_number": "33028119850505123X",
+        "id_number": "33028119850505105X",
         "reason": "虐待婴幼儿",
         "decided_on": "2026-03-01",
         "document": "余公〔2026〕8号",
@@ -660,24 +734,88 @@ def _ban_data(**changes) -> dict:
 def test_the_police_add_a_person_and_the_list_shows_names_with_masked_id_numbers(client_as):
     police = login(client_as, police_officer())
     assert police.get(reverse("ban_create")).status_code == 200
-    response = police.post(reverse("ban_create"), _ban_data(id_number="33028119850505123x"))
+    response = police.post(reverse("ban_create"), _ban_data(id_number="33028119850505105x"))
     assert response.status_code == 302 and response["Location"] == reverse("ban_list")
     entry = BanEntry.objects.get(document="余公〔2026〕8号")
-    assert entry.recorded_by.code == "police" and entry.id_number == "33028119850505123X"
+    assert entry.recorded_by.code == "police" and entry.id_number == "33028119850505105X"
 
     html = police.get(reverse("ban_list")).content.decode()
-    assert "测试·王某" in html and "330281********123X" in html
-    assert "33028119850505123X" not in html and BARRED_ID not in html
+    assert "测试·王某" in html and "330281********105X" in html
+    assert "33028119850505105X" not in html and BARRED_ID not in html
     health_html = client_as("health").get(reverse("ban_list")).content.decode()
-    assert "330281********123X" in health_html and "【演示】李某" in health_html
+    assert "330281********105X" in health_html and "【演示】李某" in health_html
 
     # Adding the same person again is refused, and the form does not echo the ID number.
     again = police.post(reverse("ban_create"), _ban_data())
     assert again.status_code == 200 and "This person is already on the list." in again.content.decode()
-    assert "33028119850505123X" not in again.content.decode()
+    assert "33028119850505105X" not in again.content.decode()
     short = police.post(reverse("ban_create"), _ban_data(id_number="3302811985"))
     assert short.status_code == 200 and "3302811985" not in short.content.decode()
-    assert BanEntry.objects.filter(id_hash=keyed_hash("33028119850505123X")).count() == 1
+    assert BanEntry.objects.filter(id_hash=keyed_hash("33028119850505105X")).count() == 1
+
+
+# Invalid ID numbers, one per problem, with the message each gets (accounts.idnumbers).
+INVALID_IDS = [
+    ("3302811985", "An ID number has 18 characters."),
+    ("33028119850505105Y", "An ID number has 17 digits and then a digit or X."),
+    ("３３０２８１１９８５０５０５１０５Ｘ", "An ID number has 17 digits and then a digit or X."),  # full-width
+    ("330281198513051053", "The birth date in this ID number is not a real date."),
+    ("330281198505051050", "The last character of this ID number does not match: please check the number."),
+]
+
+
+def test_the_demo_barred_person_and_the_numbers_of_these_tests_are_valid_id_numbers():
+    assert idnumbers.problem(BARRED_ID) is None
+    assert idnumbers.problem("33028119850505105X") is None
+    assert [idnumbers.problem(number) for number, _message in INVALID_IDS] == [
+        "length", "characters", "characters", "birth_date", "check",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("number", "message"), INVALID_IDS)
+def test_the_ban_list_refuses_an_invalid_id_number_saying_what_is_wrong(number, message):
+    police = police_officer()
+    before = BanEntry.objects.count()
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+        enforcement.ban_add(actor=police, name="测试·钱某", id_number=number, reason="x", decided_on=date(2026, 2, 1))
+    assert refused.value.message == message and refused.value.fields == {"id_number": [message]}
+    assert BanEntry.objects.count() == before
+
+
+def test_the_ban_list_form_refuses_a_wrong_check_character_without_echoing_the_number(client_as):
+    police = login(client_as, police_officer())
+    police.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    police.cookies["django_language"] = "en"
+    wrong = "330281198505051050"  # the right check character is 6
+    response = police.post(reverse("ban_create"), _ban_data(id_number=wrong))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The last character of this ID number does not match: please check the number." in html
+    assert wrong not in html
+    assert not BanEntry.objects.filter(id_hash=keyed_hash(wrong)).exists()
+    response = police.post(reverse("ban_create"), _ban_data(id_number="330281198513051053"))
+    assert "The birth date in this ID number is not a real date." in response.content.decode()
+    assert BanEntry.objects.filter(document="余公〔2026〕8号").count() == 0
+
+
+def test_the_ban_check_page_and_api_refuse_an_invalid_id_number_without_counting_it(en):
+    client = en("nursery1")
+    wrong = BARRED_ID[:17] + ("1" if BARRED_ID[17] != "1" else "2")  # the barred person, mistyped
+    events_before = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.BAN_MATCH).count()
+    page = client.post(reverse("ban_check"), {"id_number": wrong})
+    assert page.status_code == 200 and page.context["result"] is None
+    assert "The last character of this ID number does not match" in page.content.decode()
+    api = client.post("/api/v1/bans/check/", {"id_number": wrong}, content_type="application/json")
+    assert api.status_code == 400 and api.json()["error"]["code"] == "invalid"
+    assert api.json()["error"]["fields"]["id_number"] == [
+        "The last character of this ID number does not match: please check the number."
+    ]
+    short = client.post("/api/v1/bans/check/", {"id_number": "3302811985"}, content_type="application/json")
+    assert short.json()["error"]["fields"]["id_number"] == ["An ID number has 18 characters."]
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.BAN_MATCH).count() == events_before
+    assert cache.get(f"ban-check:{page.wsgi_request.user.pk}:{timezone.now():%Y%m%d%H}") is None
+    # The valid number still finds the person.
+    assert client.post("/api/v1/bans/check/", {"id_number": BARRED_ID}).json()["barred"] is True
 
 
 def test_a_township_may_neither_read_nor_add_to_the_ban_list(client_as):
@@ -708,9 +846,9 @@ def test_an_institution_checking_a_barred_person_learns_only_to_contact_the_heal
     assert event.username == "nursery1" and BARRED_ID not in str(event.detail)
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.BAN_MATCH).count() == events_before + 1
 
-    clean = client.post(reverse("ban_check"), {"id_number": "330281199912310011"})
+    clean = client.post(reverse("ban_check"), {"id_number": "330281199912310017"})
     assert clean.context["result"] == {"barred": False, "message": "Not on the lifetime ban list."}
-    assert "330281199912310011" not in clean.content.decode()
+    assert "330281199912310017" not in clean.content.decode()
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.BAN_MATCH).count() == events_before + 1
 
     invalid = client.post(reverse("ban_check"), {"id_number": "33028119991231001Y"})
@@ -728,7 +866,7 @@ def test_an_institution_may_check_only_so_many_id_numbers_an_hour(client_as):
 
     client = client_as("nursery2")
     for _ in range(BAN_CHECKS_PER_HOUR):
-        assert client.post(reverse("ban_check"), {"id_number": "330281199912310011"}).context["result"] is not None
+        assert client.post(reverse("ban_check"), {"id_number": "330281199912310017"}).context["result"] is not None
     refused = client.post(reverse("ban_check"), {"id_number": BARRED_ID})
     assert refused.status_code == 200 and refused.context["result"] is None
     assert client.post("/api/v1/bans/check/", {"id_number": BARRED_ID}).status_code == 429
@@ -741,7 +879,7 @@ def test_no_page_of_the_matrix_shows_a_full_id_number_to_anyone(client_as):
     ID number appears in any answer."""
     police = police_officer()
     enforcement.ban_add(
-        actor=police, name="测试·赵某", id_number="330281197703031111", reason="x", decided_on=date(2026, 2, 1)
+        actor=police, name="测试·赵某", id_number="330281197703031119", reason="x", decided_on=date(2026, 2, 1)
     )
     numbers = set(BanEntry.objects.values_list("id_number", flat=True))
     numbers = {str(number) for number in numbers}
@@ -759,7 +897,7 @@ def test_no_page_of_the_matrix_shows_a_full_id_number_to_anyone(client_as):
             leaks += [f"{username} {case.method} {case.url_name}" for number in numbers if number in text]
     assert not leaks, leaks
     police_list = login(client_as, police).get(reverse("ban_list")).content.decode()
-    assert "330281********1111" in police_list
+    assert "330281********1119" in police_list
     assert not any(match in numbers for match in ID_PATTERN.findall(police_list))
 
 
@@ -768,7 +906,7 @@ def test_the_ban_list_keeps_a_fixed_number_of_queries(size, client_as, django_as
     police = police_officer()
     for index in range(size):
         enforcement.ban_add(
-            actor=police, name=f"测试{index}", id_number=f"3302811990{index:07d}X", reason="x",
+            actor=police, name=f"测试{index}", id_number=valid_id(f"33028119900101{index:03d}"), reason="x",
             decided_on=date(2026, 1, 1),
         )  # fmt: skip
     client = client_as("health")

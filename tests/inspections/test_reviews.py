@@ -492,6 +492,17 @@ def test_the_institution_saves_its_pre_filled_report_as_a_draft(en, nursery1_rev
     assert AuditEvent.objects.filter(event="self_report.saved", object_id=str(report.pk)).count() == 1
 
 
+def test_a_saved_date_comes_back_in_the_date_picker_in_chinese_too(client_as, nursery1_review):
+    """A date field shows the stored date as YYYY-MM-DD (what the browser's picker reads)
+    whatever the language; in the Chinese format it showed blank and the next save erased it."""
+    client = client_as("nursery1")  # pages are Chinese by default
+    client.post(url("self_report_save", nursery1_review.pk), REPORT)
+    html = client.get(url("review_detail", nursery1_review.pk)).content.decode()
+    assert 'name="safety_drills-last" value="2026-09-20"' in html
+    client.post(url("self_report_save", nursery1_review.pk), {**REPORT, "safety_drills-last": "2026-09-20"})
+    assert SelfReport.objects.get(review=nursery1_review).data["safety_drills"]["last"] == "2026-09-20"
+
+
 def test_a_post_changes_only_the_sections_it_carries(en, nursery1_review):
     before = SelfReport.objects.get(review=nursery1_review).data
     en("nursery1").post(url("self_report_save", nursery1_review.pk), {"staff-total": "9"})

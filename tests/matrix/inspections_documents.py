@@ -26,7 +26,8 @@ from tests.permission_matrix import MEMBERS, Case
 
 INSTITUTION_A = "demo-simen-xingxing"
 INSTITUTION_B = "demo-lizhou-yangguang"
-# Rule 21: the health bureau, the township, the institution, the department with a finding.
+# Rule 21: the health bureau, the township, the institution, the department with a finding
+# (and the one whose area the items name: here the same fire brigade).
 ORDER_A_SIGHT = frozenset({"health", "simen", "nursery1", "fire"})
 ORDER_B_SIGHT = frozenset({"health", "lizhou", "nursery2", "fire"})
 # Rule 19: also every department whose check area covers a stand-alone nursery (fire, amr).

@@ -2,10 +2,13 @@
 referrals, cases, the ban list.
 
 Who sees what (accounts.policy rules 21-24):
-- an order: the health bureau, the institution, the township around it, and the departments
-  with findings on the review it follows. Order A is an ad-hoc order on institution A
-  (nursery1, 泗门镇); order B follows an annual review of institution B (nursery2, 梨洲街道)
-  with a fire finding, so the fire brigade sees and verifies it.
+- an order: the health bureau, the institution, the township around it, the departments
+  with findings on the review it follows and those whose area its items name. Order A is an
+  ad-hoc order on institution A (nursery1, 泗门镇) after the fire brigade's ad-hoc fire
+  finding: it follows no review, and the fire brigade sees and verifies it through its area
+  (market supervision, with no finding on it and no fire duty, gets 404); order B follows an
+  annual review of institution B (nursery2, 梨洲街道) with a fire finding, so the fire brigade
+  sees and verifies it.
 - a referral: the health bureau, the authority it is sent to (institution A is a company:
   market supervision; institution B a social organisation: civil affairs), the institution,
   the township.
@@ -41,7 +44,7 @@ from tests.permission_matrix import INSTITUTIONS, LOGGED_IN, Case
 INSTITUTION_A = "demo-simen-xingxing"  # nursery1, in 泗门镇 (simen), a company (amr)
 INSTITUTION_B = "demo-lizhou-yangguang"  # nursery2, in 梨洲街道 (lizhou), a social organisation (mca)
 TOWNSHIP_A, TOWNSHIP_B = "330281103", "330281001"
-ORDER_A_SIGHT = frozenset({"health", "simen", "nursery1"})
+ORDER_A_SIGHT = frozenset({"health", "simen", "nursery1", "fire"})
 ORDER_B_SIGHT = frozenset({"health", "lizhou", "nursery2", "fire"})
 REFERRAL_A_SIGHT = frozenset({"health", "amr", "simen", "nursery1"})
 REFERRAL_B_SIGHT = frozenset({"health", "mca", "lizhou", "nursery2"})
@@ -50,7 +53,7 @@ CASE_A_SIGHT = frozenset({"health", "simen"})
 CASE_B_SIGHT = frozenset({"health", "lizhou"})
 BAN_KEEPERS = frozenset({"health"})
 BAN_CHECKERS = BAN_KEEPERS | INSTITUTIONS
-BARRED_ID = "330281198001011237"  # the demo's barred person
+BARRED_ID = "330281198001011230"  # the demo's barred person
 PDF = b"%PDF-1.4\n% evidence of a rectification\n%%EOF\n"
 
 
@@ -85,13 +88,33 @@ def _review_b() -> AnnualReview:
     return review
 
 
+def _adhoc_fire_finding_a() -> Finding:
+    """The fire brigade's failed fire check of institution A outside the annual review."""
+    institution = _institution(INSTITUTION_A)
+    finding, _created = Finding.objects.get_or_create(
+        review=None,
+        institution=institution,
+        area="fire",
+        notes="矩阵：临时检查",
+        defaults={
+            "department": Organisation.objects.get(code="fire"),
+            "inspector": _user("fire"),
+            "inspected_on": timezone.localdate(),
+            "passed": False,
+        },
+    )
+    return finding
+
+
 def order(side: str, status: str = RectificationOrder.Status.OPEN) -> RectificationOrder:
-    """Order A (ad hoc, institution A) or order B (after institution B's failed review), put
-    into ``status``."""
+    """Order A (ad hoc, after the fire brigade's ad-hoc finding on institution A) or order B
+    (after institution B's failed review), put into ``status``."""
     number = f"矩阵整改-{side.upper()}"
     existing = RectificationOrder.objects.filter(number=number).first()
     if existing is None:
         institution = _institution(INSTITUTION_A if side == "a" else INSTITUTION_B)
+        if side == "a":
+            _adhoc_fire_finding_a()
         existing = RectificationOrder.objects.create(
             number=number,
             institution=institution,
@@ -194,8 +217,8 @@ ORDER_SIGHT = {"a": ORDER_A_SIGHT, "b": ORDER_B_SIGHT}
 REFERRAL_SIGHT = {"a": REFERRAL_A_SIGHT, "b": REFERRAL_B_SIGHT}
 CASE_SIGHT = {"a": CASE_A_SIGHT, "b": CASE_B_SIGHT}
 OWN_INSTITUTION = {"a": {"nursery1"}, "b": {"nursery2"}}
-# The health bureau verifies every order; the fire brigade those with fire items it can see.
-VERIFIERS = {"a": {"health"}, "b": {"health", "fire"}}
+# The health bureau verifies every order; the fire brigade those with fire items, ad hoc or not.
+VERIFIERS = {"a": {"health", "fire"}, "b": {"health", "fire"}}
 AUTHORITY = {"a": {"amr"}, "b": {"mca"}}
 
 CASES = [

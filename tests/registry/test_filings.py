@@ -21,7 +21,7 @@ from accounts import services as account_services
 from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Membership, Notification, Organisation, User
-from registry.models import Filing, FilingNumberSequence, Institution
+from registry.models import Filing, Institution, NumberSequence
 from registry.services import filings as filing_services
 from tests.conftest import load_cast
 
@@ -565,7 +565,7 @@ def test_two_reviewers_deciding_the_same_filing_at_once_exactly_one_wins(second)
     reviewers = [User.objects.get(username="health"), second_reviewer()]
     filing = Filing.objects.filter(status="submitted", kind="initial").order_by("pk").first()
     year = timezone.localdate().year
-    sequence = FilingNumberSequence.objects.filter(year=year).first()
+    sequence = NumberSequence.objects.filter(kind="filing", year=year).first()
     last_number = sequence.last if sequence else 0
     actions = {
         "accept": lambda actor: filing_services.filing_accept(actor=actor, filing=filing, note="同意"),
@@ -603,7 +603,7 @@ def test_two_reviewers_deciding_the_same_filing_at_once_exactly_one_wins(second)
         event__in=["filing.accepted", "filing.returned"], object_id=str(filing.pk)
     ).count()
     assert decisions == 1
-    sequence = FilingNumberSequence.objects.filter(year=year).first()
+    sequence = NumberSequence.objects.filter(kind="filing", year=year).first()
     assert (sequence.last if sequence else 0) == last_number + (1 if won == "accept" else 0)
 
 
