@@ -1,5 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardConfig(AppConfig):
     name = "dashboard"
+    verbose_name = _("Target dashboards")
+    reference_data_loader = "dashboard.services.dashboard_reference_load"
+    demo_data_loader = "dashboard.demo.load_dashboard_demo"
+    work_queue = "dashboard.queues.work_queue"
+    navigation = [
+        ("city_dashboard", _("Dashboard"), {"dashboard.view"}),
+        ("report_list", _("Indicator reports"), {"reports.submit", "reports.approve", "dashboard.drilldown"}),
+        ("target_list", _("Targets"), {"targets.manage", "dashboard.view"}),
+    ]
+
+    def ready(self):
+        from dashboard import signals
+
+        signals.connect()

@@ -298,6 +298,10 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")").lower()
 
 
+# The public name of the folding of choice cells, for the workforce imports (training.imports).
+fold = _fold
+
+
 @functools.cache
 def _choice_lookup(field: str) -> dict[str, str]:
     """Every accepted spelling of a legal form or provider type: the file's fixed names, their
@@ -325,10 +329,14 @@ def _choice(field: str, value: str) -> str | None:
 
 def read_workbook(file, kind: str) -> tuple[list[Row], Report]:
     """The non-empty data rows of the file, or the problems that stop it being read at all."""
+    return read_rows(file, COLUMNS[kind])
+
+
+def read_rows(file, columns: list[Column]) -> tuple[list[Row], Report]:
+    """``read_workbook`` for any list of columns (the workforce imports use it with their own)."""
     from openpyxl import load_workbook
 
     report = Report()
-    columns = COLUMNS[kind]
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # a damaged file raises zipfile's, openpyxl's or the XML parser's errors

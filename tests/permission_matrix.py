@@ -81,6 +81,9 @@ class Case:
     anonymous: int = 302
     data: dict = field(default_factory=dict)
     visible: frozenset = frozenset()
+    # Roles allowed to receive full staff ID numbers from this endpoint (the reveal action);
+    # every other response of the run is scanned for them (see test_permission_matrix).
+    reveals_to: frozenset = frozenset()
 
     @property
     def is_api(self) -> bool:

@@ -1,5 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrainingConfig(AppConfig):
     name = "training"
+    verbose_name = _("Workforce and training")
+    reference_data_loader = "training.services.reference.training_reference_load"
+    demo_data_loader = "training.demo.load_training_demo"
+    work_queue = "training.queues.work_queue"
+    # A panel on the registry's institution page: the roster checks and the certification rate.
+    institution_panel = "training.panels.institution_panel"
+    # The staff section of the annual self-report, pre-filled from the roster.
+    self_report_prefill = "training.panels.self_report_staff"
+    navigation = [
+        ("staff_list", _("Staff"), {"institution.self", "township.supervise", "staff.oversee", "certificate.verify"}),
+        ("certificate_queue", _("Certificates"), {"institution.self", "staff.oversee", "certificate.verify"}),
+        ("certification_rates", _("Certification rate"), {"staff.oversee", "certificate.verify", "township.supervise"}),
+        ("programme_list", _("Training"), None),
+        (
+            "village_coverage",
+            _("Village health instructors"),
+            {"training.run", "guidance.manage", "staff.oversee", "dashboard.view"},
+        ),  # fmt: skip
+    ]

@@ -139,6 +139,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=15),
     },
     "cycle-statistics-hourly": {"task": "inspections.tasks.cycle_statistics_task", "schedule": timedelta(hours=1)},
+    "dashboard-snapshots-quarter-hourly": {
+        "task": "dashboard.tasks.snapshots_refresh_task",
+        "schedule": timedelta(minutes=15),
+    },
+    "certificate-expiry-reminders-daily": {
+        "task": "training.tasks.expiry_reminders_task",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 
 # --- Accounts and security ----------------------------------------------------------------
@@ -207,6 +215,7 @@ if not PRODUCTION:
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 # Uploaded files live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(env.text("MEDIA_ROOT", str(VAR_DIR / "media")))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import audit
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from accounts.models import SecurityEvent
 from registry import exports, selectors
 from registry.forms_institutions import ClassGroupForm, InstitutionFilterForm, InstitutionForm
@@ -93,7 +94,11 @@ def institution_detail(request, pk: int):
             detail={"model": "registry.institution", "pk": institution.pk, "field": "contact_phone"},
         )
     class_form = ClassGroupForm(auto_id="new_class_%s") if overview.can_edit else None
-    return render(request, "registry/institutions/detail.html", {"overview": overview, "class_form": class_form})
+    # Panels of the apps that build on the registry (the workforce: certification rate, roster checks).
+    panels = [html for html in call_app_hooks("institution_panel", actor=request.user, institution=institution,
+                                              request=request).values() if html]  # fmt: skip
+    context = {"overview": overview, "class_form": class_form, "panels": panels}
+    return render(request, "registry/institutions/detail.html", context)
 
 
 @login_required

@@ -1,0 +1,199 @@
+"""Forms of the report and target pages: input shape and messages only. The rules (whole
+numbers from 0, a part no larger than its whole, a year up to this year, a source, a target in
+range, who may write) are the services' (``dashboard.services``), which say why in their own
+words; a refusal is shown on the form."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.models import PeriodicReport, ReportFigure
+
+FIGURE_PREFIX = "figure_"
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.MultipleHiddenInput)):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def _region_choices(regions, empty) -> list[tuple[str, str]]:
+    return [("", empty)] + [(region.code, region.name) for region in regions]
+
+
+# --- Periodic reports ------------------------------------------------------------------------
+
+
+class ReportFilterForm(StyledForm):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, data=None, *args, regions, **kwargs):
+        if data is not None and data.get("township") and not data.get("region"):
+            # The dashboards' click-through names the township (``?township=<code>``).
+            data = data.copy()
+            data["region"] = data["township"]
+        super().__init__(data, *args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *PeriodicReport.Status.choices]
+        self.fields["region"].choices = _region_choices(regions, _("All regions"))
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments (none while the form is unbound)."""
+        if not self.is_bound:
+            return {}
+        data = self.cleaned_data
+        return {"status": data["status"], "year": data["year"], "region": data["region"]}
+
+
+class ReportForm(StyledForm):
+    """The year, one whole number per figure the report carries (each optional: a report gives
+    the figures it has) and the source. On a change or a correction the year is fixed."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    source = forms.CharField(
+        label=_("Source of the figures"),
+        max_length=200,
+        help_text=_("For example the statistical yearbook, the health statistics report or the survey."),
+    )
+
+    def __init__(self, *args, fixed_year: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        source = self.fields.pop("source")
+        for figure in ReportFigure:
+            self.fields[FIGURE_PREFIX + figure.value] = forms.IntegerField(
+                label=figure.label,
+                required=False,
+                widget=forms.NumberInput(attrs={"min": 0, "step": 1, "class": "form-control"}),
+            )
+        self.fields["source"] = source
+        if fixed_year is not None:
+            self.fields["year"].disabled = True
+            self.fields["year"].initial = fixed_year
+        else:
+            self.fields["year"].initial = timezone.localdate().year
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+    @classmethod
+    def initial_from(cls, report: PeriodicReport) -> dict:
+        return {
+            "year": report.year,
+            "source": report.source,
+            **{FIGURE_PREFIX + key: value for key, value in (report.figures or {}).items()},
+        }
+
+    def figure_fields(self):
+        return [self[name] for name in self.fields if name.startswith(FIGURE_PREFIX)]
+
+    def figures(self) -> dict:
+        """{figure: whole number} for the figures given."""
+        return {
+            name[len(FIGURE_PREFIX) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(FIGURE_PREFIX) and value is not None
+        }
+
+    def show_refusal(self, error) -> None:
+        """A service's refusal: its message for the whole form, and its notes on the fields."""
+        self.add_error(None, error.message)
+        for name, field_errors in error.fields.items():
+            field = FIGURE_PREFIX + name if FIGURE_PREFIX + name in self.fields else name
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, field_errors)
+
+
+class ReportReturnForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason for return"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the report is returned.")},
+    )
+
+
+class IdListField(forms.Field):
+    """A list of ids from checkboxes of the same name."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("The chosen reports are not valid.")}
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        if not isinstance(value, (list, tuple)):
+            value = [value]
+        try:
+            return sorted({int(item) for item in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class BulkApproveForm(forms.Form):
+    ids = IdListField(label=_("Reports"), required=True, error_messages={"required": _("Choose reports to approve.")})
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+class TargetFilterForm(StyledForm):
+    indicator = forms.ChoiceField(label=_("Indicator"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args, indicators, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [("", _("All indicators"))] + [(i.code, i.display_name) for i in indicators]
+        self.fields["region"].choices = _region_choices(regions, _("All regions"))
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {}
+        return {"indicator": self.cleaned_data["indicator"], "region": self.cleaned_data["region"]}
+
+
+class TargetForm(StyledForm):
+    """A target for one indicator, region (the city or a township) and year; setting one that
+    exists replaces its value."""
+
+    indicator = forms.ChoiceField(label=_("Indicator"))
+    region = forms.ChoiceField(label=_("Region"))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    value = forms.DecimalField(label=_("Target"), max_digits=12, decimal_places=2)
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+
+    def __init__(self, *args, indicators, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._indicators = {indicator.code: indicator for indicator in indicators}
+        self._regions = {region.code: region for region in regions}
+        self.fields["indicator"].choices = [("", _("Choose…"))] + [
+            (code, f"{indicator.display_name} ({indicator.get_unit_display()})")
+            for code, indicator in self._indicators.items()
+        ]
+        self.fields["region"].choices = [("", _("Choose…"))] + [
+            (code, region.name) for code, region in self._regions.items()
+        ]
+        self.fields["year"].initial = timezone.localdate().year
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "indicator": self._indicators[data["indicator"]],
+            "region": self._regions[data["region"]],
+            "year": data["year"],
+            "value": data["value"],
+            "source": data["source"],
+        }
+
+    def show_refusal(self, error) -> None:
+        self.add_error(None, error.message)
+        for name, field_errors in error.fields.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, field_errors)

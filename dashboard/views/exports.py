@@ -1,0 +1,49 @@
+"""Dashboard exports: a region's Excel file at once, or the full export in the background.
+
+The same scope as the pages (``dashboard_region``: 403 without ``dashboard.view``, 404 out of
+sight). A background export belongs to whoever asked for it: anyone else gets 404 (rule 32).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import path, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard import exports, selectors
+from dashboard.models import ExportJob
+
+
+@login_required
+@require_GET
+def dashboard_export(request, code: str):
+    region = selectors.dashboard_region(actor=request.user, code=code)
+    return exports.dashboard_xlsx(actor=request.user, region=region)
+
+
+@login_required
+@require_POST
+def dashboard_export_start(request, code: str):
+    region = selectors.dashboard_region(actor=request.user, code=code)
+    job = exports.export_job_start(actor=request.user, region=region)
+    messages.info(request, _("The export is being prepared; you will get a message when it is ready."))
+    return redirect("export_job_download", pk=job.pk)
+
+
+@login_required
+@require_GET
+def export_job_download(request, pk: int):
+    """The file once it is ready; until then (or if it failed) a page that says so."""
+    job = selectors.export_job_get(actor=request.user, pk=pk)
+    if job.status == ExportJob.Status.DONE and job.file:
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=exports.export_job_filename(job))
+    return render(request, "dashboard/dashboards/export_job.html", {"job": job})
+
+
+urlpatterns = [
+    re_path(r"^(?P<code>\d{6,12})/export\.xlsx$", dashboard_export, name="dashboard_export"),
+    re_path(r"^(?P<code>\d{6,12})/export/$", dashboard_export_start, name="dashboard_export_start"),
+    path("exports/<int:pk>/", export_job_download, name="export_job_download"),
+]

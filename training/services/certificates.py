@@ -1,0 +1,136 @@
+"""Certificates of staff: the institution records them with a scan; the HR bureau
+(``certificate.verify``) verifies or rejects them; the health bureau decides which kinds
+count towards the certification rate (``staff.oversee``)."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit, policy
+from accounts.errors import ApplicationError
+from accounts.services import notify_organisation
+from registry import uploads
+from training.models import Certificate, CertificateKind, StaffMember
+from training.services.staff import OVERSEE_DUTY, require_roster_keeper
+
+VERIFY_DUTY = "certificate.verify"
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+SCAN_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
+
+
+def _check(kind: CertificateKind, level: str, issued_on: date, expires_on: date | None) -> None:
+    if not kind.is_active:
+        raise ApplicationError(_("This kind of certificate is no longer in use."), fields={"kind": [_("Not in use.")]})
+    if kind.levels and level not in kind.levels:
+        message = _("Choose one of the levels: %(levels)s.") % {"levels": "、".join(kind.levels)}
+        raise ApplicationError(message, fields={"level": [message]})
+    if issued_on > timezone.localdate():
+        raise ApplicationError(
+            _("The issue date cannot be in the future."), fields={"issued_on": [_("In the future.")]}
+        )
+    if expires_on is not None and expires_on < issued_on:
+        raise ApplicationError(
+            _("The certificate cannot expire before it was issued."),
+            fields={"expires_on": [_("Before the issue date.")]},
+        )
+
+
+def _store_scan(certificate: Certificate, scan) -> None:
+    content_type, sha256 = uploads.check_upload(scan, allowed=SCAN_TYPES, max_bytes=SCAN_MAX_BYTES)
+    certificate.original_name = scan.name[:200]
+    certificate.content_type = content_type
+    certificate.size = scan.size
+    certificate.sha256 = sha256
+    certificate.file.save(scan.name, scan, save=False)
+
+
+@transaction.atomic
+def certificate_add(
+    *,
+    actor,
+    member: StaffMember,
+    kind: CertificateKind,
+    number: str,
+    issuer: str,
+    issued_on: date,
+    level: str = "",
+    expires_on: date | None = None,
+    scan=None,
+) -> Certificate:
+    require_roster_keeper(actor, member.institution)
+    if member.left_on is not None:
+        raise ApplicationError(_("This person has left; certificates are kept for current staff."))
+    _check(kind, level, issued_on, expires_on)
+    number = number.strip()
+    if Certificate.objects.filter(kind=kind, number=number).exists():
+        raise ApplicationError(
+            _("A certificate of this kind with this number is already recorded."),
+            fields={"number": [_("Already recorded.")]},
+        )
+    certificate = Certificate(
+        staff=member, kind=kind, level=level, number=number, issuer=issuer.strip(), issued_on=issued_on,
+        expires_on=expires_on,
+    )  # fmt: skip
+    if scan is not None:
+        _store_scan(certificate, scan)
+    certificate.save()
+    audit.record(actor=actor, event="certificate.added", obj=certificate, details={"kind": kind.code})
+    return certificate
+
+
+@transaction.atomic
+def certificate_withdraw(*, actor, certificate: Certificate) -> None:
+    """The institution removes a certificate recorded by mistake, before it is verified."""
+    require_roster_keeper(actor, certificate.staff.institution)
+    if certificate.status == Certificate.Status.VERIFIED:
+        raise ApplicationError(_("A verified certificate cannot be removed."))
+    audit.record(actor=actor, event="certificate.withdrawn", obj=certificate, details={"number": certificate.number})
+    certificate.file.delete(save=False)
+    certificate.delete()
+
+
+def _decide(*, actor, certificate: Certificate, status: str, note: str) -> Certificate:
+    organisation = policy.acting_organisation(actor, VERIFY_DUTY)
+    if organisation is None:
+        raise PermissionDenied(VERIFY_DUTY)
+    # Two verifiers at once: the first decision wins, the second is told.
+    decided = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.PENDING).update(
+        status=status, verified_by=organisation, verified_at=timezone.now(), verification_note=note
+    )
+    if not decided:
+        raise ApplicationError(_("This certificate has already been decided."))
+    certificate.refresh_from_db()
+    audit.record(actor=actor, event=f"certificate.{status}", obj=certificate, details={"note": note[:200]})
+    institution = certificate.staff.institution
+    title = (
+        _("Certificate verified: %(name)s") if status == Certificate.Status.VERIFIED
+        else _("Certificate rejected: %(name)s")
+    ) % {"name": certificate.staff.name}  # fmt: skip
+    notify_organisation(institution.organisation_id, title, note)
+    return certificate
+
+
+@transaction.atomic
+def certificate_verify(*, actor, certificate: Certificate, note: str = "") -> Certificate:
+    return _decide(actor=actor, certificate=certificate, status=Certificate.Status.VERIFIED, note=note)
+
+
+@transaction.atomic
+def certificate_reject(*, actor, certificate: Certificate, note: str) -> Certificate:
+    if not (note or "").strip():
+        raise ApplicationError(_("Say why the certificate is rejected."), fields={"note": [_("Give a reason.")]})
+    return _decide(actor=actor, certificate=certificate, status=Certificate.Status.REJECTED, note=note.strip())
+
+
+@transaction.atomic
+def certificate_kind_set_counts(*, actor, kind: CertificateKind, counts_for_rate: bool) -> CertificateKind:
+    """The health bureau's definition of the certification rate: which kinds count."""
+    policy.require_duty(actor, OVERSEE_DUTY)
+    if kind.counts_for_rate != counts_for_rate:
+        kind.counts_for_rate = counts_for_rate
+        kind.save(update_fields=["counts_for_rate"])
+        audit.record(actor=actor, event="certificate_kind.changed", obj=kind, details={"counts": counts_for_rate})
+    return kind
