@@ -27,7 +27,7 @@ def work_queue(*, actor) -> list[dict]:
         problems = selectors.roster_checks(institution=institution).problems
         if problems:
             items.append({"title": _("Your staff roster does not meet the standards"), "count": len(problems),
-                          "url": _url("institution_detail", pk=institution.pk)})  # fmt: skip
+                          "url": _url("institution_detail", "#workforce", pk=institution.pk)})  # fmt: skip
     if policy.has_duty(actor, "staff.oversee"):
         expired = [item for item in selectors.expiry_list(actor=actor) if item.expired]
         if expired:

@@ -153,6 +153,7 @@ def test_annual_review_from_self_report_to_decision(portal, new_page, log_in, ar
     nursery.fill("#id_staff-total", "12")
     nursery.fill("#id_staff-caregivers", "6")
     nursery.fill("#id_staff-caregivers_certified", "6")
+    nursery.fill("#id_staff-health_certificates", "12")  # pre-filled from the roster: corrected with the rest
     nursery.fill("#id_safety_drills-held", "2")
     _save_draft(nursery)
     expect(nursery.locator("main [role=status]")).to_contain_text(

@@ -59,10 +59,15 @@ def _rate_on_page(page, institution_url: str) -> tuple[int, int, str]:
     panel = page.locator("#certification-rate")
     expect(panel.locator("strong[data-rate]")).to_have_count(1)
     sentence = re.escape(_zh(RATE_SENTENCE))
-    sentence = sentence.replace(re.escape("%(certified)s"), r"(\d+)").replace(re.escape("%(total)s"), r"(\d+)")
+    # Named groups: the Chinese sentence puts the total first.
+    sentence = sentence.replace(re.escape("%(certified)s"), r"(?P<certified>\d+)")
+    sentence = sentence.replace(re.escape("%(total)s"), r"(?P<total>\d+)")
     match = re.search(sentence, panel.inner_text())
     assert match, panel.inner_text()
-    return int(match.group(1)), int(match.group(2)), panel.locator("strong[data-rate]").get_attribute("data-rate")
+    figure = panel.locator("strong[data-rate]")
+    certified, total = int(match["certified"]), int(match["total"])
+    assert (figure.get_attribute("data-certified"), figure.get_attribute("data-total")) == (str(certified), str(total))
+    return certified, total, figure.get_attribute("data-rate")
 
 
 def _percent(certified: int, total: int) -> str:
