@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,7 +246,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     report.refresh_from_db()
     audit.record(actor=actor, event="report.submitted", obj=report)
     title = _("Indicator report submitted: %(region)s %(year)s") % {"region": report.region.name, "year": report.year}
-    notify_duty_holders(APPROVE_DUTY, title, link=f"/dashboard/reports/{report.pk}/")
+    notify_duty_holders(APPROVE_DUTY, title, link=reverse("report_detail", args=[report.pk]))
     return report
 
 

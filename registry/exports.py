@@ -53,7 +53,7 @@ INSTITUTION_COLUMNS: list[tuple[str, int, Callable[[Institution], object]]] = [
 ]
 
 
-def _text_safe(sheet, value):
+def text_safe(sheet, value):
     """A cell; text is always written as text, so a name beginning with "=" never becomes a
     formula when the file is opened (spreadsheet formula injection)."""
     if value is None:
@@ -76,9 +76,9 @@ def workbook_response(*, filename: str, title: str, columns, rows: Iterable) -> 
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     with translation.override(EXPORT_LANGUAGE):
-        sheet.append([_text_safe(sheet, header) for header, _width, _getter in columns])
+        sheet.append([text_safe(sheet, header) for header, _width, _getter in columns])
         for row in rows:
-            sheet.append([_text_safe(sheet, getter(row)) for _header, _width, getter in columns])
+            sheet.append([text_safe(sheet, getter(row)) for _header, _width, getter in columns])
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from registry.exports import EXPORT_LANGUAGE, XLSX
-from registry.exports import _text_safe as text_cell  # the one formula-safe cell writer
+from registry.exports import text_safe as text_cell  # the one formula-safe cell writer
 from training.models import Participant, TrainingProgramme
 
 

@@ -136,7 +136,7 @@ class Certificate(StoredFile):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting verification")
         VERIFIED = "verified", _("Verified")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("certificate", "Rejected")
 
     staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="certificates")
     kind = models.ForeignKey(CertificateKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="+")

@@ -17,12 +17,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.hooks import url_or_placeholder
 from accounts.services import notify_duty_holders, notify_organisation
 from registry import parameters
 from training.models import Certificate, ReminderSent, StaffMember
 from training.services.staff import OVERSEE_DUTY
 
 SOON, EXPIRED = "soon", "expired"
+
+
+def _expiring_link() -> str:
+    return url_or_placeholder("certificate_expiring")
 
 
 def _claim(key: str) -> bool:
@@ -74,14 +79,10 @@ def expiry_reminders(*, today: date | None = None) -> dict[str, int]:
             institution = institutions[pk]
             for stage, title in ((SOON, _("Certificates expiring soon")), (EXPIRED, _("Certificates expired"))):
                 if stages[stage]:
-                    notify_organisation(
-                        institution.organisation_id, title, "\n".join(stages[stage]), "/training/certificates/expiring/"
-                    )
+                    notify_organisation(institution.organisation_id, title, "\n".join(stages[stage]), _expiring_link())
                     sent[stage] += len(stages[stage])
             if stages[EXPIRED]:
                 expired_at.append(f"{institution.name}（{len(stages[EXPIRED])}）")
         if expired_at:
-            notify_duty_holders(
-                OVERSEE_DUTY, _("Staff certificates expired"), "\n".join(expired_at), "/training/certificates/expiring/"
-            )
+            notify_duty_holders(OVERSEE_DUTY, _("Staff certificates expired"), "\n".join(expired_at), _expiring_link())
     return sent

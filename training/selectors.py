@@ -242,8 +242,8 @@ def institution_rate(*, institution: Institution, day: date | None = None) -> Ra
     return certification_rates(StaffMember.objects.filter(institution=institution), by=None, day=day)[None]
 
 
-def township_rates(*, actor: User, day: date | None = None) -> list[dict]:
-    """Per township in the actor's sight, and the total, for the rate page and the dashboard."""
+def township_rates(*, actor: User, day: date | None = None) -> tuple[list[dict], Rate]:
+    """Per township in the actor's sight (rows), and their total, for the rate page and the API."""
     rates = certification_rates(StaffMember.objects.visible_to(actor), by="institution__township__code", day=day)
     townships = Region.objects.filter(code__in=[code for code in rates if code]).order_by("code")
     rows = [{"township": township, "rate": rates[township.code]} for township in townships]
