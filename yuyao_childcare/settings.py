@@ -210,6 +210,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.text("STATIC_ROOT", str(VAR_DIR / "static")))
 WHITENOISE_USE_FINDERS = not PRODUCTION  # development serves straight from the source folders
+# Tests build the middleware for every test client: look files up on request instead of
+# scanning every static folder at each build (that scan was half of the suite's time).
+WHITENOISE_AUTOREFRESH = DJANGO_ENV == "test"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 STATICFILES_DIRS = [
