@@ -35,12 +35,15 @@ run: $(VENV)/.installed-run node_modules/.installed
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The whole suite. DATABASE_URL / REDIS_URL are used when set; the embedded defaults otherwise.
+# The whole suite, one worker per core (pytest-xdist; each worker has a database of its own).
+# DATABASE_URL / REDIS_URL are used when set; the embedded defaults otherwise.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: $(VENV)/.installed-dev node_modules/.installed
-	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_ENV=test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Refresh the Chinese catalogue after changing user-facing strings (needs GNU gettext).
 messages: $(VENV)/.installed-dev

@@ -15,11 +15,13 @@ Each person's intent:
 """
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from accounts import services
 from accounts.demo import DEMO_PASSWORD, load_all_demo_data
 from accounts.models import Organisation, User
+from tests import snapshot
 
 CAST = [
     "health", "leader", "simen", "lizhou", "mca", "amr", "editor", "fire", "hrss", "edu",
@@ -44,10 +46,66 @@ def _media_root(tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
 
 
+# The cast's session keys, logged in once per test run (see _log_in_cast).
+CAST_SESSIONS: dict[str, str] = {}
+
+
+def _log_in_cast() -> None:
+    """Log every member of the cast in once and keep the session keys.
+
+    A test client then carries the key as its cookie instead of logging in again: a login
+    per client was a tenth of the suite's time. The sessions are written as a login writes
+    them, but without the login signal, so that the security log and ``last_login`` stay as
+    the demo left them. They are committed with the cast (and so are in the snapshot); what a
+    test does to them is rolled back with the test. They are made to outlive the idle timeout,
+    which a long run would otherwise reach."""
+    from datetime import timedelta
+    from importlib import import_module
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    backend = Client()._get_backend()  # the backend force_login would record
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    for user in User.objects.filter(username__in=CAST):
+        session = store_class()
+        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        CAST_SESSIONS[user.username] = session.session_key
+    Session.objects.filter(session_key__in=CAST_SESSIONS.values()).update(
+        expire_date=timezone.now() + timedelta(days=2)
+    )
+
+
+def client_for(username: str | None) -> Client:
+    """A test client logged in as one of the cast through the session kept for it
+    (``None``: anonymous)."""
+    client = Client()
+    if username:
+        client.cookies[settings.SESSION_COOKIE_NAME] = CAST_SESSIONS[username]
+    return client
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(_media_root, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_cast()
+        _log_in_cast()
+        snapshot.take()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test that commits (and so ends with the tables emptied), put the cast back
+    from the snapshot taken at the start of the run: the next test finds what every test
+    finds, and no test has to reload the demo."""
+    yield
+    if nextitem is not None and snapshot.is_transactional(item) and snapshot.taken():
+        with item.config.stash[snapshot.BLOCKER_KEY].unblock():
+            snapshot.restore()
 
 
 @pytest.fixture
@@ -65,10 +123,4 @@ def org(db):
 def client_as(db):
     """A test client logged in as one of the cast (``None``: anonymous)."""
 
-    def make(username: str | None) -> Client:
-        client = Client()
-        if username:
-            client.force_login(User.objects.get(username=username))
-        return client
-
-    return make
+    return client_for

@@ -1,18 +1,18 @@
 """Every endpoint × every member of the cast × own and foreign objects (see permission_matrix).
 
-Each response is also scanned for the full ID numbers of staff: they appear only where a
-case says so (``reveals_to``: the reveal action, for holders of ``staff.reveal``). Excel
-exports are unzipped and their sheets scanned too."""
+Each response is also scanned for full ID numbers, of staff and of the lifetime ban list:
+they appear only where a case says so (``reveals_to``: the reveal action, for holders of
+``staff.reveal``; no case reveals a ban entry). Excel exports are unzipped and their sheets
+scanned too. Each role's client carries the session logged in once per run (conftest)."""
 
 import io
 import zipfile
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
-from tests.conftest import CAST
+from inspections.models import BanEntry
+from tests.conftest import CAST, client_for
 from tests.permission_matrix import ANONYMOUS, CASES, TARGETS
 from training.models import StaffMember
 
@@ -36,26 +36,30 @@ _known: dict = {}
 
 def _staff_id_numbers() -> list[str]:
     """Every staff member's full ID number, decrypted again only when the roster changed."""
+    return _id_numbers(StaffMember, "staff")
+
+
+def _barred_id_numbers() -> list[str]:
+    """Every ban entry's full ID number, decrypted again only when the list changed."""
+    return _id_numbers(BanEntry, "bans")
+
+
+def _id_numbers(model, key: str) -> list[str]:
     from django.db.models import Count, Max
 
-    state = tuple(StaffMember.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
-    if _known.get("state") != state:
-        _known.update(state=state, numbers=[member.id_number for member in StaffMember.objects.all()])
-    return _known["numbers"]
-
-
-def _leaks(response, id_numbers: list[str]) -> list[str]:
-    text = _text(response)
-    return [number for number in id_numbers if number in text]
+    state = tuple(model.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
+    if _known.get(key, {}).get("state") != state:
+        _known[key] = {"state": state, "numbers": [str(row.id_number) for row in model.objects.all()]}
+    return _known[key]["numbers"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_each_role_gets_the_answer_the_matrix_expects(case, db):
     wrong = []
+    barred = _barred_id_numbers()
+    assert barred, "the demo's ban list is empty: the scan for barred ID numbers would prove nothing"
     for username in ROLES:
-        client = Client()
-        if username != ANONYMOUS:
-            client.force_login(User.objects.get(username=username))
+        client = client_for(None if username == ANONYMOUS else username)
         kwargs = TARGETS[case.target](username) if case.target else {}
         url = reverse(case.url_name, kwargs=kwargs)
         response = getattr(client, case.method)(url, case.data)
@@ -66,8 +70,12 @@ def test_each_role_gets_the_answer_the_matrix_expects(case, db):
             )
         if username == ANONYMOUS and expected == 302:
             assert response["Location"].startswith(reverse("login")), response["Location"]
+        text = _text(response)
         if username not in case.reveals_to:
-            leaked = _leaks(response, _staff_id_numbers())
+            leaked = [number for number in _staff_id_numbers() if number in text]
             if leaked:
                 wrong.append(f"{username}: {case.method.upper()} {url} shows full ID numbers: {leaked[:3]}")
+        leaked = [number for number in barred if number in text]
+        if leaked:
+            wrong.append(f"{username}: {case.method.upper()} {url} shows barred ID numbers: {leaked[:3]}")
     assert not wrong, "\n".join(wrong)

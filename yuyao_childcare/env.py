@@ -5,6 +5,7 @@ variable's name (``ImproperlyConfigured``) instead of surfacing later as an odd 
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -65,3 +66,9 @@ def strong_secret_key(value: str | None) -> str:
             "SECRET_KEY is weak: use at least 50 random characters (not a 'django-insecure' key)."
         )
     return value
+
+
+def redis_database(url: str, number: int) -> str:
+    """The same Redis server as ``url``, database ``number`` (Redis has 16: 0–15)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{number % 16}"))

@@ -113,6 +113,10 @@ REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
+    if DJANGO_ENV == "test" and env.text("PYTEST_XDIST_WORKER"):
+        # Parallel test workers (gw0, gw1, …) each cache in a Redis database of their own: a
+        # test that empties the cache or counts in it must not meet another worker's keys.
+        CACHES["default"]["LOCATION"] = env.redis_database(REDIS_URL, 1 + int(env.text("PYTEST_XDIST_WORKER")[2:]))
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"

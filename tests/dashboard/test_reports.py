@@ -25,7 +25,6 @@ from accounts.models import AuditEvent, Membership, Organisation, Region, User
 from dashboard import services
 from dashboard.models import PeriodicReport, Snapshot
 from registry.models import ClassGroup, Institution
-from tests.conftest import load_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -271,7 +270,6 @@ def test_a_return_needs_a_reason_and_is_recorded_with_it(en, cast):
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_approvals_of_the_same_report_at_once_exactly_one_wins():
-    load_cast()  # a transactional test: an earlier one may have emptied the tables
     approvers = [User.objects.get(username="health"), second_approver()]
     report = current(SIMEN)
     barrier = threading.Barrier(2)

@@ -51,11 +51,8 @@ def browser():
 def portal(live_server):
     """The live portal with the fixed cast loaded.
 
-    live_server makes the test transactional: the flush after every transactional test empties
-    the tables, so the cast that django_db_setup loaded may be gone and is loaded again here."""
-    from tests.conftest import load_cast
-
-    load_cast()
+    live_server makes the test transactional: the flush after it empties the tables, and the
+    snapshot of the cast is put back after it (tests/conftest.py), ready for the next one."""
     return live_server
 
 

@@ -18,7 +18,6 @@ from accounts.models import User
 from inspections.models import RectificationOrder
 from inspections.services import decisions
 from registry.models import Institution, NumberSequence
-from tests.conftest import load_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +85,6 @@ def test_the_migration_starts_each_year_s_counter_after_its_highest_order_number
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_orders_issued_at_once_get_different_numbers(monkeypatch):
-    load_cast()  # a transactional test: an earlier one may have emptied the tables
     year = timezone.localdate().year
     before = counter(year)
     real_notify = decisions.notify_organisation

@@ -35,7 +35,6 @@ from inspections.models import (
 )
 from inspections.services import cycles, decisions, findings
 from registry.models import Institution
-from tests.conftest import load_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -738,7 +737,6 @@ def test_a_second_decision_after_the_first_is_refused_with_a_message(en, client_
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("second", ["pass", "fail"])
 def test_two_officers_deciding_the_same_review_at_once_exactly_one_wins(second):
-    load_cast()  # a transactional test: an earlier one may have emptied the tables
     deciders = [User.objects.get(username="health"), second_health_officer()]
     review = (
         AnnualReview.objects.filter(cycle__year=YEAR, status=AnnualReview.Status.INSPECTING, result="")

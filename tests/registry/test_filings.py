@@ -23,7 +23,6 @@ from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Membership, Notification, Organisation, User
 from registry.models import Filing, Institution, NumberSequence
 from registry.services import filings as filing_services
-from tests.conftest import load_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -561,7 +560,6 @@ def test_a_second_decision_after_the_first_is_refused_with_a_message(en, cast):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("second", ["accept", "return"])
 def test_two_reviewers_deciding_the_same_filing_at_once_exactly_one_wins(second):
-    load_cast()  # a transactional test: an earlier one may have emptied the tables
     reviewers = [User.objects.get(username="health"), second_reviewer()]
     filing = Filing.objects.filter(status="submitted", kind="initial").order_by("pk").first()
     year = timezone.localdate().year
