@@ -5,6 +5,46 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AuditEvent, SecurityEvent
 
 
+def bootstrap_class(widget) -> str | None:
+    """The Bootstrap class of a widget: check inputs for boxes and radios (a group of
+    checkboxes is a kind of radio select), form-select for selects, form-control for the
+    rest; none for hidden inputs."""
+    if widget.is_hidden:
+        return None
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):  # SelectMultiple too
+        return "form-select"
+    return "form-control"
+
+
+def style(form) -> None:
+    """Bootstrap classes on the widgets, so templates render ``{{ field }}`` as it is; a class
+    a widget was given stays, the Bootstrap one joins it."""
+    for field in form.fields.values():
+        css = bootstrap_class(field.widget)
+        classes = field.widget.attrs.get("class", "").split()
+        if css and css not in classes:
+            field.widget.attrs["class"] = " ".join([*classes, css])
+
+
+class StyledForm(forms.Form):
+    """A form with Bootstrap classes on its widgets. Django itself marks an invalid field with
+    aria-invalid and points its aria-describedby at ``<id>_error``, the message under it
+    (``_field.html``); the widget of an invalid field is also marked ``is-invalid``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(

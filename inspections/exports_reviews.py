@@ -9,7 +9,7 @@ policy and filtered), so the findings columns show only the areas the user may s
 from django.http import HttpResponse
 from django.utils import timezone
 
-from inspections.forms_reviews import REPORT_STATUS_LABELS, REVIEW_STATUS_LABELS
+from inspections.forms.reviews import REPORT_STATUS_LABELS, REVIEW_STATUS_LABELS
 from inspections.models import AnnualReview, Area, SelfReport
 from registry.exports import workbook_response
 

@@ -81,11 +81,13 @@ def _log_in_cast() -> None:
 
 
 def client_for(username: str | None) -> Client:
-    """A test client logged in as one of the cast through the session kept for it
-    (``None``: anonymous)."""
+    """A test client logged in as ``username`` (``None``: anonymous): a member of the cast
+    through the session kept for it, anyone else a test made by logging in."""
     client = Client()
-    if username:
+    if username in CAST_SESSIONS:
         client.cookies[settings.SESSION_COOKIE_NAME] = CAST_SESSIONS[username]
+    elif username:
+        client.force_login(User.objects.get(username=username))
     return client
 
 

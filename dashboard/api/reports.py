@@ -22,8 +22,7 @@ from rest_framework.views import APIView
 from accounts import policy
 from accounts.errors import ApplicationError
 from dashboard import selectors, services
-from dashboard.models import PeriodicReport, ReportFigure
-from dashboard.serializers import (
+from dashboard.api.serializers import (
     BulkApprovalSerializer,
     ReportChangeSerializer,
     ReportCreateSerializer,
@@ -34,6 +33,7 @@ from dashboard.serializers import (
     ReportSerializer,
     given,
 )
+from dashboard.models import PeriodicReport, ReportFigure
 
 EDITABLE = (PeriodicReport.Status.DRAFT, PeriodicReport.Status.RETURNED)
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from accounts import policy
 from accounts.errors import ApplicationError
 from dashboard import selectors, services
-from dashboard.serializers import TargetFilterSerializer, TargetSerializer, TargetSetSerializer
+from dashboard.api.serializers import TargetFilterSerializer, TargetSerializer, TargetSetSerializer
 
 
 def _refused(field: str, message: str) -> ApplicationError:

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from dashboard import selectors
-from dashboard.serializers import IndicatorSerializer, RegionValuesSerializer, ValuesQuerySerializer
+from dashboard.api.serializers import IndicatorSerializer, RegionValuesSerializer, ValuesQuerySerializer
 
 
 class IndicatorList(ListAPIView):

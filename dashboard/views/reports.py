@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policy
 from accounts.errors import ApplicationError
 from dashboard import selectors, services
-from dashboard.forms import BulkApproveForm, ReportFilterForm, ReportForm, ReportReturnForm
+from dashboard.forms.reports import BulkApproveForm, ReportFilterForm, ReportForm, ReportReturnForm
 from dashboard.models import PeriodicReport, ReportFigure
 
 PAGE_SIZE = 25

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from accounts.errors import ApplicationError
 from dashboard import selectors, services
-from dashboard.forms import TargetFilterForm, TargetForm
+from dashboard.forms.targets import TargetFilterForm, TargetForm
 
 PAGE_SIZE = 50
 

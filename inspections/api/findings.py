@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from inspections import selectors
-from inspections.forms_findings import NOTE_MAX, NOTES_MAX, area_label
+from inspections.forms.findings import NOTE_MAX, NOTES_MAX, area_label
 from inspections.models import Area, ChecklistItem, ChecklistTemplate, Finding, FindingItem, InspectionFile
 from inspections.services import findings as services
 from inspections.services.checklists import YEAR_MAX, YEAR_MIN

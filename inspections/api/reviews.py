@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts import policy
 from accounts.errors import ApplicationError
 from inspections import selectors
-from inspections.forms_reviews import REASON_MAX
+from inspections.forms.reviews import REASON_MAX
 from inspections.models import (
     AnnualReview,
     Area,

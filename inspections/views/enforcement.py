@@ -28,7 +28,7 @@ from accounts import policy
 from accounts.errors import ApplicationError
 from inspections import exports_enforcement as exports
 from inspections import selectors
-from inspections.forms_enforcement import (
+from inspections.forms.enforcement import (
     BanAddForm,
     BanCheckForm,
     CaseCloseForm,

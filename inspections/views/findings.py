@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policy
 from accounts.errors import ApplicationError
 from inspections import selectors
-from inspections.forms_findings import (
+from inspections.forms.findings import (
     ChecklistCopyForm,
     ChecklistFilterForm,
     ChecklistForm,

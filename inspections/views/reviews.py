@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policy
 from accounts.errors import ApplicationError
 from inspections import exports_reviews, selectors
-from inspections.forms_reviews import (
+from inspections.forms.reviews import (
     CYCLE_STATUS_LABELS,
     REPORT_STATUS_LABELS,
     REVIEW_STATUS_LABELS,

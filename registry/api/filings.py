@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from registry import selectors
-from registry.forms_filings import NOTE_MAX
+from registry.forms.filings import NOTE_MAX
 from registry.models import Filing, FilingAttachment, Institution
 from registry.services import filings as services
 

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from accounts import audit
 from accounts.models import SecurityEvent
 from registry import selectors
-from registry.forms_institutions import InstitutionFilterForm, PublicSearchForm
+from registry.forms.institutions import InstitutionFilterForm, PublicSearchForm
 from registry.models import ClassGroup, FeeSchedule, Institution, Registration
 
 SERVICE_MODES = ("full_day", "half_day", "hourly", "temporary")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from accounts.errors import ApplicationError
 from registry import parameters, selectors, standards
-from registry.forms_filings import (
+from registry.forms.filings import (
     GENERAL,
     AttachmentUploadForm,
     FilingAcceptForm,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import ApplicationError
 from registry import imports, selectors
-from registry.forms_registrations import ImportForm, add_application_error
+from registry.forms.registrations import ImportForm, add_application_error
 from registry.models import ImportJob
 from registry.services import imports as import_services
 

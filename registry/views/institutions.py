@@ -19,7 +19,7 @@ from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from accounts.models import SecurityEvent
 from registry import exports, selectors
-from registry.forms_institutions import ClassGroupForm, InstitutionFilterForm, InstitutionForm
+from registry.forms.institutions import ClassGroupForm, InstitutionFilterForm, InstitutionForm
 from registry.services import institutions as services
 
 PAGE_SIZE = 25

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.errors import ApplicationError
 from registry import selectors
-from registry.forms_planning import (
+from registry.forms.planning import (
     FeeForm,
     GuidanceSiteForm,
     PricingGuidanceForm,

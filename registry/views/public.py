@@ -9,7 +9,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from registry import selectors
-from registry.forms_institutions import PublicSearchForm
+from registry.forms.institutions import PublicSearchForm
 
 PAGE_SIZE = 25
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import policy
 from accounts.errors import ApplicationError
 from registry import imports, selectors
-from registry.forms_registrations import RegistrationFilterForm, RegistrationForm, RevokeForm, add_application_error
+from registry.forms.registrations import RegistrationFilterForm, RegistrationForm, RevokeForm, add_application_error
 from registry.models import Registration
 from registry.services import registrations as services
 

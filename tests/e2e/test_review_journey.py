@@ -127,7 +127,7 @@ def test_annual_review_from_self_report_to_decision(portal, new_page, log_in, ar
     from django.utils import timezone
     from playwright.sync_api import expect
 
-    from inspections.forms_reviews import REPORT_STATUS_LABELS, REVIEW_STATUS_LABELS
+    from inspections.forms.reviews import REPORT_STATUS_LABELS, REVIEW_STATUS_LABELS
     from inspections.models import AnnualReview, Area, RectificationOrder, SelfReport
 
     url = portal.url

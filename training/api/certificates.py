@@ -17,8 +17,7 @@ from rest_framework.views import APIView
 from accounts.errors import ApplicationError
 from registry import selectors as registry_selectors
 from training import selectors
-from training.models import Certificate
-from training.serializers import (
+from training.api.serializers import (
     CertificateCreateSerializer,
     CertificateFilterSerializer,
     CertificateKindSerializer,
@@ -27,6 +26,7 @@ from training.serializers import (
     CertificateVerifySerializer,
     ExpirySerializer,
 )
+from training.models import Certificate
 from training.services import certificates as services
 from training.services.staff import SELF_DUTY
 

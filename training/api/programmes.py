@@ -18,8 +18,7 @@ from rest_framework.views import APIView
 from accounts.errors import ApplicationError
 from registry import selectors as registry_selectors
 from training import selectors
-from training.models import TrainingProgramme
-from training.serializers import (
+from training.api.serializers import (
     AssessmentSerializer,
     AttendanceAnswerSerializer,
     AttendanceSerializer,
@@ -32,6 +31,7 @@ from training.serializers import (
     SessionCreateSerializer,
     SessionSerializer,
 )
+from training.models import TrainingProgramme
 from training.services import programmes as services
 
 RUN_DUTY = "training.run"

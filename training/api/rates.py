@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts import policy
 from registry import selectors as registry_selectors
 from training import selectors
-from training.serializers import (
+from training.api.serializers import (
     InstitutionRateSerializer,
     RatesSerializer,
     TownshipRatesSerializer,

@@ -18,8 +18,7 @@ from rest_framework.views import APIView
 from accounts.errors import ApplicationError
 from registry import selectors as registry_selectors
 from training import selectors
-from training.models import StaffMember
-from training.serializers import (
+from training.api.serializers import (
     STAFF_STATUSES,
     StaffCreateSerializer,
     StaffDetailSerializer,
@@ -30,6 +29,7 @@ from training.serializers import (
     StaffSerializer,
     StaffWriteSerializer,
 )
+from training.models import StaffMember
 from training.services import staff as services
 
 STAFF_FILTERS = [

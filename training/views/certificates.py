@@ -24,7 +24,7 @@ from accounts.errors import ApplicationError
 from accounts.models import SecurityEvent
 from registry import selectors as registry_selectors
 from training import selectors
-from training.forms import (
+from training.forms.workforce import (
     CertificateFilterForm,
     CertificateForm,
     KindCountsForm,

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import policy
 from accounts.errors import ApplicationError
+from accounts.forms import StyledForm
 from registry import selectors as registry_selectors
-from registry.forms_registrations import BootstrapForm
 from training import imports, selectors
 from training.services import programmes as programme_services
 from training.services.staff import SELF_DUTY
@@ -32,7 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUN_DUTY = "training.run"
 
 
-class WorkbookForm(BootstrapForm):
+class WorkbookForm(StyledForm):
     file = forms.FileField(
         label=gettext_lazy("Excel workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX}"}),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.errors import ApplicationError
 from training import exports_programmes as exports
 from training import selectors
-from training.forms_programmes import (
+from training.forms.programmes import (
     AssessmentForm,
     AttendanceForm,
     ParticipantForm,

@@ -30,7 +30,7 @@ from accounts.errors import ApplicationError
 from registry import parameters
 from registry import selectors as registry_selectors
 from training import exports, selectors
-from training.forms import LeaveForm, RevealForm, StaffFilterForm, StaffForm, add_service_errors
+from training.forms.workforce import LeaveForm, RevealForm, StaffFilterForm, StaffForm, add_service_errors
 from training.models import Certificate
 from training.services import staff as services
 

@@ -15,7 +15,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from training import selectors
-from training.forms_programmes import CoverageFilterForm
+from training.forms.programmes import CoverageFilterForm
 
 
 @login_required

@@ -6,23 +6,11 @@ forms only say what a well-formed request looks like and which words explain a b
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import style
 from registry.models import ClassGroup, Institution
 from registry.services.institutions import SELF_EDITABLE
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
-
-
-def _style(form) -> None:
-    """Bootstrap classes on the widgets, so templates render ``{{ field }}`` as it is."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 def _yes_no_field(label):
@@ -50,7 +38,7 @@ class InstitutionFilterForm(forms.Form):
     def __init__(self, data=None, *, townships):
         super().__init__(data)
         self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
-        _style(self)
+        style(self)
 
     def filters(self) -> dict:
         """Keyword arguments for ``selectors.institution_list`` (call after ``is_valid``)."""
@@ -82,7 +70,7 @@ class PublicSearchForm(forms.Form):
     def __init__(self, data=None, *, townships):
         super().__init__(data)
         self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
-        _style(self)
+        style(self)
 
     def filters(self) -> dict:
         """Keyword arguments for ``selectors.public_institution_list`` (call after ``is_valid``)."""
@@ -109,7 +97,7 @@ class InstitutionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
     def changes(self) -> dict:
         """Only the fields the user changed, for ``institution_update``."""
@@ -123,7 +111,7 @@ class ClassGroupForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}

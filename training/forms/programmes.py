@@ -9,23 +9,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.forms import StyledForm
 from accounts.widgets import DateInput
 from training.models import Participant, TrainingProgramme
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class RegionChoiceField(forms.ModelChoiceField):

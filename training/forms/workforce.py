@@ -10,25 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.errors import ApplicationError
+from accounts.forms import style
 from accounts.widgets import DateInput
 from training.models import Certificate, StaffMember
 from training.services.staff import EDITABLE_FIELDS
 
 REASON_MAX = 200
 NOTE_MAX = 2000
-
-
-def style(form) -> None:
-    """Bootstrap classes on the widgets, so templates render ``{{ field }}`` as it is."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 def add_service_errors(form, error: ApplicationError) -> None:

@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.forms import style
 from accounts.widgets import DateInput
 from inspections.models import AnnualReview, Area, ReviewCycle, SelfReport
 from inspections.services.cycles import SECTIONS
@@ -43,19 +44,6 @@ REPORT_STATUS_LABELS = {
     **dict(SelfReport.Status.choices),
     SelfReport.Status.SUBMITTED: pgettext_lazy("self-report", "Submitted"),
 }
-
-
-def _style(form) -> None:
-    """Bootstrap classes on the widgets, so templates render ``{{ field }}`` as it is."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):  # CheckboxSelectMultiple is a RadioSelect
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 def _count(label, help_text=""):
@@ -97,7 +85,7 @@ class SectionForm(forms.Form):
 
     def __init__(self, data=None, *, stored=None):
         super().__init__(data, prefix=self.section, initial=self.initial_from(stored))
-        _style(self)
+        style(self)
 
     # stored JSON → the form's initial values
     def initial_from(self, stored) -> dict:
@@ -381,7 +369,7 @@ class SelfReportReturnForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
 
 # --- Cycles -----------------------------------------------------------------------------
@@ -395,7 +383,7 @@ class CycleOpenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
 
 class CycleCloseForm(forms.Form):
@@ -408,7 +396,7 @@ class CycleCloseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
 
 # --- The review list --------------------------------------------------------------------
@@ -447,7 +435,7 @@ class ReviewFilterForm(forms.Form):
         super().__init__(data)
         self.fields["year"].choices = [("", _("All years")), *((str(year), str(year)) for year in years)]
         self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
-        _style(self)
+        style(self)
 
     def filters(self) -> dict:
         """Keyword arguments of ``inspections.selectors.review_list`` (after ``is_valid``)."""
@@ -500,7 +488,7 @@ class ReviewDecideForm(forms.Form):
             self.fields[f"extra_text_{index}"] = forms.CharField(
                 label=_("Item %(n)d to rectify") % {"n": index}, required=False, max_length=300
             )
-        _style(self)
+        style(self)
 
     def extra_rows(self):
         return [(self[f"extra_area_{i}"], self[f"extra_text_{i}"]) for i in range(1, EXTRA_ITEMS + 1)]

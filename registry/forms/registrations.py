@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import ApplicationError
+from accounts.forms import StyledForm
 from registry.models import ImportJob, Institution, Registration
 from registry.validators import validate_credit_code
 
@@ -25,24 +26,6 @@ def add_application_error(form: forms.Form, error: ApplicationError) -> None:
         form.add_error(None, error.message)
 
 
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on the widgets. Django itself marks an invalid field with aria-invalid
-    and points its aria-describedby at ``<id>_error``, the message under it (``_field.html``)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
 class RegistrationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + Registration.Status.choices
@@ -53,7 +36,7 @@ class RegistrationFilterForm(forms.Form):
     text = forms.CharField(label=_("Name, credit code or certificate number"), required=False, max_length=100)
 
 
-class RegistrationForm(BootstrapForm):
+class RegistrationForm(StyledForm):
     credit_code = forms.CharField(
         label=_("Unified social credit code"), max_length=18, min_length=18, validators=[validate_credit_code]
     )
@@ -95,14 +78,14 @@ class RegistrationForm(BootstrapForm):
         return data
 
 
-class RevokeForm(BootstrapForm):
+class RevokeForm(StyledForm):
     reason = forms.CharField(
         label=_("Reason for the revocation"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
     )
     revoked_on = forms.DateField(label=_("Revocation date"), widget=DATE_INPUT)
 
 
-class ImportForm(BootstrapForm):
+class ImportForm(StyledForm):
     kind = forms.ChoiceField(label=_("The file holds"), choices=ImportJob.Kind.choices)
     file = forms.FileField(
         label=_("Excel workbook (.xlsx)"),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StyledForm
 from registry.models import ClassGroup, FeeSchedule, GuidanceSite, ResidentialArea
 
 MAX_AMOUNT = Decimal("9999999.99")  # the fee fields hold nine digits with two decimals
@@ -23,22 +24,6 @@ class RegionChoiceField(forms.ModelChoiceField):
 class RegionMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):  # SelectMultiple too
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class TownshipFilterForm(StyledForm):

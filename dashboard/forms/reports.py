@@ -1,4 +1,4 @@
-"""Forms of the report and target pages: input shape and messages only. The rules (whole
+"""Forms of the periodic report pages: input shape and messages only. The rules (whole
 numbers from 0, a part no larger than its whole, a year up to this year, a source, a target in
 range, who may write) are the services' (``dashboard.services``), which say why in their own
 words; a refusal is shown on the form."""
@@ -7,25 +7,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StyledForm
 from dashboard.models import PeriodicReport, ReportFigure
 
 FIGURE_PREFIX = "figure_"
 
 
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.MultipleHiddenInput)):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-def _region_choices(regions, empty) -> list[tuple[str, str]]:
+def region_choices(regions, empty) -> list[tuple[str, str]]:
     return [("", empty)] + [(region.code, region.name) for region in regions]
 
 
@@ -44,7 +32,7 @@ class ReportFilterForm(StyledForm):
             data["region"] = data["township"]
         super().__init__(data, *args, **kwargs)
         self.fields["status"].choices = [("", _("All statuses")), *PeriodicReport.Status.choices]
-        self.fields["region"].choices = _region_choices(regions, _("All regions"))
+        self.fields["region"].choices = region_choices(regions, _("All regions"))
 
     def filters(self) -> dict:
         """The selector's keyword arguments (none while the form is unbound)."""
@@ -139,61 +127,3 @@ class IdListField(forms.Field):
 
 class BulkApproveForm(forms.Form):
     ids = IdListField(label=_("Reports"), required=True, error_messages={"required": _("Choose reports to approve.")})
-
-
-# --- Targets ---------------------------------------------------------------------------------
-
-
-class TargetFilterForm(StyledForm):
-    indicator = forms.ChoiceField(label=_("Indicator"), required=False)
-    region = forms.ChoiceField(label=_("Region"), required=False)
-
-    def __init__(self, *args, indicators, regions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [("", _("All indicators"))] + [(i.code, i.display_name) for i in indicators]
-        self.fields["region"].choices = _region_choices(regions, _("All regions"))
-
-    def filters(self) -> dict:
-        if not self.is_bound:
-            return {}
-        return {"indicator": self.cleaned_data["indicator"], "region": self.cleaned_data["region"]}
-
-
-class TargetForm(StyledForm):
-    """A target for one indicator, region (the city or a township) and year; setting one that
-    exists replaces its value."""
-
-    indicator = forms.ChoiceField(label=_("Indicator"))
-    region = forms.ChoiceField(label=_("Region"))
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    value = forms.DecimalField(label=_("Target"), max_digits=12, decimal_places=2)
-    source = forms.CharField(label=_("Source"), max_length=200, required=False)
-
-    def __init__(self, *args, indicators, regions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._indicators = {indicator.code: indicator for indicator in indicators}
-        self._regions = {region.code: region for region in regions}
-        self.fields["indicator"].choices = [("", _("Choose…"))] + [
-            (code, f"{indicator.display_name} ({indicator.get_unit_display()})")
-            for code, indicator in self._indicators.items()
-        ]
-        self.fields["region"].choices = [("", _("Choose…"))] + [
-            (code, region.name) for code, region in self._regions.items()
-        ]
-        self.fields["year"].initial = timezone.localdate().year
-
-    def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "indicator": self._indicators[data["indicator"]],
-            "region": self._regions[data["region"]],
-            "year": data["year"],
-            "value": data["value"],
-            "source": data["source"],
-        }
-
-    def show_refusal(self, error) -> None:
-        self.add_error(None, error.message)
-        for name, field_errors in error.fields.items():
-            if name in self.fields and name not in self.errors:
-                self.add_error(name, field_errors)
