@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts import policy
 from tests.permission_matrix import CASES, PUBLIC_URL_NAMES
 
-PORTAL_APPS = ("accounts", "registry", "inspections", "training", "dashboard")
+PORTAL_APPS = ("paperwork", "accounts", "registry", "inspections", "training", "dashboard")
 ROOT = Path(__file__).resolve().parent.parent
 
 # Models that are not tenant data, and why they need no scope.
@@ -25,8 +25,8 @@ EXEMPT_MODELS = {
     "registry.parameter": "national and city standards: public reference figures",
     "registry.calendarday": "the public-holiday calendar: public reference data",
     "registry.numbersequence": "internal counters of document numbers (filings, orders), never shown",
-    "inspections.remindersent": "an internal log that makes reminders idempotent, never shown",
-    "training.remindersent": "an internal log that makes expiry reminders idempotent, never shown",
+    "paperwork.remindersent": "the ledger that makes reminders idempotent, never shown",
+    "paperwork.storedfile": "reached only through the record that owns it, whose policy applies",
 }
 
 

@@ -68,8 +68,8 @@ from accounts import audit, idnumbers
 from accounts.crypto import keyed_hash
 from accounts.errors import ApplicationError
 from accounts.models import Region
+from paperwork import files
 from registry import selectors as registry_selectors
-from registry import uploads
 from registry.imports import (
     CODES_SHEET,
     DATA_SHEET,
@@ -444,12 +444,12 @@ def check_file(uploaded) -> None:
     if 0 < uploaded.size <= MAX_BYTES:
         head = uploaded.read(16)
         uploaded.seek(0)
-        if uploads.sniff(head, uploaded) != uploads.XLSX:
+        if files.sniff(head, uploaded) != files.XLSX:
             raise ApplicationError(
                 _("%(name)s is not an Excel workbook (.xlsx) by its content: save it from the template as .xlsx.")
                 % {"name": uploaded.name}
             )
-    uploads.check_upload(uploaded, allowed=(uploads.XLSX,), max_bytes=MAX_BYTES)
+    files.check_upload(uploaded, allowed=(files.XLSX,), max_bytes=MAX_BYTES)
 
 
 # --- Staff ------------------------------------------------------------------------------------

@@ -1,11 +1,19 @@
-"""Uploaded files are judged by their content, not by their name or the browser's claim."""
+"""Stored files: an upload is judged by its content, not by its name or the browser's claim,
+kept under ``MEDIA_ROOT`` (outside the web root, there is no media URL) under its hash, and
+leaves only through ``response``, which a view calls after the policy check of the record
+that owns the file.
+
+The size limit is the caller's: the apps pass the figure of their parameter
+(``upload.max_megabytes``), the kit knows no parameters."""
 
 import hashlib
 import zipfile
 
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
-from accounts.errors import ApplicationError
+from paperwork.errors import ApplicationError
+from paperwork.models import StoredFile
 
 PDF, JPEG, PNG, DOCX, XLSX = (
     "application/pdf",
@@ -70,3 +78,39 @@ def check_upload(uploaded, *, allowed: tuple[str, ...], max_bytes: int) -> tuple
         digest.update(chunk)
     uploaded.seek(0)
     return real, digest.hexdigest()
+
+
+def store(uploaded, *, folder: str, allowed: tuple[str, ...], max_bytes: int) -> StoredFile:
+    """Check ``uploaded`` (``check_upload``) and keep it as a StoredFile under
+    ``<folder>/<year>/<month>/<hash prefix>/<hash>``. The caller checks rights, links the file
+    to its owner and records the audit event, in its transaction."""
+    content_type, sha256 = check_upload(uploaded, allowed=allowed, max_bytes=max_bytes)
+    stored = StoredFile(original_name=uploaded.name[:200], content_type=content_type, size=uploaded.size, sha256=sha256)
+    stored.file.save(folder, uploaded, save=False)
+    stored.save()
+    return stored
+
+
+def discard(stored: StoredFile) -> None:
+    """Delete the file and its row, once its owner is gone (the owner protects it till then)."""
+    stored.file.delete(save=False)
+    stored.delete()
+
+
+def response(stored: StoredFile, *, inline: bool = False, filename: str = "") -> FileResponse:
+    """The file as the answer to a request whose policy the caller has checked: a download
+    (or, ``inline``, shown in the page: photos) of the type judged at upload, never sniffed by
+    the browser, never cached. 404 if the file is gone from the storage."""
+    try:
+        handle = stored.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    answer = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=filename or stored.original_name,
+        content_type=stored.content_type,  # judged by content when it was uploaded
+    )
+    answer["X-Content-Type-Options"] = "nosniff"
+    answer["Cache-Control"] = "private, no-store"
+    return answer
