@@ -158,7 +158,7 @@ def order_evidence_add(*, actor, order: RectificationOrder, uploaded) -> Inspect
         raise ApplicationError(
             _("An order takes at most %(n)d evidence files; combine them into one PDF.") % {"n": EVIDENCE_MAX_FILES}
         )
-    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
+    max_bytes = parameters.upload_max_bytes()
     evidence = inspection_file_store(
         actor=actor, uploaded=uploaded, allowed=EVIDENCE_TYPES, max_bytes=max_bytes, order=order
     )

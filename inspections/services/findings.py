@@ -196,7 +196,7 @@ def finding_photo_add(*, actor, finding: Finding, uploaded) -> InspectionFile:
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if InspectionFile.objects.filter(finding=finding).count() >= PHOTOS_MAX:
         raise ApplicationError(_("A finding keeps at most %(max)d photos.") % {"max": PHOTOS_MAX})
-    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
+    max_bytes = parameters.upload_max_bytes()
     head = uploaded.read(16)
     uploaded.seek(0)
     if 0 < uploaded.size <= max_bytes and files.sniff(head, uploaded) not in PHOTO_TYPES:

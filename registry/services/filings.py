@@ -130,7 +130,7 @@ def attachment_add(*, actor, filing: Filing, kind: str, uploaded) -> FilingAttac
         raise ApplicationError(_("Documents can be added only to a draft or a returned filing."))
     if kind not in Kind.values:
         raise ApplicationError(_("Choose which document this is."), fields={"kind": [_("Unknown document.")]})
-    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
+    max_bytes = parameters.upload_max_bytes()
     stored = files.store(uploaded, folder="filings", allowed=ALLOWED_TYPES, max_bytes=max_bytes)
     attachment = FilingAttachment.objects.create(filing=filing, kind=kind, stored=stored, uploaded_by=actor)
     audit.record(actor=actor, event="filing.attachment_added", obj=attachment, details={"kind": kind})
