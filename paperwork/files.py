@@ -80,6 +80,20 @@ def check_upload(uploaded, *, allowed: tuple[str, ...], max_bytes: int) -> tuple
     return real, digest.hexdigest()
 
 
+def check_workbook(uploaded, *, max_bytes: int) -> None:
+    """``check_upload`` of an Excel import: a file that is not an .xlsx workbook by its content
+    is told so in those words, not as a document of another type."""
+    if 0 < uploaded.size <= max_bytes:
+        head = uploaded.read(16)
+        uploaded.seek(0)
+        if sniff(head, uploaded) != XLSX:
+            raise ApplicationError(
+                _("%(name)s is not an Excel workbook (.xlsx) by its content: save it from the template as .xlsx.")
+                % {"name": uploaded.name}
+            )
+    check_upload(uploaded, allowed=(XLSX,), max_bytes=max_bytes)
+
+
 def store(uploaded, *, folder: str, allowed: tuple[str, ...], max_bytes: int) -> StoredFile:
     """Check ``uploaded`` (``check_upload``) and keep it as a StoredFile under
     ``<folder>/<year>/<month>/<hash prefix>/<hash>``. The caller checks rights, links the file

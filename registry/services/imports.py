@@ -33,15 +33,7 @@ def import_job_create(*, actor, kind: str, uploaded) -> ImportJob:
     if kind not in ImportJob.Kind.values:
         raise ApplicationError(_("Choose what the file holds."), fields={"kind": [_("Choose what the file holds.")]})
     organisation = imports.require_importing_organisation(actor, kind)
-    if 0 < uploaded.size <= IMPORT_MAX_BYTES:
-        head = uploaded.read(16)
-        uploaded.seek(0)
-        if files.sniff(head, uploaded) != files.XLSX:
-            raise ApplicationError(
-                _("%(name)s is not an Excel workbook (.xlsx) by its content: save it from the template as .xlsx.")
-                % {"name": uploaded.name}
-            )
-    files.check_upload(uploaded, allowed=(files.XLSX,), max_bytes=IMPORT_MAX_BYTES)
+    files.check_workbook(uploaded, max_bytes=IMPORT_MAX_BYTES)
     job = ImportJob(kind=kind, organisation=organisation, created_by=actor, original_name=uploaded.name[-200:])
     job.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded, save=False)  # never the uploaded name
     job.save()

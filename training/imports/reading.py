@@ -26,15 +26,7 @@ class _RollBack(Exception):
 def check_file(uploaded) -> None:
     """Refuse (ApplicationError) a file that is not an .xlsx workbook by its content, empty, or
     larger than ``MAX_BYTES``."""
-    if 0 < uploaded.size <= MAX_BYTES:
-        head = uploaded.read(16)
-        uploaded.seek(0)
-        if files.sniff(head, uploaded) != files.XLSX:
-            raise ApplicationError(
-                _("%(name)s is not an Excel workbook (.xlsx) by its content: save it from the template as .xlsx.")
-                % {"name": uploaded.name}
-            )
-    files.check_upload(uploaded, allowed=(files.XLSX,), max_bytes=MAX_BYTES)
+    files.check_workbook(uploaded, max_bytes=MAX_BYTES)
 
 
 def _id_number(row: Row, column: Column, report: Report, raw, text: str) -> bool:
