@@ -200,6 +200,17 @@ def in_territory(organisation: Organisation, village: Region) -> bool:
     return village.code.startswith(organisation.jurisdiction.code)
 
 
+def village_problem(code: str, village: Region | None) -> str:
+    """Why the region found under a row's village code is no village or community ("" if it is
+    one); the workforce imports say it in the same words."""
+    if village is None:
+        return _("No village or community has the code %(code)s.") % {"code": code}
+    if village.level != Region.Level.VILLAGE:
+        return _("%(code)s is the code of %(name)s, not of a village or community.") % {
+            "code": code, "name": village.name}  # fmt: skip
+    return ""
+
+
 # --- Reading a workbook ---------------------------------------------------------------------
 
 
@@ -270,13 +281,9 @@ def check_rows(
         code = values.get("village")
         if code:
             village = villages.get(code)
-            if village is None:
-                report.add(row.number, village_column, _("No village or community has the code %(code)s.")
-                           % {"code": code})  # fmt: skip
-            elif village.level != Region.Level.VILLAGE:
-                report.add(row.number, village_column,
-                           _("%(code)s is the code of %(name)s, not of a village or community.")
-                           % {"code": code, "name": village.name})  # fmt: skip
+            problem = village_problem(code, village)
+            if problem:
+                report.add(row.number, village_column, problem)
             elif not in_territory(organisation, village):
                 report.add(row.number, village_column, _("%(name)s is outside the territory of %(organisation)s.")
                            % {"name": village.name, "organisation": organisation.name})  # fmt: skip

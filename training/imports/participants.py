@@ -3,9 +3,9 @@
 from django.utils.translation import gettext as _
 
 from accounts.crypto import keyed_hash
-from accounts.models import Region
 from paperwork.spreadsheets import Report, Row, fold, note_duplicates
 from registry import selectors as registry_selectors
+from registry.imports import village_problem
 from training import selectors
 from training.imports.columns import PARTICIPANTS, PK, column_of
 from training.imports.reading import read, save_all
@@ -83,13 +83,9 @@ def participant_import(*, actor, programme: TrainingProgramme, file) -> tuple[in
         code = values.get("village")
         if code and participant_kind != PK.STAFF:
             village = regions.get(code)
-            if village is None:
-                report.add(row.number, village_column, _("No village or community has the code %(code)s.")
-                           % {"code": code})  # fmt: skip
-            elif village.level != Region.Level.VILLAGE:
-                report.add(row.number, village_column,
-                           _("%(code)s is the code of %(name)s, not of a village or community.")
-                           % {"code": code, "name": village.name})  # fmt: skip
+            problem = village_problem(code, village)
+            if problem:
+                report.add(row.number, village_column, problem)
             elif code not in allowed:
                 report.add(row.number, village_column, _("%(name)s is outside the area of the programme (%(area)s).")
                            % {"name": village.name, "area": programme.region.name})  # fmt: skip
