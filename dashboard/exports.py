@@ -7,22 +7,16 @@ city, a sheet for every township — saves it under MEDIA_ROOT and tells the req
 
 As with the registry's exports, the column headers and the status words are fixed Chinese
 (a data file the offices pass around), whatever the language of the interface; every text is
-written as text, so a name beginning with "=" never becomes a formula.
+written as text, so a name beginning with "=" never becomes a formula (``paperwork.spreadsheets``).
 """
-
-from io import BytesIO
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
 from accounts import audit
 from accounts.models import Region, User
@@ -30,9 +24,9 @@ from accounts.services import notification_send
 from dashboard import selectors
 from dashboard.models import ExportJob
 from dashboard.tasks import export_run_task
+from paperwork import spreadsheets
+from paperwork.spreadsheets import new_sheet, text_safe
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_LANGUAGE = "zh-hans"
 STATUS_WORDS = {"met": "达标", "on_track": "接近目标", "behind": "未达标", "": "无目标或无数据"}
 UNIT_WORDS = {"count": "个", "percent": "%", "per_1000": "每千人"}
 
@@ -46,15 +40,6 @@ RANKING_COLUMNS = [
 ]  # fmt: skip
 
 
-def _cell(sheet, value):
-    if value is None:
-        value = ""
-    cell = WriteOnlyCell(sheet, value=value if isinstance(value, (int, float)) else str(value))
-    if isinstance(cell.value, str):
-        cell.data_type = "s"
-    return cell
-
-
 def _number(value):
     """A Decimal as a spreadsheet number (an int when whole)."""
     if value is None:
@@ -66,17 +51,8 @@ def _stamp(board: selectors.Dashboard) -> str:
     return timezone.localtime(board.computed_at).strftime("%Y-%m-%d %H:%M") if board.computed_at else "未计算"
 
 
-def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, int]]):
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, (_header, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, header) for header, _width in columns])
-    return sheet
-
-
-def _indicator_sheet(workbook: Workbook, title: str, board: selectors.Dashboard) -> None:
-    sheet = _sheet(workbook, title, INDICATOR_COLUMNS)
+def _indicator_sheet(workbook, title: str, board: selectors.Dashboard) -> None:
+    sheet = new_sheet(workbook, title=title, headers=INDICATOR_COLUMNS)
     stamp = _stamp(board)
     for row in board.rows:
         target = row.target
@@ -86,30 +62,32 @@ def _indicator_sheet(workbook: Workbook, title: str, board: selectors.Dashboard)
             _number(target.value) if target else None, target.source if target else "", STATUS_WORDS[row.status],
             stamp,
         ]  # fmt: skip
-        sheet.append([_cell(sheet, value) for value in values])
+        sheet.append([text_safe(sheet, value) for value in values])
 
 
-def _trend_sheet(workbook: Workbook, title: str, board: selectors.Dashboard) -> None:
+def _trend_sheet(workbook, title: str, board: selectors.Dashboard) -> None:
     years = sorted({year for row in board.rows for year, _value in row.trend})
-    sheet = _sheet(workbook, title, [("指标", 34), ("单位", 8), *[(f"{year}年", 10) for year in years]])
+    sheet = new_sheet(
+        workbook, title=title, headers=[("指标", 34), ("单位", 8), *[(f"{year}年", 10) for year in years]]
+    )
     for row in board.rows:
         by_year = dict(row.trend)
         values = [row.indicator.name, UNIT_WORDS.get(row.indicator.unit, ""), *[_number(by_year.get(y)) for y in years]]
-        sheet.append([_cell(sheet, value) for value in values])
+        sheet.append([text_safe(sheet, value) for value in values])
 
 
-def _ranking_sheet(workbook: Workbook, ranking: list[dict]) -> None:
-    sheet = _sheet(workbook, "乡镇排名", RANKING_COLUMNS)
+def _ranking_sheet(workbook, ranking: list[dict]) -> None:
+    sheet = new_sheet(workbook, title="乡镇排名", headers=RANKING_COLUMNS)
     for entry in ranking:
         values = [entry["rank"], entry["region"].name, *[_number(entry[code]) for code in selectors.RANKED]]
-        sheet.append([_cell(sheet, value) for value in values])
+        sheet.append([text_safe(sheet, value) for value in values])
 
 
 def dashboard_workbook(*, actor: User, board: selectors.Dashboard, every_township: bool = False) -> bytes:
     """The region's indicators, their trend and (city) the township ranking; with
     ``every_township``, an indicator sheet for each township in the actor's sight too."""
-    workbook = Workbook(write_only=True)
-    with translation.override(EXPORT_LANGUAGE):
+
+    def fill(workbook) -> None:
         _indicator_sheet(workbook, "指标", board)
         _trend_sheet(workbook, "趋势", board)
         if board.region.level == Region.Level.CITY:
@@ -118,9 +96,8 @@ def dashboard_workbook(*, actor: User, board: selectors.Dashboard, every_townshi
                 for entry in board.ranking:
                     township = selectors.dashboard(actor=actor, region=entry["region"])
                     _indicator_sheet(workbook, f"指标-{entry['region'].name}", township)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+    return spreadsheets.workbook_bytes(fill)
 
 
 def _filename(region: Region) -> str:
@@ -130,9 +107,7 @@ def _filename(region: Region) -> str:
 def dashboard_xlsx(*, actor: User, region: Region) -> HttpResponse:
     """The download of one region's dashboard (the caller has checked the region is in sight)."""
     board = selectors.dashboard(actor=actor, region=region)
-    response = HttpResponse(dashboard_workbook(actor=actor, board=board), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=_filename(region))
-    return response
+    return spreadsheets.xlsx_response(dashboard_workbook(actor=actor, board=board), filename=_filename(region))
 
 
 # --- In the background ------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """Excel exports of the enforcement lists: rectification orders and cases.
 
-Like the registry's exports (``registry.exports``): fixed Chinese column headers whatever the
+Through ``paperwork.spreadsheets``, like every export: fixed Chinese column headers whatever the
 language of the interface, values in Simplified Chinese, text never turned into a formula.
 The caller passes the list as the user sees it (scoped and filtered)."""
 
 from django.utils import timezone
 
 from inspections.models import Area, RectificationOrder
-from registry.exports import workbook_response
+from paperwork.spreadsheets import workbook_response
 
 
 def _yes_no(value: bool) -> str:

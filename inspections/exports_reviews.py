@@ -1,4 +1,4 @@
-"""The Excel export of the review list (openpyxl, through ``registry.exports``).
+"""The Excel export of the review list (openpyxl, through ``paperwork.spreadsheets``).
 
 Like every export of the portal, its headers are fixed Chinese names and its values are
 written in Simplified Chinese whatever the interface language: the file is passed around the
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from inspections.forms.reviews import REPORT_STATUS_LABELS, REVIEW_STATUS_LABELS
 from inspections.models import AnnualReview, Area, SelfReport
-from registry.exports import workbook_response
+from paperwork.spreadsheets import workbook_response
 
 
 def _report(review: AnnualReview) -> SelfReport | None:

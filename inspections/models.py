@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
+from paperwork.models import StoredFile
 from registry.models import Institution, Registration
 
 
@@ -411,23 +412,19 @@ class BanEntry(models.Model):
 
 
 def inspection_file_path(instance, filename):
-    # The stored name never reuses the uploaded one (kept in original_name).
+    # Named by migrations of the former file column (files now live in paperwork.StoredFile).
     return f"inspections/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
 
 
 class InspectionFile(models.Model):
-    """A photo of a finding, or evidence of a rectification: judged by content like every
-    upload, kept outside the web root, served only through a view that applies the policy."""
+    """A photo of a finding, or evidence of a rectification: a stored file (judged by content,
+    kept outside the web root) served only through a view that applies the policy."""
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     order = models.ForeignKey(
         RectificationOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
     )
-    file = models.FileField(upload_to=inspection_file_path, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    stored = models.OneToOneField(StoredFile, on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
 
@@ -445,14 +442,4 @@ class InspectionFile(models.Model):
         ]
 
     def __str__(self):
-        return self.original_name
-
-
-class ReminderSent(models.Model):
-    """One reminder sent, keyed so that a task run twice sends it once."""
-
-    key = models.CharField(max_length=128, unique=True)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self):
-        return self.key
+        return self.stored.original_name

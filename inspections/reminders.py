@@ -8,8 +8,8 @@
   ``check.<area>`` duty is told which reviews (self-report in, not decided) still lack its
   area's finding, where the area applies to the institution.
 
-Only open cycles are looked at. Each reminder is sent once: it is recorded in ``ReminderSent``
-under a key (``self-report:<review>:7d``, ``self-report:<review>:1d``,
+Only open cycles are looked at. Each reminder is sent once: it is claimed in the ledger
+(``paperwork.reminders``) under a key (``self-report:<review>:7d``, ``self-report:<review>:1d``,
 ``self-report:<review>:late``, ``inspection:<cycle>:<department>:7d``…) in the same
 transaction as its notifications, so running a task twice, or two workers at once, sends
 nothing more. A threshold is reached from its day on; when the schedule missed days, only the
@@ -24,16 +24,17 @@ from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts import audit
 from accounts.models import Organisation
-from inspections.models import AnnualReview, Area, Finding, ReminderSent, ReviewCycle, SelfReport
+from inspections.models import AnnualReview, Area, Finding, ReviewCycle, SelfReport
 from inspections.services.common import notify_duty_holders, notify_organisation
 from inspections.services.findings import area_applies
+from paperwork.reminders import already_sent, claim
 from registry.models import Institution
 
 # (days before the due date, key suffix), nearest first.
@@ -51,18 +52,6 @@ def threshold(days_left: int) -> str | None:
         if days_left <= days:
             return label
     return None
-
-
-def _claim(key: str) -> bool:
-    """Record the reminder as sent; False if it already was. Call inside a transaction."""
-    if ReminderSent.objects.filter(key=key).exists():
-        return False
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(key=key)
-    except IntegrityError:  # another worker claimed it a moment ago
-        return False
-    return True
 
 
 def _day(value: date) -> str:
@@ -112,14 +101,14 @@ def self_report_reminders(*, today: date | None = None) -> dict[str, int]:
 def _not_yet_sent(reports: list[SelfReport], label: str) -> list[SelfReport]:
     """The reports whose reminder is not recorded yet (one query; each is claimed again when sent)."""
     keys = {report.pk: f"self-report:{report.review_id}:{label}" for report in reports}
-    sent = set(ReminderSent.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    sent = already_sent(keys.values())
     return [report for report in reports if keys[report.pk] not in sent]
 
 
 def _remind_institution(cycle: ReviewCycle, report: SelfReport, label: str) -> int:
     review = report.review
     with transaction.atomic():
-        if not _claim(f"self-report:{review.pk}:{label}"):
+        if not claim(f"self-report:{review.pk}:{label}"):
             return 0
         notify_organisation(
             review.institution.organisation_id,
@@ -141,7 +130,7 @@ def _report_late(cycle: ReviewCycle, reports: list[SelfReport]) -> int:
     count = 0
     for township, township_reports in by_township.items():
         with transaction.atomic():
-            newly_late = [report for report in township_reports if _claim(f"self-report:{report.review_id}:{LATE}")]
+            newly_late = [report for report in township_reports if claim(f"self-report:{report.review_id}:{LATE}")]
             if not newly_late:
                 continue
             SelfReport.objects.filter(pk__in=[report.pk for report in newly_late]).exclude(
@@ -224,7 +213,7 @@ def _lacking(department: Organisation, reviews: list[AnnualReview], done: set) -
 
 def _remind_department(cycle: ReviewCycle, department: Organisation, lacking: dict, label: str) -> int:
     with transaction.atomic():
-        if not _claim(f"inspection:{cycle.pk}:{department.pk}:{label}"):
+        if not claim(f"inspection:{cycle.pk}:{department.pk}:{label}"):
             return 0
         total = sum(len(reviews) for reviews in lacking.values())
         lines = [

@@ -200,14 +200,16 @@ def order_get(*, actor, pk: int) -> RectificationOrder:
     queryset = _order_overdue_flag(
         RectificationOrder.objects.select_related(
             "institution__organisation", "institution__township", "review__cycle", "issued_by", "verified_by"
-        ).prefetch_related(Prefetch("evidence", queryset=InspectionFile.objects.select_related("uploaded_by")))
+        ).prefetch_related(
+            Prefetch("evidence", queryset=InspectionFile.objects.select_related("uploaded_by", "stored"))
+        )
     )
     return policy.get_visible_or_404(actor, queryset, pk=pk)
 
 
 def order_evidence_get(*, actor, pk: int) -> InspectionFile:
     """Evidence of an order (never a finding's photo), where its order is in sight."""
-    queryset = InspectionFile.objects.filter(order__isnull=False).select_related("order__institution")
+    queryset = InspectionFile.objects.filter(order__isnull=False).select_related("order__institution", "stored")
     return policy.get_visible_or_404(actor, queryset, pk=pk)
 
 
@@ -383,7 +385,7 @@ def finding_get(*, actor, pk: int) -> Finding:
     """One finding in sight (404 otherwise) with its checklist results in the checklist's
     order and its photos."""
     items = FindingItem.objects.select_related("item").order_by("item__order", "item__code", "pk")
-    photos = InspectionFile.objects.select_related("uploaded_by").order_by("uploaded_at", "pk")
+    photos = InspectionFile.objects.select_related("uploaded_by", "stored").order_by("uploaded_at", "pk")
     queryset = Finding.objects.select_related(
         "institution__township", "institution__organisation", "department", "inspector", "review__cycle"
     ).prefetch_related(Prefetch("items", queryset=items), Prefetch("photos", queryset=photos))
@@ -422,7 +424,7 @@ def supervision_institutions(*, actor) -> QuerySet:
 
 def inspection_file_get(*, actor, pk: int) -> InspectionFile:
     """A photo of a finding or evidence of an order, where its finding or order is in sight."""
-    return policy.get_visible_or_404(actor, InspectionFile.objects.select_related("finding", "order"), pk=pk)
+    return policy.get_visible_or_404(actor, InspectionFile.objects.select_related("finding", "order", "stored"), pk=pk)
 
 
 def finding_adhoc_institutions(*, actor) -> QuerySet:

@@ -3,7 +3,7 @@
 The logic lives in ``inspections.reminders`` and ``inspections.statistics``; a task only
 parses its arguments (``today`` as an ISO date, for a catch-up run; default: the local date)
 and retries a passing database failure. Every task may run twice: reminders are recorded
-once (``ReminderSent``), escalation is a conditional update, statistics are recomputed.
+once (``paperwork.ReminderSent``), escalation is a conditional update, statistics are recomputed.
 """
 
 from datetime import date

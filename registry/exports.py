@@ -3,24 +3,18 @@
 An export is a data file the city's offices pass around and re-read, so its column headers
 are fixed Chinese names (the same words the import templates use), whatever the language of
 the interface; the values (choice labels, yes/no) are written in Simplified Chinese too.
-Contact phones are always masked: a spreadsheet leaves the portal and its access rules.
+Contact phones are always masked: a spreadsheet leaves the portal and its access rules. The
+workbook itself (formula-safe cells) comes from ``paperwork.spreadsheets``.
 """
 
-from collections.abc import Callable, Iterable
-from io import BytesIO
+from collections.abc import Callable
 
 from django.http import HttpResponse
-from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
+from paperwork.spreadsheets import workbook_response
 from registry.models import Institution
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_LANGUAGE = "zh-hans"
 
 
 def _yes_no(value: bool) -> str:
@@ -51,39 +45,6 @@ INSTITUTION_COLUMNS: list[tuple[str, int, Callable[[Institution], object]]] = [
     ("备案状态", 12, lambda i: i.get_filing_status_display()),
     ("备案号", 24, lambda i: i.filing_number),
 ]
-
-
-def text_safe(sheet, value):
-    """A cell; text is always written as text, so a name beginning with "=" never becomes a
-    formula when the file is opened (spreadsheet formula injection)."""
-    if value is None:
-        value = ""
-    if not isinstance(value, (int, float)) and not hasattr(value, "isoformat"):
-        value = str(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    elif hasattr(value, "isoformat"):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def workbook_response(*, filename: str, title: str, columns, rows: Iterable) -> HttpResponse:
-    """An .xlsx download of ``rows`` with ``columns`` (header, width, getter)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title)
-    for index, (_header, width, _getter) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    with translation.override(EXPORT_LANGUAGE):
-        sheet.append([text_safe(sheet, header) for header, _width, _getter in columns])
-        for row in rows:
-            sheet.append([text_safe(sheet, getter(row)) for _header, _width, getter in columns])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 def institutions_xlsx(queryset) -> HttpResponse:

@@ -2,7 +2,8 @@
 
 The file format
 ---------------
-An ``.xlsx`` workbook whose data sheet (``导入数据``, or else the first sheet) has the column
+An ``.xlsx`` workbook (read and checked cell by cell by ``paperwork.spreadsheets``; the credit
+code is this module's own) whose data sheet (``导入数据``, or else the first sheet) has the column
 headers on row 1 and one institution or registration per row from row 2. The headers are the
 fixed Chinese names below (a ``*`` marks a required column and is ignored when reading, as are
 spaces and the width of brackets); their order does not matter and other columns are ignored.
@@ -57,33 +58,24 @@ Row checks
 
 from __future__ import annotations
 
-import functools
-import io
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from accounts.models import Organisation, Region
+from paperwork import spreadsheets
+from paperwork.spreadsheets import CODES_SHEET, DATA_SHEET, MAX_ROWS, Choice, Column, Report, Row, read_rows
 from registry import selectors
 from registry.models import ImportJob, Institution, Registration
 from registry.services.institutions import institution_create
 from registry.services.registrations import registration_record
 from registry.validators import ALPHABET, credit_code_check_character, validate_credit_code
-
-MAX_ROWS = 2000
-MAX_REPORTED_ERRORS = 1000
-DATA_SHEET = "导入数据"
-HELP_SHEET = "填写说明"
-CODES_SHEET = "村（社区）代码"
 
 # The duties that let an organisation import each kind, and so the jurisdiction it imports into.
 IMPORT_DUTIES = {
@@ -125,15 +117,16 @@ PROVIDER_TYPE_SYNONYMS = {
 }
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # the fixed Chinese header of the file format
-    required: bool
-    kind: str  # text, credit_code, legal_form, provider_type, village, date, phone
-    help: Any  # lazily translated instructions
-    max_length: int = 0
-
+CHOICES = {
+    "legal_form": Choice(
+        LEGAL_FORM_NAMES, LEGAL_FORM_SYNONYMS, LF.choices,
+        gettext_lazy("Unknown legal form “%(value)s”: write one of %(names)s."),
+    ),
+    "provider_type": Choice(
+        PROVIDER_TYPE_NAMES, PROVIDER_TYPE_SYNONYMS, PT.choices,
+        gettext_lazy("Unknown provider type “%(value)s”: write one of %(names)s."),
+    ),
+}  # fmt: skip
 
 _CREDIT_CODE_HELP = gettext_lazy("18 characters, as on the certificate or business licence.")
 _LEGAL_FORM_HELP = gettext_lazy("One of: %(names)s.")
@@ -166,42 +159,6 @@ COLUMNS = {
         Column("opened_on", "开办日期", False, "date", _DATE_HELP),
     ],
 }
-
-
-@dataclass
-class Row:
-    number: int  # the sheet's row number
-    cells: dict[str, Any]  # column key -> raw cell value
-    values: dict[str, Any]  # column key -> checked value
-
-
-class Report:
-    """Problems found, in file order, at most ``MAX_REPORTED_ERRORS`` of them kept."""
-
-    def __init__(self):
-        self.items: list[dict] = []
-        self.count = 0
-
-    def add(self, row: int, column: Column | str, message: str) -> None:
-        self.count += 1
-        if len(self.items) < MAX_REPORTED_ERRORS:
-            header = column.header if isinstance(column, Column) else column
-            self.items.append({"row": row, "column": header, "message": str(message)})
-
-    def as_list(self) -> list[dict]:
-        items = list(self.items)
-        if self.count > len(items):
-            items.append(
-                {
-                    "row": 0,
-                    "column": "",
-                    "message": _("… and %(n)d more problems not listed.") % {"n": self.count - len(items)},
-                }
-            )
-        return items
-
-    def __bool__(self) -> bool:
-        return self.count > 0
 
 
 # --- Who may import what ----------------------------------------------------------------
@@ -243,85 +200,15 @@ def in_territory(organisation: Organisation, village: Region) -> bool:
     return village.code.startswith(organisation.jurisdiction.code)
 
 
-# --- Reading cells ------------------------------------------------------------------------
-
-
-def _normalise_header(value) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("（", "(").replace("）", ")").replace("＊", "*").replace("*", "")
-    return re.sub(r"\s+", "", text.replace("\u3000", " "))
-
-
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).replace("\u3000", " ").strip()
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-
-
-def parse_date(value) -> date | None:
-    """A date from a cell, or None if it is not one."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-        if number.is_integer() and 19000101 <= number <= 21001231:
-            value = str(int(number))  # typed as 20260315
-        elif 20000 <= number < 80000:
-            from openpyxl.utils.datetime import from_excel
-
-            return from_excel(number).date()  # a date serial without a date format
-        else:
-            return None
-    text = cell_text(value).replace(" ", "")
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")").lower()
-
-
-# The public name of the folding of choice cells, for the workforce imports (training.imports).
-fold = _fold
-
-
-@functools.cache
-def _choice_lookup(field: str) -> dict[str, str]:
-    """Every accepted spelling of a legal form or provider type: the file's fixed names, their
-    synonyms, the codes, and the interface's labels in both languages."""
-    names, synonyms, choices = {
-        "legal_form": (LEGAL_FORM_NAMES, LEGAL_FORM_SYNONYMS, LF.choices),
-        "provider_type": (PROVIDER_TYPE_NAMES, PROVIDER_TYPE_SYNONYMS, PT.choices),
-    }[field]
-    lookup = {_fold(name): code for code, name in names.items()}
-    lookup.update({_fold(name): code for name, code in synonyms.items()})
-    for code, label in choices:
-        lookup[_fold(code)] = code
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                lookup.setdefault(_fold(str(label)), code)
-    return lookup
-
-
-def _choice(field: str, value: str) -> str | None:
-    return _choice_lookup(field).get(_fold(value))
+def village_problem(code: str, village: Region | None) -> str:
+    """Why the region found under a row's village code is no village or community ("" if it is
+    one); the workforce imports say it in the same words."""
+    if village is None:
+        return _("No village or community has the code %(code)s.") % {"code": code}
+    if village.level != Region.Level.VILLAGE:
+        return _("%(code)s is the code of %(name)s, not of a village or community.") % {
+            "code": code, "name": village.name}  # fmt: skip
+    return ""
 
 
 # --- Reading a workbook ---------------------------------------------------------------------
@@ -332,110 +219,32 @@ def read_workbook(file, kind: str) -> tuple[list[Row], Report]:
     return read_rows(file, COLUMNS[kind])
 
 
-def read_rows(file, columns: list[Column]) -> tuple[list[Row], Report]:
-    """``read_workbook`` for any list of columns (the workforce imports use it with their own)."""
-    from openpyxl import load_workbook
-
-    report = Report()
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # a damaged file raises zipfile's, openpyxl's or the XML parser's errors
-        report.add(0, "", _("The file could not be read as an Excel workbook (%(reason)s).") % {"reason": exc})
-        return [], report
-    try:
-        sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None) or ()
-        positions = {}
-        for index, value in enumerate(header):
-            positions.setdefault(_normalise_header(value), index)
-        where = {}
-        for column in columns:
-            index = positions.get(_normalise_header(column.header))
-            if index is None:
-                if column.required:
-                    report.add(1, column, _("This column is missing: keep the template's headers on row 1."))
-            else:
-                where[column.key] = index
-        if report:
-            return [], report
-        rows = []
-        for number, line in enumerate(lines, start=2):
-            cells = {key: (line[index] if index < len(line) else None) for key, index in where.items()}
-            if all(cell_text(value) == "" for value in cells.values()):
-                continue
-            if len(rows) == MAX_ROWS:
-                report.add(number, "", _("The file has more than %(max)d rows: split it into several files.")
-                           % {"max": MAX_ROWS})  # fmt: skip
-                return [], report
-            rows.append(Row(number=number, cells=cells, values={}))
-    finally:
-        workbook.close()
-    if not rows:
-        report.add(2, "", _("The file has no data rows: fill them in from row 2."))
-    return rows, report
-
-
 # --- Checking rows ------------------------------------------------------------------------
 
 
-def _check_cell(row: Row, column: Column, report: Report, today: date) -> None:
-    raw = row.cells.get(column.key)
-    text = cell_text(raw)
-    if not text:
-        if column.required:
-            report.add(row.number, column, _("Required: this cell is empty."))
-        row.values[column.key] = None if column.kind == "date" else ""
-        return
-    if column.max_length and len(text) > column.max_length and column.kind not in ("credit_code", "village"):
-        report.add(row.number, column, _("Too long: at most %(max)d characters.") % {"max": column.max_length})
-        return
-    if column.kind == "credit_code":
-        code = text.replace(" ", "").upper()
-        try:
-            validate_credit_code(code)
-        except ValidationError as error:
-            for message in error.messages:
-                report.add(row.number, column, message)
-            return
-        row.values[column.key] = code
-    elif column.kind == "legal_form":
-        value = _choice("legal_form", text)
-        if value is None:
-            report.add(row.number, column, _("Unknown legal form “%(value)s”: write one of %(names)s.")
-                       % {"value": text, "names": "、".join(LEGAL_FORM_NAMES.values())})  # fmt: skip
-            return
-        row.values[column.key] = value
-    elif column.kind == "provider_type":
-        value = _choice("provider_type", text)
-        if value is None:
-            report.add(row.number, column, _("Unknown provider type “%(value)s”: write one of %(names)s.")
-                       % {"value": text, "names": "、".join(PROVIDER_TYPE_NAMES.values())})  # fmt: skip
-            return
-        row.values[column.key] = value
-    elif column.kind == "village":
-        code = text.replace(" ", "")
-        if not re.fullmatch(r"\d{12}", code):
-            report.add(row.number, column, _("A village or community code has 12 digits; this is “%(value)s”.")
-                       % {"value": text})  # fmt: skip
-            return
-        row.values[column.key] = code  # the region is looked up with every row's at once
-    elif column.kind == "date":
-        day = parse_date(raw)
-        if day is None:
-            report.add(row.number, column, _("Not a date: write it as 2026-03-15."))
-            return
-        if column.key == "registered_on" and day > today:
-            report.add(row.number, column, _("The registration date is in the future."))
-            return
-        row.values[column.key] = day
-    elif column.kind == "phone":
-        if not re.fullmatch(r"[0-9+\-() ]{3,32}", text):
-            report.add(row.number, column, _("A phone number has digits and may have - and spaces."))
-            return
-        row.values[column.key] = text
-    else:
-        row.values[column.key] = text
+def _credit_code(row: Row, column: Column, report: Report, raw, text: str) -> bool:
+    """The registry's own kind of cell (``spreadsheets.check_cell`` checks the others)."""
+    if column.kind != "credit_code":
+        return False
+    code = text.replace(" ", "").upper()
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        for message in error.messages:
+            report.add(row.number, column, message)
+        return True
+    row.values[column.key] = code
+    return True
+
+
+def _check_cells(row: Row, columns: list[Column], report: Report, today) -> None:
+    for column in columns:
+        spreadsheets.check_cell(row, column, report, today, choices=CHOICES, own=_credit_code)
+    registered_on = row.values.get("registered_on")
+    if registered_on and registered_on > today:
+        report.add(row.number, _column(ImportJob.Kind.REGISTRATIONS, "registered_on"),
+                   _("The registration date is in the future."))  # fmt: skip
+        del row.values["registered_on"]
 
 
 def _column(kind: str, key: str) -> Column:
@@ -457,8 +266,7 @@ def check_rows(
     today = timezone.localdate()
     step = max(1, len(rows) // 20)
     for index, row in enumerate(rows, start=1):
-        for column in columns:
-            _check_cell(row, column, report, today)
+        _check_cells(row, columns, report, today)
         if progress is not None and (index % step == 0 or index == len(rows)):
             progress(index)
     villages = selectors.regions_by_code(actor=actor, codes=(row.values.get("village") for row in rows))
@@ -473,13 +281,9 @@ def check_rows(
         code = values.get("village")
         if code:
             village = villages.get(code)
-            if village is None:
-                report.add(row.number, village_column, _("No village or community has the code %(code)s.")
-                           % {"code": code})  # fmt: skip
-            elif village.level != Region.Level.VILLAGE:
-                report.add(row.number, village_column,
-                           _("%(code)s is the code of %(name)s, not of a village or community.")
-                           % {"code": code, "name": village.name})  # fmt: skip
+            problem = village_problem(code, village)
+            if problem:
+                report.add(row.number, village_column, problem)
             elif not in_territory(organisation, village):
                 report.add(row.number, village_column, _("%(name)s is outside the territory of %(organisation)s.")
                            % {"name": village.name, "organisation": organisation.name})  # fmt: skip
@@ -597,44 +401,8 @@ def template_for(*, actor, kind: str) -> tuple[str, bytes]:
 
 
 def build_template(*, kind: str, example: dict, villages: Iterable[Region], legal_forms: list[str]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     columns = COLUMNS[kind]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = DATA_SHEET
-    bold = Font(bold=True)
-    required_fill = PatternFill("solid", fgColor="FFF2CC")
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header + ("*" if column.required else ""))
-        cell.font = bold
-        if column.required:
-            cell.fill = required_fill
-        value = example[column.key]
-        target = sheet.cell(row=2, column=index, value=value)
-        if column.kind == "date":
-            target.number_format = "yyyy-mm-dd"
-        elif column.kind in ("credit_code", "village", "phone"):
-            target.number_format = "@"  # keep codes as text: Excel would turn them into numbers
-        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.header) * 2 + 6)
-    sheet.freeze_panes = "A2"
-    lists = {
-        "legal_form": ",".join(LEGAL_FORM_NAMES[form] for form in legal_forms),
-        "provider_type": ",".join(PROVIDER_TYPE_NAMES.values()),
-    }
-    for index, column in enumerate(columns, start=1):
-        if column.key in lists:
-            validation = DataValidation(type="list", formula1=f'"{lists[column.key]}"', allow_blank=True)
-            validation.error = _("Choose a value from the list.")
-            validation.add(f"{get_column_letter(index)}2:{get_column_letter(index)}{MAX_ROWS + 1}")
-            sheet.add_data_validation(validation)
-
-    help_sheet = workbook.create_sheet(HELP_SHEET)
-    help_sheet.append([_("How to fill in this template")])
-    help_sheet["A1"].font = Font(bold=True, size=14)
+    legal_form_names = [LEGAL_FORM_NAMES[form] for form in legal_forms]
     notes = [
         _("Fill in one row per %(what)s on the sheet %(sheet)s, from row 2; do not change the headers on row 1.")
         % {
@@ -651,40 +419,33 @@ def build_template(*, kind: str, example: dict, villages: Iterable[Region], lega
         ),  # fmt: skip
         _("At most %(max)d rows per file.") % {"max": MAX_ROWS},
     ]
-    for note in notes:
-        help_sheet.append([note])
-    help_sheet.append([])
-    help_sheet.append([_("Column"), _("Required"), _("How to fill it in")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = bold
+    help_rows = []
     for column in columns:
         if column.kind == "legal_form":
-            how = _LEGAL_FORM_HELP % {"names": "、".join(LEGAL_FORM_NAMES[form] for form in legal_forms)}
+            how = _LEGAL_FORM_HELP % {"names": "、".join(legal_form_names)}
         elif column.kind == "provider_type":
-            how = _LEGAL_FORM_HELP % {"names": "、".join(PROVIDER_TYPE_NAMES.values())}
+            how = _LEGAL_FORM_HELP % {"names": CHOICES["provider_type"].names_text}
         elif column.kind == "village":
             how = _VILLAGE_HELP % {"sheet": CODES_SHEET}
         else:
             how = str(column.help)
-        help_sheet.append([column.header, _("Yes") if column.required else _("No"), how])
-    help_sheet.column_dimensions["A"].width = 22
-    help_sheet.column_dimensions["B"].width = 10
-    help_sheet.column_dimensions["C"].width = 90
-    for line in help_sheet.iter_rows():
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-    codes = workbook.create_sheet(CODES_SHEET)
-    codes.append(["村（社区）代码", "村（社区）", "乡镇（街道）"])
-    for cell in codes[1]:
-        cell.font = bold
-    for village in villages:
-        codes.append([village.code, village.name, village.parent.name if village.parent_id else ""])
-    codes.column_dimensions["A"].width = 18
-    codes.column_dimensions["B"].width = 24
-    codes.column_dimensions["C"].width = 18
-    codes.freeze_panes = "A2"
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        help_rows.append([column.header, _("Yes") if column.required else _("No"), how])
+    codes = spreadsheets.Sheet(
+        CODES_SHEET, ["村（社区）代码", "村（社区）", "乡镇（街道）"],
+        [[village.code, village.name, village.parent.name if village.parent_id else ""] for village in villages],
+        [18, 24, 18],
+    )  # fmt: skip
+    return spreadsheets.build_template(
+        columns=columns,
+        notes=notes,
+        help_headers=[_("Column"), _("Required"), _("How to fill it in")],
+        help_rows=help_rows,
+        help_widths=[22, 10, 90],
+        reference=codes,
+        lists={
+            "legal_form": spreadsheets.quoted_list(legal_form_names),
+            "provider_type": spreadsheets.quoted_list(PROVIDER_TYPE_NAMES.values()),
+        },
+        text_kinds=("credit_code", "village", "phone"),
+        example=example,
+    )

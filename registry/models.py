@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
+from paperwork.models import StoredFile
 from registry.validators import validate_credit_code
 
 
@@ -320,7 +321,7 @@ class NumberSequence(models.Model):
 
 
 def attachment_path(instance, filename):
-    # The stored name never reuses the uploaded one (it is kept in original_name).
+    # Named by migrations of the former file column (files now live in paperwork.StoredFile).
     return f"filings/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
 
 
@@ -337,11 +338,7 @@ class FilingAttachment(models.Model):
 
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("document"), max_length=32, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
+    stored = models.OneToOneField(StoredFile, verbose_name=_("file"), on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
@@ -353,7 +350,7 @@ class FilingAttachment(models.Model):
         verbose_name_plural = _("filing attachments")
 
     def __str__(self):
-        return self.original_name
+        return self.stored.original_name
 
 
 class FeeSchedule(models.Model):

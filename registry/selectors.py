@@ -171,13 +171,15 @@ def filing_class_groups(*, actor: User, filing: Filing) -> list[ClassGroup]:
 def filing_get(*, actor: User, pk: int) -> Filing:
     queryset = Filing.objects.select_related(
         "institution__township", "institution__village", "institution__organisation", "decided_by"
-    ).prefetch_related(Prefetch("attachments", queryset=FilingAttachment.objects.select_related("uploaded_by")))
+    ).prefetch_related(
+        Prefetch("attachments", queryset=FilingAttachment.objects.select_related("uploaded_by", "stored"))
+    )
     return policy.get_visible_or_404(actor, queryset, pk=pk)
 
 
 def attachment_get(*, actor: User, pk: int) -> FilingAttachment:
     return policy.get_visible_or_404(
-        actor, FilingAttachment.objects.select_related("filing__institution__organisation"), pk=pk
+        actor, FilingAttachment.objects.select_related("filing__institution__organisation", "stored"), pk=pk
     )
 
 

@@ -47,11 +47,14 @@ def take() -> None:
         connection.connection.backup(copy)
         _state["sqlite"] = copy
     else:
-        tables = connection.introspection.table_names()
+        tables = {}
         with connection.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
-            for table in tables:
+            for table in connection.introspection.table_names():
                 cursor.execute(f'CREATE TABLE {SCHEMA}."{table}" AS TABLE public."{table}"')
+                # Columns by name: a test that migrates back and forth may change their order.
+                columns = [column.name for column in connection.introspection.get_table_description(cursor, table)]
+                tables[table] = ", ".join(f'"{column}"' for column in columns)
         _state["tables"] = tables
 
 
@@ -66,8 +69,8 @@ def restore() -> None:
             cursor.execute("SET session_replication_role = replica")
             try:
                 cursor.execute(f"TRUNCATE {quoted}")
-                for table in tables:
-                    cursor.execute(f'INSERT INTO public."{table}" SELECT * FROM {SCHEMA}."{table}"')
+                for table, columns in tables.items():
+                    cursor.execute(f'INSERT INTO public."{table}" ({columns}) SELECT {columns} FROM {SCHEMA}."{table}"')
             finally:
                 cursor.execute("SET session_replication_role = DEFAULT")
     ContentType.objects.clear_cache()

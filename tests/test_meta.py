@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts import policy
 from tests.permission_matrix import CASES, PUBLIC_URL_NAMES
 
-PORTAL_APPS = ("accounts", "registry", "inspections", "training", "dashboard")
+PORTAL_APPS = ("paperwork", "accounts", "registry", "inspections", "training", "dashboard")
 ROOT = Path(__file__).resolve().parent.parent
 
 # Models that are not tenant data, and why they need no scope.
@@ -25,8 +25,8 @@ EXEMPT_MODELS = {
     "registry.parameter": "national and city standards: public reference figures",
     "registry.calendarday": "the public-holiday calendar: public reference data",
     "registry.numbersequence": "internal counters of document numbers (filings, orders), never shown",
-    "inspections.remindersent": "an internal log that makes reminders idempotent, never shown",
-    "training.remindersent": "an internal log that makes expiry reminders idempotent, never shown",
+    "paperwork.remindersent": "the ledger that makes reminders idempotent, never shown",
+    "paperwork.storedfile": "reached only through the record that owns it, whose policy applies",
 }
 
 
@@ -99,3 +99,21 @@ def test_the_scan_below_covers_the_registry_packages():
 def test_views_and_api_views_do_not_query_models_directly():
     offenders = [where for path in _view_modules() for where in _model_queries_in(path)]
     assert not offenders, f"views must go through selectors/services (accounts.policy): {offenders}"
+
+
+def _imported_apps(path: Path) -> set[str]:
+    """The portal apps a module imports (``import x`` and ``from x... import``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    names += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module]
+    return {name.split(".")[0] for name in names} & set(PORTAL_APPS)
+
+
+def test_the_paperwork_kit_imports_no_other_portal_app():
+    """It sits at the bottom of the house: every app may use it, it uses none of them."""
+    offenders = {
+        path.relative_to(ROOT).as_posix(): sorted(_imported_apps(path) - {"paperwork"})
+        for path in sorted((ROOT / "paperwork").rglob("*.py"))
+        if _imported_apps(path) - {"paperwork"}
+    }
+    assert not offenders, f"paperwork imports other portal apps: {offenders}"

@@ -5,17 +5,17 @@ Seed data, written directly (the audit triggers still record it). The ID numbers
 fictional but valid (region 330281, check character computed); nobody on the demo ban list
 is on a roster. A second run adds nothing."""
 
-import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import idnumbers
 from accounts.crypto import keyed_hash
 from accounts.models import Organisation, Region
+from paperwork import files
 from registry.demo import DEMO_PDF
 from registry.models import Institution
 from training.models import (
@@ -132,9 +132,9 @@ def _nursery1_story(roster: _Roster, today: date) -> None:
     waiting = roster.add(nursery1, StaffMember.Role.CAREGIVER, class_group=group)
     pending = roster.certify(waiting, "infant-carer", status=Certificate.Status.PENDING)
     # A scan for the HR bureau to check against (a plainly fictional one-page PDF).
-    pending.original_name, pending.content_type = "育婴员证书扫描件.pdf", "application/pdf"
-    pending.size, pending.sha256 = len(DEMO_PDF), hashlib.sha256(DEMO_PDF).hexdigest()
-    pending.file.save("scan.pdf", ContentFile(DEMO_PDF), save=True)
+    scan = SimpleUploadedFile("育婴员证书扫描件.pdf", DEMO_PDF)
+    pending.scan = files.store(scan, folder="training", allowed=(files.PDF,), max_bytes=len(DEMO_PDF))
+    pending.save(update_fields=["scan"])
     expiring = roster.add(nursery1, StaffMember.Role.CAREGIVER, class_group=group,
                           health_expires=today - timedelta(days=3))  # fmt: skip
     roster.certify(expiring, "childcare-worker", expires_on=today + timedelta(days=30))

@@ -1,4 +1,4 @@
-"""Excel export of staff rosters (openpyxl, through ``registry.exports.workbook_response``).
+"""Excel export of staff rosters (openpyxl, through ``paperwork.spreadsheets.workbook_response``).
 
 Like the registry's exports: fixed Chinese column headers whatever the language of the
 interface, values in Simplified Chinese, text never turned into a formula. ID numbers are
@@ -8,7 +8,7 @@ only for those who may see the flag (the health bureau)."""
 
 from django.utils import timezone
 
-from registry.exports import workbook_response
+from paperwork.spreadsheets import workbook_response
 from training.models import Certificate, StaffMember
 
 # Written out: "Rejected" alone is a filing's decision in the catalogue.

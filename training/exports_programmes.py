@@ -1,21 +1,15 @@
 """Excel export of training programmes: the filtered list, and a second sheet with the
 participants of those programmes that the viewer may see.
 
-Like the registry's exports (``registry.exports``): fixed Chinese column headers whatever the
+Through ``paperwork.spreadsheets``, like every export: fixed Chinese column headers whatever the
 language of the interface, values in Simplified Chinese, text never turned into a formula. A
 spreadsheet leaves the portal and its access rules, so participants' mobile numbers are
 masked and staff appear by name and institution only (never an ID number)."""
 
-from io import BytesIO
-
 from django.http import HttpResponse
-from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from django.utils import timezone
 
-from registry.exports import EXPORT_LANGUAGE, XLSX
-from registry.exports import text_safe as text_cell  # the one formula-safe cell writer
+from paperwork import spreadsheets
 from training.models import Participant, TrainingProgramme
 
 
@@ -60,31 +54,18 @@ PARTICIPANT_COLUMNS = [
 ]
 
 
-def _sheet(workbook, *, title: str, columns, rows) -> None:
-    sheet = workbook.create_sheet(title=title)
-    for index, (_header, width, _getter) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([text_cell(sheet, header) for header, _width, _getter in columns])
-    for row in rows:
-        sheet.append([text_cell(sheet, getter(row)) for _header, _width, getter in columns])
-
-
 def programmes_xlsx(programmes: list[TrainingProgramme], participants) -> HttpResponse:
     """``programmes`` as the user sees them (annotated by ``selectors.programme_list``);
     ``participants`` those of these programmes in the user's sight."""
     sessions = {programme.pk: programme.session_count for programme in programmes}
-    workbook = Workbook(write_only=True)
-    with translation.override(EXPORT_LANGUAGE):
-        _sheet(workbook, title="培训项目", columns=PROGRAMME_COLUMNS, rows=programmes)
-        rows = []
-        for participant in participants:
-            participant.session_total = sessions.get(participant.programme_id, 0)
-            rows.append(participant)
-        _sheet(workbook, title="学员", columns=PARTICIPANT_COLUMNS, rows=rows)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    rows = []
+    for participant in participants:
+        participant.session_total = sessions.get(participant.programme_id, 0)
+        rows.append(participant)
+
+    def fill(workbook) -> None:
+        spreadsheets.write_sheet(workbook, title="培训项目", columns=PROGRAMME_COLUMNS, rows=programmes)
+        spreadsheets.write_sheet(workbook, title="学员", columns=PARTICIPANT_COLUMNS, rows=rows)
+
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"培训项目-{stamp}.xlsx")
-    return response
+    return spreadsheets.xlsx_response(spreadsheets.workbook_bytes(fill), filename=f"培训项目-{stamp}.xlsx")

@@ -15,26 +15,13 @@ from django.utils.translation import pgettext_lazy
 from accounts import idnumbers
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
+from paperwork.models import StoredFile
 from registry.models import ClassGroup, Institution
 
 
 def stored_file_path(instance, filename):
-    # The stored name never reuses the uploaded one (kept in original_name).
+    # Named by migrations of the former scan column (scans now live in paperwork.StoredFile).
     return f"training/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
-
-
-class StoredFile(models.Model):
-    """A scan judged by its content (``registry.uploads``), stored outside the web root under
-    a name that never reuses the uploaded one, served only through a policy-checked view."""
-
-    file = models.FileField(_("scan"), upload_to=stored_file_path, max_length=200, blank=True)
-    original_name = models.CharField(_("file name"), max_length=200, blank=True)
-    content_type = models.CharField(_("type"), max_length=100, blank=True)
-    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 class StaffMember(models.Model):
@@ -132,7 +119,7 @@ class CertificateKind(models.Model):
         return self.name
 
 
-class Certificate(StoredFile):
+class Certificate(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting verification")
         VERIFIED = "verified", _("Verified")
@@ -151,6 +138,9 @@ class Certificate(StoredFile):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verification_note = models.TextField(_("verification note"), blank=True)
+    scan = models.OneToOneField(
+        StoredFile, verbose_name=_("scan"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -308,17 +298,3 @@ class Participant(models.Model):
     @property
     def completed(self) -> bool:
         return self.completed_on is not None
-
-
-class ReminderSent(models.Model):
-    """One row per reminder sent, so that a reminder task run twice sends nothing twice."""
-
-    key = models.CharField(max_length=128, unique=True)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-
-    def __str__(self):
-        return self.key

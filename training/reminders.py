@@ -3,7 +3,7 @@
 From ``certificate.warning_days`` before its expiry date, an active staff member's certificate
 or health certificate is announced to the institution ("expires soon"); from the day after it
 expires, once more ("expired"), and the health bureau gets one summary of the newly expired.
-Each reminder is recorded in ``ReminderSent`` under a key (``cert:<id>:<date>:soon``,
+Each reminder is claimed in the ledger (``paperwork.reminders``) under a key (``cert:<id>:<date>:soon``,
 ``health:<staff>:<date>:expired``…) in the same transaction as its messages, so a task run
 twice, or by two workers at once, sends nothing more; a renewed certificate (a new date) is
 announced again when its time comes.
@@ -13,14 +13,15 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.hooks import url_or_placeholder
 from accounts.services import notify_duty_holders, notify_organisation
+from paperwork.reminders import claim
 from registry import parameters
-from training.models import Certificate, ReminderSent, StaffMember
+from training.models import Certificate, StaffMember
 from training.services.staff import OVERSEE_DUTY
 
 SOON, EXPIRED = "soon", "expired"
@@ -28,17 +29,6 @@ SOON, EXPIRED = "soon", "expired"
 
 def _expiring_link() -> str:
     return url_or_placeholder("certificate_expiring")
-
-
-def _claim(key: str) -> bool:
-    if ReminderSent.objects.filter(key=key).exists():
-        return False
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(key=key)
-    except IntegrityError:
-        return False
-    return True
 
 
 def _due(today: date, horizon: date):
@@ -70,7 +60,7 @@ def expiry_reminders(*, today: date | None = None) -> dict[str, int]:
         lines = defaultdict(lambda: {SOON: [], EXPIRED: []})
         institutions = {}
         for key, institution, stage, line in _due(today, horizon):
-            if _claim(key):
+            if claim(key):
                 lines[institution.pk][stage].append(line)
                 institutions[institution.pk] = institution
         sent = {SOON: 0, EXPIRED: 0}

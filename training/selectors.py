@@ -113,7 +113,7 @@ def duplicate_employment_list(*, actor: User) -> list[StaffMember]:
 
 
 def certificate_get(*, actor: User, pk: int) -> Certificate:
-    queryset = Certificate.objects.select_related("kind", "staff__institution__organisation", "verified_by")
+    queryset = Certificate.objects.select_related("kind", "staff__institution__organisation", "verified_by", "scan")
     return policy.get_visible_or_404(actor, queryset, pk=pk)
 
 
@@ -129,7 +129,7 @@ def certificate_kind_get(*, actor: User, pk: int) -> CertificateKind:
 def certificate_queue(*, actor: User, status: str = Certificate.Status.PENDING, township: str = "") -> QuerySet:
     """Certificates waiting for (or decided by) the HR bureau, oldest first."""
     queryset = Certificate.objects.visible_to(actor).select_related(
-        "kind", "staff__institution__township", "verified_by"
+        "kind", "staff__institution__township", "verified_by", "scan"
     )
     if status:
         queryset = queryset.filter(status=status)

@@ -110,6 +110,9 @@ class FindingResultSerializer(serializers.ModelSerializer):
 
 
 class InspectionFileSerializer(serializers.ModelSerializer):
+    original_name = serializers.CharField(source="stored.original_name", read_only=True)
+    content_type = serializers.CharField(source="stored.content_type", read_only=True)
+    size = serializers.IntegerField(source="stored.size", read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -10,13 +10,14 @@ from accounts import audit, policy
 from accounts.errors import ApplicationError
 from inspections.models import AnnualReview, Area, InspectionFile, RectificationOrder, RevocationReferral
 from inspections.services.common import inspection_file_store, notify_duty_holders, notify_organisation
-from registry import parameters, uploads
+from paperwork import files
+from registry import parameters
 from registry.models import Institution, Registration
 from registry.services import numbers
 from registry.services.registrations import registration_revoke
 
 # Evidence of a rectification: documents and photos, judged by content.
-EVIDENCE_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
+EVIDENCE_TYPES = (files.PDF, files.JPEG, files.PNG)
 EVIDENCE_MAX_FILES = 20
 # The kind of ``registry.NumberSequence`` that numbers rectification orders (余卫托整〔2026〕0001号).
 ORDER_NUMBER_KIND = "rectification_order"
@@ -157,7 +158,7 @@ def order_evidence_add(*, actor, order: RectificationOrder, uploaded) -> Inspect
         raise ApplicationError(
             _("An order takes at most %(n)d evidence files; combine them into one PDF.") % {"n": EVIDENCE_MAX_FILES}
         )
-    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
+    max_bytes = parameters.upload_max_bytes()
     evidence = inspection_file_store(
         actor=actor, uploaded=uploaded, allowed=EVIDENCE_TYPES, max_bytes=max_bytes, order=order
     )

@@ -29,11 +29,12 @@ from inspections.models import (
 )
 from inspections.services.checklists import checklist_for_year
 from inspections.services.common import inspection_file_store
-from registry import parameters, uploads
+from paperwork import files
+from registry import parameters
 from registry.models import Institution
 
 SUPERVISION_DUTY = "township.supervise"
-PHOTO_TYPES = (uploads.JPEG, uploads.PNG)
+PHOTO_TYPES = (files.JPEG, files.PNG)
 PHOTOS_MAX = 30
 NOTE_MAX = FindingItem._meta.get_field("note").max_length
 
@@ -195,10 +196,10 @@ def finding_photo_add(*, actor, finding: Finding, uploaded) -> InspectionFile:
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if InspectionFile.objects.filter(finding=finding).count() >= PHOTOS_MAX:
         raise ApplicationError(_("A finding keeps at most %(max)d photos.") % {"max": PHOTOS_MAX})
-    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
+    max_bytes = parameters.upload_max_bytes()
     head = uploaded.read(16)
     uploaded.seek(0)
-    if 0 < uploaded.size <= max_bytes and uploads.sniff(head, uploaded) not in PHOTO_TYPES:
+    if 0 < uploaded.size <= max_bytes and files.sniff(head, uploaded) not in PHOTO_TYPES:
         raise ApplicationError(
             _("%(name)s is not a JPEG or PNG photo by its content; it was not saved.") % {"name": uploaded.name}
         )

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from inspections.forms.enforcement import (
 )
 from inspections.models import Area, Case, RectificationOrder, RevocationReferral
 from inspections.services import decisions, enforcement
+from paperwork import files
 
 PAGE_SIZE = 25
 SELF_DUTY = "institution.self"
@@ -185,7 +186,7 @@ def order_evidence_upload(request, pk: int):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(name)s added as evidence.") % {"name": evidence.original_name})
+        messages.success(request, _("%(name)s added as evidence.") % {"name": evidence.stored.original_name})
     return _to_order(order.pk)
 
 
@@ -195,16 +196,7 @@ def order_evidence_download(request, pk: int):
     """Files live outside the web root and leave only here, after the policy, as a download
     the browser must not sniff or render."""
     evidence = selectors.order_evidence_get(actor=request.user, pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.response(evidence.stored)
 
 
 @login_required

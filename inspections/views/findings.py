@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -36,6 +36,7 @@ from inspections.forms.findings import (
 from inspections.models import Area
 from inspections.services import checklists as checklist_services
 from inspections.services import findings as services
+from paperwork import files
 
 PAGE_SIZE = 25
 CHECKLIST_PAGE_SIZE = 10
@@ -285,7 +286,7 @@ def finding_photo_upload(request, pk: int):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(name)s added.") % {"name": photo.original_name})
+        messages.success(request, _("%(name)s added.") % {"name": photo.stored.original_name})
     return redirect("finding_detail", pk=finding.pk)
 
 
@@ -294,20 +295,8 @@ def finding_photo_upload(request, pk: int):
 def inspection_file_download(request, pk: int):
     """Files live outside the web root and leave only here, after the policy: photos inline
     (for the thumbnails), anything else as a download; never sniffed, never cached."""
-    inspection_file = selectors.inspection_file_get(actor=request.user, pk=pk)
-    try:
-        handle = inspection_file.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    image = inspection_file.content_type in services.PHOTO_TYPES
-    response = FileResponse(
-        handle,
-        as_attachment=not image,
-        filename=inspection_file.original_name,
-        content_type=inspection_file.content_type,  # judged by content when it was uploaded
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    stored = selectors.inspection_file_get(actor=request.user, pk=pk).stored
+    response = files.response(stored, inline=stored.content_type in services.PHOTO_TYPES)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

@@ -55,6 +55,9 @@ class FilingInstitutionSerializer(serializers.ModelSerializer):
 
 class FilingAttachmentSerializer(serializers.ModelSerializer):
     kind = DocumentKindField()
+    original_name = serializers.CharField(source="stored.original_name", read_only=True)
+    content_type = serializers.CharField(source="stored.content_type", read_only=True)
+    size = serializers.IntegerField(source="stored.size", read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:

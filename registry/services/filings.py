@@ -20,14 +20,15 @@ from accounts import audit, policy
 from accounts import services as account_services
 from accounts.errors import ApplicationError
 from accounts.models import Membership, SecurityEvent
-from registry import parameters, uploads, workdays
+from paperwork import files
+from registry import parameters, workdays
 from registry.models import Filing, FilingAttachment, Institution
 from registry.services import numbers
 
 Status = Filing.Status
 Kind = FilingAttachment.Kind
 
-ALLOWED_TYPES = uploads.DOCUMENT_TYPES
+ALLOWED_TYPES = files.DOCUMENT_TYPES
 
 
 # Documents that carry personal data (staff ID numbers, health certificates).
@@ -129,19 +130,9 @@ def attachment_add(*, actor, filing: Filing, kind: str, uploaded) -> FilingAttac
         raise ApplicationError(_("Documents can be added only to a draft or a returned filing."))
     if kind not in Kind.values:
         raise ApplicationError(_("Choose which document this is."), fields={"kind": [_("Unknown document.")]})
-    max_bytes = int(parameters.get("upload.max_megabytes", 10)) * 1024 * 1024
-    content_type, sha256 = uploads.check_upload(uploaded, allowed=ALLOWED_TYPES, max_bytes=max_bytes)
-    attachment = FilingAttachment(
-        filing=filing,
-        kind=kind,
-        original_name=uploaded.name[:200],
-        content_type=content_type,
-        size=uploaded.size,
-        sha256=sha256,
-        uploaded_by=actor,
-    )
-    attachment.file.save(uploaded.name, uploaded, save=False)
-    attachment.save()
+    max_bytes = parameters.upload_max_bytes()
+    stored = files.store(uploaded, folder="filings", allowed=ALLOWED_TYPES, max_bytes=max_bytes)
+    attachment = FilingAttachment.objects.create(filing=filing, kind=kind, stored=stored, uploaded_by=actor)
     audit.record(actor=actor, event="filing.attachment_added", obj=attachment, details={"kind": kind})
     return attachment
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
-from registry import imports, uploads
+from paperwork import files
+from registry import imports
 from registry.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -32,15 +33,7 @@ def import_job_create(*, actor, kind: str, uploaded) -> ImportJob:
     if kind not in ImportJob.Kind.values:
         raise ApplicationError(_("Choose what the file holds."), fields={"kind": [_("Choose what the file holds.")]})
     organisation = imports.require_importing_organisation(actor, kind)
-    if 0 < uploaded.size <= IMPORT_MAX_BYTES:
-        head = uploaded.read(16)
-        uploaded.seek(0)
-        if uploads.sniff(head, uploaded) != uploads.XLSX:
-            raise ApplicationError(
-                _("%(name)s is not an Excel workbook (.xlsx) by its content: save it from the template as .xlsx.")
-                % {"name": uploaded.name}
-            )
-    uploads.check_upload(uploaded, allowed=(uploads.XLSX,), max_bytes=IMPORT_MAX_BYTES)
+    files.check_workbook(uploaded, max_bytes=IMPORT_MAX_BYTES)
     job = ImportJob(kind=kind, organisation=organisation, created_by=actor, original_name=uploaded.name[-200:])
     job.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded, save=False)  # never the uploaded name
     job.save()

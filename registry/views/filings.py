@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts.errors import ApplicationError
+from paperwork import files
 from registry import parameters, selectors, standards
 from registry.forms.filings import (
     GENERAL,
@@ -204,7 +205,7 @@ def filing_attachment_upload(request, pk: int):
         messages.success(
             request,
             _("%(name)s added as “%(kind)s”.")
-            % {"name": attachment.original_name, "kind": _item_label(attachment.kind)},
+            % {"name": attachment.stored.original_name, "kind": _item_label(attachment.kind)},
         )
     return _to_detail(filing.pk)
 
@@ -220,7 +221,7 @@ def filing_attachment_delete(request, pk: int):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(name)s removed.") % {"name": attachment.original_name})
+        messages.success(request, _("%(name)s removed.") % {"name": attachment.stored.original_name})
     return _to_detail(filing.pk)
 
 
@@ -230,16 +231,8 @@ def filing_attachment_download(request, pk: int):
     """Files live outside the web root (there is no MEDIA_URL route) and leave only here,
     after the policy, as a download the browser must not sniff or render."""
     attachment = selectors.attachment_get(actor=request.user, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
+    response = files.response(attachment.stored)
     services.attachment_downloaded(actor=request.user, attachment=attachment, request=request)
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

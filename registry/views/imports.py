@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import ApplicationError
+from paperwork.spreadsheets import XLSX
 from registry import imports, selectors
 from registry.forms.registrations import ImportForm, add_application_error
 from registry.models import ImportJob
 from registry.services import imports as import_services
 
 PAGE_SIZE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _list_page(request, form: ImportForm, kinds: list[str], status: int = 200):

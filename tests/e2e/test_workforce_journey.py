@@ -210,7 +210,7 @@ def test_a_verified_certificate_raises_the_certification_rate(portal, new_page, 
         ISSUER,
     )
     assert certificate.status == Certificate.Status.VERIFIED and certificate.verified_by.code == "hrss"
-    with certificate.file.open("rb") as scan:
+    with certificate.scan.file.open("rb") as scan:
         assert scan.read() == PDF
     end = selectors.institution_rate(institution=institution)
     assert (end.certified, end.total) == (certified + 1, total + 1)

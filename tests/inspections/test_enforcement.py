@@ -37,6 +37,7 @@ from inspections.models import (
 )
 from inspections.services import cycles, decisions, enforcement, findings
 from inspections.tasks import orders_escalate_overdue_task
+from paperwork import files
 from registry.models import Institution, Registration
 
 # The permission matrix first: importing it gathers every module of tests/matrix/, which would
@@ -167,7 +168,7 @@ def test_the_failed_demo_institution_answers_with_evidence_and_the_fire_brigade_
     fake = SimpleUploadedFile("假照片.pdf", b"just text, not a PDF", content_type="application/pdf")
     response = client.post(url("order_evidence_upload", order.pk), {"file": fake}, follow=True)
     assert any("假照片.pdf is not a PDF, JPEG or PNG" in message for message in messages_of(response))
-    assert list(order.evidence.values_list("original_name", flat=True)) == ["整改照片.pdf"]
+    assert list(order.evidence.values_list("stored__original_name", flat=True)) == ["整改照片.pdf"]
 
     # An empty answer is refused with the service's words and changes nothing.
     response = client.post(url("order_answer", order.pk), {"response": "  "}, follow=True)
@@ -220,12 +221,10 @@ def test_others_cannot_answer_verify_or_download_an_order_they_may_not_act_on(cl
     assert client_as("edu").get(url("order_detail", order.pk)).status_code == 404
     # A finding's photo is not an order's evidence: this door does not serve it, even to health.
     finding = order.review.findings.first()
-    photo = InspectionFile(
-        finding=finding, original_name="现场.pdf", content_type="application/pdf", size=len(PDF), sha256="2" * 64,
-        uploaded_by=User.objects.get(username="fire"),
-    )  # fmt: skip
-    photo.file.save("photo.pdf", SimpleUploadedFile("photo.pdf", PDF), save=False)
-    photo.save()
+    stored = files.store(
+        SimpleUploadedFile("现场.pdf", PDF), folder="inspections", allowed=(files.PDF,), max_bytes=len(PDF)
+    )
+    photo = InspectionFile.objects.create(finding=finding, stored=stored, uploaded_by=User.objects.get(username="fire"))
     assert client_as("health").get(url("order_evidence_download", photo.pk)).status_code == 404
     assert client_as("health").get(url("order_evidence_download", evidence.pk)).status_code == 200
     order.refresh_from_db()

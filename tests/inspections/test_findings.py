@@ -489,9 +489,10 @@ def test_photos_are_accepted_by_their_content(en):
     response = upload(client, finding, "通道.png", PNG)
     assert "通道.png added." in messages_of(response)
     upload(client, finding, "灭火器.jpg", JPEG)
-    photos = {photo.original_name: photo for photo in finding.photos.all()}
-    assert photos["通道.png"].content_type == "image/png" and photos["灭火器.jpg"].content_type == "image/jpeg"
-    assert "通道.png" not in photos["通道.png"].file.name  # stored under its hash
+    photos = {photo.stored.original_name: photo for photo in finding.photos.all()}
+    assert photos["通道.png"].stored.content_type == "image/png"
+    assert photos["灭火器.jpg"].stored.content_type == "image/jpeg"
+    assert "通道.png" not in photos["通道.png"].stored.file.name  # stored under its hash
     html = client.get(reverse("finding_detail", args=[finding.pk])).content.decode()
     assert f'src="{reverse("inspection_file_download", args=[photos["通道.png"].pk])}"' in html
 
@@ -539,7 +540,7 @@ def test_a_missing_stored_file_answers_404(client_as):
     finding = ad_hoc("fire", INSTITUTION_A, "fire")
     upload(client_as("fire"), finding, "通道.png", PNG)
     photo = finding.photos.get()
-    photo.file.storage.delete(photo.file.name)
+    photo.stored.file.storage.delete(photo.stored.file.name)
     assert client_as("fire").get(reverse("inspection_file_download", args=[photo.pk])).status_code == 404
 
 

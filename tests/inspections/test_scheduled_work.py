@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Notification
 from inspections import reminders, statistics
-from inspections.models import AnnualReview, Area, ChecklistItem, ReminderSent, ReviewCycle, SelfReport
+from inspections.models import AnnualReview, Area, ChecklistItem, ReviewCycle, SelfReport
 from inspections.services import cycles, findings
 from inspections.tasks import cycle_statistics_task, inspection_reminders_task, self_report_reminders_task
+from paperwork.models import ReminderSent
 from registry.models import Institution
 
 pytestmark = pytest.mark.django_db

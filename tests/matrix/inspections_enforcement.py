@@ -38,6 +38,7 @@ from inspections.models import (
 from inspections.models import (
     Case as ProviderCase,
 )
+from paperwork import files
 from registry.models import Institution, Registration
 from tests.permission_matrix import INSTITUTIONS, LOGGED_IN, Case
 
@@ -140,13 +141,12 @@ def evidence(side: str) -> InspectionFile:
     existing = target.evidence.first()
     if existing is not None:
         return existing
-    file = InspectionFile(
-        order=target, original_name="整改照片.pdf", content_type="application/pdf", size=len(PDF),
-        sha256="1" * 64, uploaded_by=_user("nursery1" if side == "a" else "nursery2"),
-    )  # fmt: skip
-    file.file.save("evidence.pdf", SimpleUploadedFile("evidence.pdf", PDF), save=False)
-    file.save()
-    return file
+    stored = files.store(
+        SimpleUploadedFile("整改照片.pdf", PDF), folder="inspections", allowed=(files.PDF,), max_bytes=len(PDF)
+    )
+    return InspectionFile.objects.create(
+        order=target, stored=stored, uploaded_by=_user("nursery1" if side == "a" else "nursery2")
+    )
 
 
 def referral(side: str) -> RevocationReferral:

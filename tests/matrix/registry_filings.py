@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
+from paperwork import files
 from registry.models import Filing, FilingAttachment, Institution
 from registry.services.filings import required_attachments
 from tests.permission_matrix import INSTITUTIONS, LOGGED_IN, Case
@@ -36,13 +37,12 @@ def _attach(filing: Filing, kind: str) -> FilingAttachment:
     existing = filing.attachments.filter(kind=kind).first()
     if existing is not None:
         return existing
-    attachment = FilingAttachment(
-        filing=filing, kind=kind, original_name=f"{kind}.pdf", content_type="application/pdf", size=len(PDF),
-        sha256="0" * 64, uploaded_by=User.objects.get(username="health"),
-    )  # fmt: skip
-    attachment.file.save(f"{kind}.pdf", SimpleUploadedFile(f"{kind}.pdf", PDF), save=False)
-    attachment.save()
-    return attachment
+    stored = files.store(
+        SimpleUploadedFile(f"{kind}.pdf", PDF), folder="filings", allowed=(files.PDF,), max_bytes=len(PDF)
+    )
+    return FilingAttachment.objects.create(
+        filing=filing, kind=kind, stored=stored, uploaded_by=User.objects.get(username="health")
+    )
 
 
 def open_filing(code: str, status: str | None = None, complete: bool = False) -> Filing:

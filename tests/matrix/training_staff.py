@@ -24,6 +24,7 @@ from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from paperwork import files
 from tests.permission_matrix import INSTITUTIONS, LOGGED_IN, MEMBERS, Case
 from training.models import Certificate, CertificateKind, StaffMember
 
@@ -61,10 +62,10 @@ def roster_certificate(side: str) -> Certificate:
     if certificate is None:
         certificate = Certificate(
             staff=member, kind=kind, level=kind.levels[0], number=number, issuer="矩阵发证机关",
-            issued_on=date(2024, 1, 1), original_name="证书.pdf", content_type="application/pdf", size=len(PDF),
-            sha256="2" * 64,
+            issued_on=date(2024, 1, 1), scan=files.store(
+                SimpleUploadedFile("证书.pdf", PDF), folder="training", allowed=(files.PDF,), max_bytes=len(PDF)
+            ),
         )  # fmt: skip
-        certificate.file.save("scan.pdf", SimpleUploadedFile("scan.pdf", PDF), save=False)
         certificate.save()
     Certificate.objects.filter(pk=certificate.pk).update(
         status=Certificate.Status.PENDING, verified_by=None, verified_at=None, verification_note=""

@@ -76,9 +76,10 @@ def test_a_pdf_png_or_jpeg_is_stored_with_its_real_type(en, draft, cast, name, c
     response = post_upload(en("nursery1"), draft, name, content, browser_type="text/plain")
     assert messages_of(response) == [f"{name} added as “Proof of premises”."]
     attachment = FilingAttachment.objects.get(filing=draft)
-    assert (attachment.kind, attachment.original_name, attachment.content_type) == ("premises", name, real_type)
-    assert attachment.size == len(content)
-    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
+    stored = attachment.stored
+    assert (attachment.kind, stored.original_name, stored.content_type) == ("premises", name, real_type)
+    assert stored.size == len(content)
+    assert stored.sha256 == hashlib.sha256(content).hexdigest()
     assert attachment.uploaded_by == cast["nursery1"]
     [new] = stored_files() - before
     assert new.read_bytes() == content
@@ -203,18 +204,18 @@ def test_a_demo_attachment_of_nursery2_downloads_for_its_head_only(client_as):
 
 
 def test_a_file_missing_from_storage_answers_404_not_500(client_as, attachment):
-    Path(attachment.file.path).unlink()
+    Path(attachment.stored.file.path).unlink()
     assert download(client_as("nursery1"), attachment).status_code == 404
 
 
 def test_stored_files_have_no_url_of_their_own(client_as, attachment):
     """Files live in MEDIA_ROOT, outside the web root; no route serves them directly."""
     assert not settings.MEDIA_URL or settings.MEDIA_URL in ("/", "")
-    for candidate in (f"/{attachment.file.name}", f"/media/{attachment.file.name}"):
+    for candidate in (f"/{attachment.stored.file.name}", f"/media/{attachment.stored.file.name}"):
         with pytest.raises(Resolver404):
             resolve(candidate)
         assert client_as("nursery1").get(candidate).status_code == 404
-    assert not Path(attachment.file.path).resolve().is_relative_to(Path(settings.STATIC_ROOT).resolve())
+    assert not Path(attachment.stored.file.path).resolve().is_relative_to(Path(settings.STATIC_ROOT).resolve())
 
 
 # --- Removing -----------------------------------------------------------------------------

@@ -74,12 +74,12 @@ def test_an_officer_records_a_certificate_with_a_scan(client_as):
     assert response.status_code == 302 and response["Location"] == reverse("staff_detail", args=[member.pk])
     certificate = Certificate.objects.get(number="测试证书0001")
     assert (certificate.staff, certificate.status, certificate.level) == (member, "pending", "四级")
-    assert (certificate.content_type, certificate.size, certificate.original_name) == (
+    assert (certificate.scan.content_type, certificate.scan.size, certificate.scan.original_name) == (
         "application/pdf",
         len(PDF),
         "certificate.pdf",
     )
-    assert certificate.file.read() == PDF
+    assert certificate.scan.file.read() == PDF
     assert AuditEvent.objects.filter(event="certificate.added", object_id=str(certificate.pk)).exists()
 
 
@@ -148,7 +148,7 @@ def test_the_scan_is_a_download_through_the_policy_and_a_reveal_for_outsiders(cl
 
 
 def test_a_certificate_without_a_scan_has_nothing_to_download(client_as):
-    without = Certificate.objects.filter(staff__institution__organisation__code=INSTITUTION_A, file="").first()
+    without = Certificate.objects.filter(staff__institution__organisation__code=INSTITUTION_A, scan=None).first()
     assert without is not None
     assert client_as("nursery1").get(reverse("certificate_scan", args=[without.pk])).status_code == 404
 

@@ -154,7 +154,7 @@ def test_hrss_verifies_a_certificate_once_and_the_institution_is_told(cast):
         actor=cast["nursery1"], member=member, kind=_kind(), level="四级", number="T-20", issuer="浙江省人社厅",
         issued_on=date(2024, 1, 1), scan=pdf_scan(),
     )  # fmt: skip
-    assert certificate.status == Certificate.Status.PENDING and certificate.content_type == "application/pdf"
+    assert certificate.status == Certificate.Status.PENDING and certificate.scan.content_type == "application/pdf"
     with pytest.raises(PermissionDenied):
         certificates.certificate_verify(actor=cast["health"], certificate=certificate)
     certificates.certificate_verify(actor=cast["hrss"], certificate=certificate, note="联网核验一致")

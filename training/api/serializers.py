@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from accounts.errors import ApplicationError
 from accounts.models import Organisation, Region
-from registry import uploads
+from paperwork import files
 from registry.models import ClassGroup, Institution
 from training.models import (
     Certificate,
@@ -221,9 +221,9 @@ class CertificateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ScanSerializer(allow_null=True))
     def get_scan(self, obj):
-        if not obj.file:
+        if obj.scan is None:
             return None
-        return {"original_name": obj.original_name, "content_type": obj.content_type, "size": obj.size}
+        return {"original_name": obj.scan.original_name, "content_type": obj.scan.content_type, "size": obj.scan.size}
 
 
 class CertificateKindSerializer(serializers.ModelSerializer):
@@ -253,7 +253,7 @@ class CertificateCreateSerializer(serializers.Serializer):
     def validate_scan(self, value):
         if value is not None:
             try:
-                uploads.check_upload(value, allowed=SCAN_TYPES, max_bytes=SCAN_MAX_BYTES)
+                files.check_upload(value, allowed=SCAN_TYPES, max_bytes=SCAN_MAX_BYTES)
             except ApplicationError as error:
                 raise serializers.ValidationError(str(error.message))
         return value

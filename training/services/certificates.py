@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.services import notify_organisation
-from registry import uploads
+from paperwork import files
 from training.models import Certificate, CertificateKind, StaffMember
 from training.services.staff import OVERSEE_DUTY, require_roster_keeper
 
 VERIFY_DUTY = "certificate.verify"
 SCAN_MAX_BYTES = 10 * 1024 * 1024
-SCAN_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
+SCAN_TYPES = (files.PDF, files.JPEG, files.PNG)
 
 
 def _check(kind: CertificateKind, level: str, issued_on: date, expires_on: date | None) -> None:
@@ -39,12 +39,7 @@ def _check(kind: CertificateKind, level: str, issued_on: date, expires_on: date 
 
 
 def _store_scan(certificate: Certificate, scan) -> None:
-    content_type, sha256 = uploads.check_upload(scan, allowed=SCAN_TYPES, max_bytes=SCAN_MAX_BYTES)
-    certificate.original_name = scan.name[:200]
-    certificate.content_type = content_type
-    certificate.size = scan.size
-    certificate.sha256 = sha256
-    certificate.file.save(scan.name, scan, save=False)
+    certificate.scan = files.store(scan, folder="training", allowed=SCAN_TYPES, max_bytes=SCAN_MAX_BYTES)
 
 
 @transaction.atomic
@@ -88,8 +83,10 @@ def certificate_withdraw(*, actor, certificate: Certificate) -> None:
     if certificate.status == Certificate.Status.VERIFIED:
         raise ApplicationError(_("A verified certificate cannot be removed."))
     audit.record(actor=actor, event="certificate.withdrawn", obj=certificate, details={"number": certificate.number})
-    certificate.file.delete(save=False)
+    scan = certificate.scan
     certificate.delete()
+    if scan is not None:
+        files.discard(scan)
 
 
 def _decide(*, actor, certificate: Certificate, status: str, note: str) -> Certificate:

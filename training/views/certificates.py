@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.models import SecurityEvent
+from paperwork import files
 from registry import selectors as registry_selectors
 from training import selectors
 from training.forms.workforce import (
@@ -89,12 +90,9 @@ def certificate_scan(request, pk: int):
     the browser must not sniff or render. Someone outside the institution opening one reads
     personal data: that goes to the security log (as for staff papers of a filing)."""
     certificate = selectors.certificate_get(actor=request.user, pk=pk)
-    if not certificate.file:
+    if certificate.scan is None:
         raise Http404
-    try:
-        handle = certificate.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
+    response = files.response(certificate.scan, filename=certificate.scan.original_name or "scan")
     own = {org.pk for org in policy.organisations_of(request.user)}
     if certificate.staff.institution.organisation_id not in own:
         audit.security_event(
@@ -104,11 +102,6 @@ def certificate_scan(request, pk: int):
             detail={"model": "training.certificate", "pk": certificate.pk, "field": "scan",
                     "staff": certificate.staff_id},
         )  # fmt: skip
-    response = FileResponse(
-        handle, as_attachment=True, filename=certificate.original_name or "scan", content_type=certificate.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

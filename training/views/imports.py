@@ -23,12 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import policy
 from accounts.errors import ApplicationError
 from accounts.forms import StyledForm
+from paperwork.spreadsheets import XLSX
 from registry import selectors as registry_selectors
 from training import imports, selectors
 from training.services import programmes as programme_services
 from training.services.staff import SELF_DUTY
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUN_DUTY = "training.run"
 
 
