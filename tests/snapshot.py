@@ -16,8 +16,10 @@ post-migrate signal recreated those rows under new keys."""
 import sqlite3
 
 import pytest
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.management.color import no_style
 from django.db import connection
 from pytest_django.plugin import blocking_manager_key
 
@@ -73,5 +75,9 @@ def restore() -> None:
                     cursor.execute(f'INSERT INTO public."{table}" ({columns}) SELECT {columns} FROM {SCHEMA}."{table}"')
             finally:
                 cursor.execute("SET session_replication_role = DEFAULT")
+            # Each table's id sequence continues after its highest restored id (a flush that
+            # reset the sequences would otherwise hand out ids the copy holds).
+            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+                cursor.execute(statement)
     ContentType.objects.clear_cache()
     cache.clear()

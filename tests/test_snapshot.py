@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Membership, User
+from accounts.models import AuditEvent, Membership, Notification, User
 from registry.models import Institution
 from tests import snapshot
 from tests.conftest import CAST, client_for
@@ -23,6 +23,7 @@ def _counts() -> dict[str, int]:
 @pytest.mark.django_db(transaction=True)
 def test_after_a_flush_the_snapshot_brings_back_the_cast_and_its_sessions():
     before = _counts()
+    before_ids = list(Notification.objects.values_list("pk", flat=True)) or [0]
     assert before["institutions"] > 0 and User.objects.filter(username__in=CAST).count() == len(CAST)
 
     call_command("flush", interactive=False, verbosity=0)  # what a committing test ends with
@@ -33,3 +34,6 @@ def test_after_a_flush_the_snapshot_brings_back_the_cast_and_its_sessions():
     snapshot.restore()
     assert _counts() == before  # the audit trail too: the copy itself is not audited
     assert client_for("health").get(reverse("notification_list")).status_code == 200
+    # The flush reset the id sequences; after the copy, new rows take ids the copy does not hold.
+    health = User.objects.get(username="health")
+    assert Notification.objects.create(recipient=health, title="快照之后").pk > max(before_ids)
