@@ -72,3 +72,11 @@ def client_as(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def en(client_as):
+    """A client of the cast that reads the portal in English (messages compared verbatim)."""
+    from tests.helpers import english
+
+    return lambda username: english(client_as(username))

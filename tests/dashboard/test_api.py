@@ -2,33 +2,23 @@
 status), targets, and periodic reports with approval — the same rules and services as the
 pages, errors in the one API error shape, a token works like a session."""
 
-import json
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Organisation, Region
 from dashboard import selectors, services
 from dashboard.models import Indicator, PeriodicReport, Snapshot, Target
+from tests.helpers import error_of, patch_json, post_json, queries_of
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/dashboard"
 SIMEN, LIZHOU, CITY = "330281103", "330281001", "330281"
 YEAR = timezone.localdate().year
-
-
-def post_json(client, url, data):
-    return client.post(url, json.dumps(data), content_type="application/json")
-
-
-def patch_json(client, url, data):
-    return client.patch(url, json.dumps(data), content_type="application/json")
 
 
 def in_default_language(message: str) -> str:
@@ -38,13 +28,6 @@ def in_default_language(message: str) -> str:
 
     with translation.override(settings.LANGUAGE_CODE):
         return translation.gettext(message)
-
-
-def error_of(response, status: int = 400) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    return body["error"]
 
 
 def current(code: str) -> PeriodicReport:
@@ -174,12 +157,6 @@ def _more_data(size: int) -> None:
     )
 
 
-def _queries(client, url, params=None) -> int:
-    with CaptureQueriesContext(connections["default"]) as context:
-        assert client.get(url, params or {}).status_code == 200
-    return len(context)
-
-
 def test_values_and_report_list_keep_a_fixed_number_of_queries(client_as, django_assert_max_num_queries):
     client = client_as("leader")
     client.get(f"{API}/values/", {"region": CITY})  # warm the session
@@ -189,9 +166,9 @@ def test_values_and_report_list_keep_a_fixed_number_of_queries(client_as, django
         (f"{API}/reports/", {}),
         (f"{API}/targets/", {"region": CITY}),
     ]
-    small = [_queries(client, url, params) for url, params in calls]
+    small = [queries_of(client, url, params) for url, params in calls]
     _more_data(400)
-    large = [_queries(client, url, params) for url, params in calls]
+    large = [queries_of(client, url, params) for url, params in calls]
     assert large == small
     # The session and the user's memberships (5, with the session's idle-timeout save), then the
     # region, its snapshot, the on-track margin, the targets, the indicators and the ranking.

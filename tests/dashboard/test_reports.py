@@ -26,6 +26,7 @@ from dashboard import services
 from dashboard.models import PeriodicReport, Snapshot
 from registry.models import ClassGroup, Institution
 from tests.conftest import load_cast
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,22 +36,6 @@ YEAR = timezone.localdate().year
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def en(client_as):
-    """A client of the cast that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def url(name: str, pk: int | None = None) -> str:

@@ -35,16 +35,6 @@ def _no_cached_statistics():
     cache.delete(statistics.cache_key(timezone.localdate().year))
 
 
-@pytest.fixture
-def en(client_as):
-    def make(username):
-        client = client_as(username)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
 def demo_order() -> RectificationOrder:
     return RectificationOrder.objects.select_related("institution", "review").get(
         institution__name=FAILED_INSTITUTION, review__cycle__year=timezone.localdate().year

@@ -43,6 +43,7 @@ from registry.models import Institution, Registration
 # find this area's module half-loaded if that module were imported first.
 from tests import permission_matrix
 from tests.conftest import CAST
+from tests.helpers import messages_of
 from tests.matrix import inspections_enforcement as matrix
 
 pytestmark = pytest.mark.django_db
@@ -57,19 +58,6 @@ ID_PATTERN = re.compile(r"\d{17}[\dX]")
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def en(client_as):
-    """A client that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
 
 
 @pytest.fixture(autouse=True)
@@ -87,10 +75,6 @@ def valid_id(first17: str) -> str:
 
 def url(name: str, pk: int) -> str:
     return reverse(name, kwargs={"pk": pk})
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def institution(code: str) -> Institution:

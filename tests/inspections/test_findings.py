@@ -31,6 +31,7 @@ from inspections.services import cycles
 from inspections.services import findings as finding_services
 from inspections.services.checklists import checklist_for_year
 from registry.models import Institution, Parameter
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,19 +44,6 @@ KINDERGARTEN = "demo-03"  # 【演示】泗门镇中心幼儿园托班
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def en(client_as):
-    """A client of the cast that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
 
 
 def institution(code: str) -> Institution:
@@ -98,10 +86,6 @@ def record_page(client, area: str, **target):
 
 def post_record(client, area: str, *, target: dict, follow: bool = False, **kwargs):
     return client.post(reverse("finding_record"), form_data(area, target=target, **kwargs), follow=follow)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def findings_count() -> int:

@@ -24,6 +24,7 @@ from accounts.models import AuditEvent, Membership, Notification, Organisation, 
 from registry.models import Filing, Institution, NumberSequence
 from registry.services import filings as filing_services
 from tests.conftest import load_cast
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -38,29 +39,12 @@ INSTITUTION_B = "demo-lizhou-yangguang"
 # --- Helpers ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def en(client_as):
-    """A client of the cast that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"  # pages follow the language switch
-        return client
-
-    return make
-
-
 def institution(code: str) -> Institution:
     return Institution.objects.get(organisation__code=code)
 
 
 def pdf(name: str = "document.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def url(name: str, pk: int) -> str:

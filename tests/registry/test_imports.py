@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from accounts.models import Organisation
 from registry import imports
@@ -21,6 +21,7 @@ from registry.models import ImportJob, Institution, Registration
 from registry.services import imports as import_services
 from registry.tasks import import_run_task
 from registry.validators import credit_code_check_character
+from tests.helpers import workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -35,18 +36,6 @@ INSTITUTION_HEADERS = ["机构名称*", "统一社会信用代码", "法人类�
 
 def code(first17: str) -> str:
     return first17 + credit_code_check_character(first17)
-
-
-def workbook(headers: list[str], rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "导入数据"
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def registration_row(index: int, **changes) -> list:

@@ -1,7 +1,6 @@
 """Institution pages, class groups, the Excel export and the API: scope, masking, editing,
 standards warnings after saving, and fixed query counts."""
 
-import html
 from io import BytesIO
 
 import pytest
@@ -12,6 +11,7 @@ from accounts.models import Region, SecurityEvent
 from registry import selectors
 from registry.models import ClassGroup, Institution
 from registry.services import institutions as services
+from tests.helpers import text_of
 
 SIMEN = "330281103"
 LIZHOU = "330281001"
@@ -21,10 +21,6 @@ NURSERY2 = "【演示】梨洲街道阳光宝贝托育中心"
 
 def _pk(name: str) -> int:
     return Institution.objects.get(name=name).pk
-
-
-def _page(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def _add_institutions(count: int, township: str = SIMEN, prefix: str = "批量测试机构") -> None:
@@ -49,7 +45,7 @@ def _sheet_rows(response) -> list[tuple]:
 
 
 def test_a_township_official_lists_only_institutions_in_the_township(client_as):
-    page = _page(client_as("simen").get("/registry/institutions/"))
+    page = text_of(client_as("simen").get("/registry/institutions/"))
     assert NURSERY1 in page and "【演示】泗门镇童趣家庭托育点" in page
     assert NURSERY2 not in page and "梨洲街道" not in page.split("<tbody>")[1]
 
@@ -98,7 +94,7 @@ def test_filters_narrow_the_list(query, expected, client_as):
 
 
 def test_the_list_shows_slots_and_flags(client_as):
-    page = _page(client_as("health").get("/registry/institutions/?text=阳明街道示范"))
+    page = text_of(client_as("health").get("/registry/institutions/?text=阳明街道示范"))
     row = page.split("<tbody>")[1]
     assert "【演示】阳明街道示范托育中心" in row and ">45<" in row
     assert "badge text-bg-success" in row and "badge text-bg-primary" in row
@@ -176,7 +172,7 @@ def test_an_export_with_a_bad_filter_is_not_made_and_says_why(client_as):
 def test_the_record_shows_every_part(client_as):
     pk = _pk("【演示】泗门镇爱心托育中心")
     response = client_as("health").get(f"/registry/institutions/{pk}/")
-    page = _page(response)
+    page = text_of(response)
     institution = Institution.objects.get(pk=pk)
     for text in (institution.credit_code, institution.address, "演示法人", "演示负责人", "演示登记0005", "市民政局"):
         assert text in page
@@ -191,7 +187,7 @@ def test_the_record_lists_the_standards_warnings(client_as):
     response = client_as("simen").get(f"/registry/institutions/{pk}/")
     warnings = response.context["overview"].warnings
     assert len(warnings) == 3  # enrolled > places, class size, caregiver ratio
-    page = _page(response)
+    page = text_of(response)
     assert 'data-testid="standards-warnings"' in page
     for warning in warnings:
         assert warning.message in page
@@ -203,7 +199,7 @@ def test_the_record_lists_the_standards_warnings(client_as):
      ("leader", "138****0000")],
 )  # fmt: skip
 def test_the_contact_phone_is_masked_except_for_own_members_and_filing_reviewers(username, shown, client_as):
-    page = _page(client_as(username).get(f"/registry/institutions/{_pk(NURSERY1)}/"))
+    page = text_of(client_as(username).get(f"/registry/institutions/{_pk(NURSERY1)}/"))
     assert f'data-testid="contact-phone">{shown}<' in page
     if "*" in shown:
         assert "13800000000" not in page
@@ -225,8 +221,8 @@ def test_another_township_gets_404_on_an_institution_outside_it(client_as):
 
 def test_only_the_institutions_own_staff_see_the_edit_buttons(client_as):
     pk = _pk(NURSERY1)
-    assert f"/registry/institutions/{pk}/edit/" in _page(client_as("nursery1").get(f"/registry/institutions/{pk}/"))
-    health_page = _page(client_as("health").get(f"/registry/institutions/{pk}/"))
+    assert f"/registry/institutions/{pk}/edit/" in text_of(client_as("nursery1").get(f"/registry/institutions/{pk}/"))
+    health_page = text_of(client_as("health").get(f"/registry/institutions/{pk}/"))
     assert f"/registry/institutions/{pk}/edit/" not in health_page
     assert "/registry/classes/" not in health_page
 
@@ -307,7 +303,7 @@ def test_a_class_over_the_standards_is_saved_and_the_warnings_shown(client_as):
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     for message in expected:
         assert any(message in text for text in shown)
-    page = _page(client.get(f"/registry/institutions/{institution.pk}/"))
+    page = text_of(client.get(f"/registry/institutions/{institution.pk}/"))
     for message in expected:
         assert message in page
 

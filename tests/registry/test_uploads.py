@@ -14,6 +14,7 @@ from django.utils import translation
 from accounts.models import AuditEvent
 from registry.models import Filing, FilingAttachment, Institution, Parameter
 from registry.services import filings as filing_services
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +32,6 @@ def draft(cast) -> Filing:
     return filing_services.filing_start(actor=cast["nursery1"], institution=institution)
 
 
-@pytest.fixture
-def en(client_as):
-    def make(username):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"  # pages follow the language switch
-        return client
-
-    return make
-
-
 def stored_files() -> set[Path]:
     root = Path(settings.MEDIA_ROOT)
     return {path for path in root.rglob("*") if path.is_file()}
@@ -52,10 +42,6 @@ def post_upload(client, filing, name, content, *, kind="premises", browser_type=
     return client.post(
         reverse("filing_attachment_upload", kwargs={"pk": filing.pk}), {"kind": kind, "file": file}, follow=True
     )
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 # --- Accepted -----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from accounts.models import Membership, Organisation, Region, User
 
 # The permission matrix first: importing it gathers every module of tests/matrix/.
 from tests import permission_matrix  # noqa: F401
+from tests.helpers import errors_of, messages_of
 from tests.matrix import training_programmes as matrix
 from training.models import Participant, StaffMember, TrainingProgramme, TrainingSession
 from training.services import programmes as services
@@ -33,18 +34,6 @@ pytestmark = pytest.mark.django_db
 
 CITY, SIMEN, LIZHOU = "330281", matrix.TOWNSHIP_A, matrix.TOWNSHIP_B
 K = TrainingProgramme.Kind
-
-
-@pytest.fixture
-def en(client_as):
-    """A client that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
 
 
 def women_officer() -> User:
@@ -59,15 +48,6 @@ def women_officer() -> User:
 
 def user(username: str) -> User:
     return User.objects.get(username=username)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def errors_of(response) -> list[str]:
-    form = response.context["form"]
-    return [str(error) for errors in form.errors.values() for error in errors]
 
 
 def new_programme(**changes) -> dict:
