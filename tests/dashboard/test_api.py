@@ -21,15 +21,6 @@ SIMEN, LIZHOU, CITY = "330281103", "330281001", "330281"
 YEAR = timezone.localdate().year
 
 
-def in_default_language(message: str) -> str:
-    """API messages come in the portal's default language unless the client asks for another."""
-    from django.conf import settings
-    from django.utils import translation
-
-    with translation.override(settings.LANGUAGE_CODE):
-        return translation.gettext(message)
-
-
 def current(code: str) -> PeriodicReport:
     return PeriodicReport.objects.get(region__code=code, year=YEAR, corrects=None)
 
@@ -249,13 +240,11 @@ def test_a_report_goes_from_draft_to_approved_through_the_api(client_as):
     assert changed["figures"] == {**figures, "children_health_managed": 940}
     assert simen.post(f"{API}/reports/{pk}/submit/").json()["status"] == "submitted"
     assert error_of(patch_json(simen, f"{API}/reports/{pk}/", {"source": "x"}))["message"] == (
-        in_default_language("A submitted or approved report is locked.")
+        "已提交或已审核通过的报表已锁定。"  # API messages come in the default language, Chinese
     )
     approved = health.post(f"{API}/reports/{pk}/approve/").json()
     assert (approved["status"], approved["locked"], approved["may_correct"]) == ("approved", True, False)
-    assert error_of(health.post(f"{API}/reports/{pk}/approve/"))["message"] == in_default_language(
-        "Only a submitted report can be approved."
-    )
+    assert error_of(health.post(f"{API}/reports/{pk}/approve/"))["message"] == "仅已提交的报表可以审核通过。"
     assert simen.get(f"{API}/reports/{pk}/").json()["may_correct"] is True
 
 
@@ -292,10 +281,7 @@ def test_return_correct_and_bulk_approval_through_the_api(client_as):
 
     answer = post_json(health, f"{API}/reports/approve/", {"ids": [body["id"], waiting.pk, 999999999]}).json()
     assert answer["approved"] == 1 and answer["not_found"] == [999999999]
-    assert (
-        len(answer["problems"]) == 1
-        and in_default_language("Only a submitted report can be approved.") in answer["problems"][0]
-    )
+    assert len(answer["problems"]) == 1 and "仅已提交的报表可以审核通过。" in answer["problems"][0]
     approved.refresh_from_db()
     assert approved.status == "superseded"
     services.snapshots_refresh()

@@ -512,7 +512,11 @@ def test_bad_report_input_is_refused_with_a_message_and_changes_nothing(en, nurs
     assert response.status_code == 400
     page = text_of(response)
     assert message in page
-    assert "not saved" in page or "not submitted" in page
+    refusal = {
+        "self_report_save": "The self-report was not saved: please correct the errors below.",
+        "self_report_submit": "The self-report was not submitted: please correct the errors below.",
+    }[action]
+    assert refusal in messages_of(response)
     assert response.context["report_forms"] is not None  # what was typed is kept
     assert snapshot(nursery1_review) == before
 

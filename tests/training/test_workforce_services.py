@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone, translation
@@ -313,10 +312,8 @@ def test_expiry_reminders_are_sent_once_even_if_the_task_runs_twice(cast, fresh_
     second = reminders.expiry_reminders(today=today)
     assert second == {"soon": 0, "expired": 0} and inbox.count() == after_first
     # The health bureau heard of the expired one.
-    # Reminders are written in the portal's default language (the recipients' choice is unknown).
-    with translation.override(settings.LANGUAGE_CODE):
-        title = translation.gettext("Staff certificates expired")
-    assert Notification.objects.filter(recipient=cast["health"], title=title).exists()
+    # Reminders are written in the portal's default language, Chinese (the recipients' choice is unknown).
+    assert Notification.objects.filter(recipient=cast["health"], title="从业人员证书已过期").exists()
     # Once expired, a certificate that was "soon" is announced again, once.
     reminders.expiry_reminders(today=today + timedelta(days=11))
     assert reminders.expiry_reminders(today=today + timedelta(days=11)) == {"soon": 0, "expired": 0}
