@@ -4,9 +4,11 @@ Each reads a response the way a person or an API client would: the page's text w
 decoded, the flash messages, a form's errors, the API's one error shape.
 """
 
+import csv
 import html
 import io
 import json
+from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -70,3 +72,28 @@ def workbook(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- The reference data the portal ships ------------------------------------------------------
+
+DATA = Path(__file__).resolve().parent.parent / "accounts" / "data"
+
+
+def shipped_regions(*, level: str | None = None, parent: str | None = None) -> list[dict[str, str]]:
+    """Rows of ``accounts/data/yuyao-divisions.csv`` (every region the portal loads), those of a
+    level (``township``, ``village``…) or those under a parent code."""
+    from accounts.models import Region
+
+    with open(DATA / "yuyao-divisions.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    if level is not None:
+        rows = [row for row in rows if Region.LEVEL_OF_KIND[Region.Kind(row["kind"])] == level]
+    if parent is not None:
+        rows = [row for row in rows if row["parent_code"] == parent]
+    return rows
+
+
+def shipped_organisations() -> dict:
+    """``accounts/data/organisations.json``: the city's organisations, the townships' rule and
+    the institutions' duties."""
+    return json.loads((DATA / "organisations.json").read_text(encoding="utf-8"))

@@ -1,0 +1,96 @@
+"""Factories (factory_boy) for the world a test builds: people with memberships, institutions
+with their class groups, and annual review cycles.
+
+Each builds through the portal's own service where one exists (``user_create`` and
+``membership_set``, ``institution_create``, ``cycle_open``), so the tenant organisation, the
+township's grant, the followers' grants and the audit rows come as in real use. The fixed cast
+of ``tests/conftest.py`` stays for who acts; these build what the cast acts on, so a test counts
+what it made instead of what the demo happens to hold. Names carry 测试 and never the demo's
+【演示】 mark.
+"""
+
+from datetime import date
+
+import factory
+
+from accounts import services as account_services
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Membership, Organisation, Region, User
+from registry.models import ClassGroup, Institution
+from registry.services import institutions as institution_services
+
+SIMEN, LIZHOU = "330281103", "330281001"  # the townships of the cast's institutions A and B
+
+
+def village_of(township_code: str = SIMEN, index: int = 0) -> Region:
+    """The ``index``-th village or community of a township, by code (reference data)."""
+    return Region.objects.select_related("parent").filter(parent__code=township_code).order_by("code")[index]
+
+
+def _organisation(value: Organisation | str) -> Organisation:
+    return value if isinstance(value, Organisation) else Organisation.objects.get(code=value)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """Someone who can log in (the demo password, no forced change). ``member_of`` (an
+    organisation or its code) with ``member_of__role`` (default officer) makes them a member,
+    as the security administrator would."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"tester{n}")
+    real_name = factory.Sequence(lambda n: f"测试用户{n}")
+    email = ""
+    must_change_password = False
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return account_services.user_create(actor=None, password=DEMO_PASSWORD, **fields)
+
+    @factory.post_generation
+    def member_of(user, create, extracted, role: str = Membership.Role.OFFICER, **kwargs):
+        if extracted:
+            account_services.membership_set(actor=None, user=user, organisation=_organisation(extracted), role=role)
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    """A preparing, unfiled, stand-alone institution in a village of 泗门镇 (``township`` picks
+    another township, ``village`` a village), with its own tenant organisation. ``filed=True``:
+    operating and filed, as the public registry and the annual review take them."""
+
+    class Meta:
+        model = Institution
+
+    class Params:
+        township = SIMEN
+        filed = factory.Trait(
+            status=Institution.Status.OPERATING,
+            filing_status=Institution.FilingStatus.FILED,
+            opened_on=date(2024, 9, 1),
+            filing_number=factory.Sequence(lambda n: f"测试托备〔2025〕{n:04d}号"),
+        )
+
+    name = factory.Sequence(lambda n: f"测试托育园{n:03d}")
+    legal_form = Institution.LegalForm.COMPANY
+    provider_type = Institution.ProviderType.STANDALONE
+    village = factory.LazyAttribute(lambda o: village_of(o.township))
+    address = factory.Sequence(lambda n: f"测试路{n}号")
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return institution_services.institution_create(actor=None, **fields)
+
+
+class ClassGroupFactory(factory.django.DjangoModelFactory):
+    """A class of children aged 2-3 with room to spare (20 places, 10 enrolled)."""
+
+    class Meta:
+        model = ClassGroup
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"测试班{n}")
+    age_band = ClassGroup.AgeBand.OLDER
+    places = 20
+    enrolled = 10
