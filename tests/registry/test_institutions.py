@@ -11,6 +11,7 @@ from accounts.models import Region, SecurityEvent
 from registry import selectors
 from registry.models import ClassGroup, Institution
 from registry.services import institutions as services
+from tests.factories import ClassGroupFactory, InstitutionFactory, village_of
 from tests.helpers import text_of
 
 SIMEN = "330281103"
@@ -23,15 +24,12 @@ def _pk(name: str) -> int:
     return Institution.objects.get(name=name).pk
 
 
-def _add_institutions(count: int, township: str = SIMEN, prefix: str = "批量测试机构") -> None:
-    villages = list(Region.objects.filter(parent__code=township).select_related("parent")[:10])
+def _add_institutions(count: int) -> None:
+    """``count`` institutions named 测试… with a class each, over ten villages of 泗门镇."""
+    villages = [village_of(SIMEN, index) for index in range(10)]
     for index in range(count):
-        institution = services.institution_create(
-            actor=None, name=f"{prefix}{index:03d}", legal_form=Institution.LegalForm.COMPANY,
-            provider_type=Institution.ProviderType.STANDALONE, village=villages[index % len(villages)],
-            address=f"批量路{index}号", contact_phone="13912345678",
-        )  # fmt: skip
-        ClassGroup.objects.create(institution=institution, name="托大班", age_band="older", places=20, enrolled=10)
+        institution = InstitutionFactory(village=villages[index % 10], contact_phone="13912345678")
+        ClassGroupFactory(institution=institution)
 
 
 def _sheet_rows(response) -> list[tuple]:
