@@ -260,16 +260,16 @@ def _add_institutions(count: int) -> None:
 MAX_QUERIES = 15
 
 
-def test_the_city_dashboard_keeps_a_fixed_query_count_with_30_and_3000_institutions(client_as):
+def test_the_city_dashboard_keeps_a_fixed_query_count_with_few_and_2970_more_institutions(client_as):
     client = client_as("leader")
     client.get("/dashboard/")  # the first request of a session does more
-    assert Institution.objects.count() == 30
+    few = Institution.objects.count()
     services.snapshots_refresh()
     small = queries_of(client, "/dashboard/"), queries_of(client, f"/dashboard/townships/{SIMEN}/")
     counted = Decimal(Snapshot.objects.get(region__code=CITY).values["institutions"]["value"])
 
     _add_institutions(2970)
-    assert Institution.objects.count() == 3000
+    assert Institution.objects.count() == few + 2970
     services.snapshots_refresh()
     # The snapshot counts them ...
     assert Decimal(Snapshot.objects.get(region__code=CITY).values["institutions"]["value"]) == counted + 2970
