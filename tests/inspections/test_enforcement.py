@@ -20,9 +20,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts import idnumbers
-from accounts import services as account_services
 from accounts.crypto import keyed_hash
-from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
 from accounts.models import Membership, Organisation, SecurityEvent, User
 from inspections.models import (
@@ -43,6 +41,7 @@ from registry.models import Institution, Registration
 # find this area's module half-loaded if that module were imported first.
 from tests import permission_matrix
 from tests.conftest import CAST
+from tests.factories import UserFactory
 from tests.helpers import messages_of
 from tests.matrix import inspections_enforcement as matrix
 
@@ -82,12 +81,8 @@ def institution(code: str) -> Institution:
 
 
 def member(username: str, organisation: Organisation, role: str = Membership.Role.HEAD) -> User:
-    """A user of ``organisation`` (made once; the demo has heads only for nursery1 and nursery2)."""
-    user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None, username=username, real_name=f"测试·{username}", password=DEMO_PASSWORD, must_change_password=False
-    )
-    account_services.membership_set(actor=None, user=user, organisation=organisation, role=role)
-    return user
+    """A user of ``organisation`` (the demo has heads only for nursery1 and nursery2)."""
+    return UserFactory(username=username, real_name=f"测试·{username}", member_of=organisation, member_of__role=role)
 
 
 def police_officer() -> User:

@@ -14,8 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts import services as account_services
-from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Organisation, User
 from inspections.models import (
@@ -31,6 +29,7 @@ from inspections.services import cycles
 from inspections.services import findings as finding_services
 from inspections.services.checklists import checklist_for_year
 from registry.models import Institution, Parameter
+from tests.factories import UserFactory
 from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -94,13 +93,7 @@ def findings_count() -> int:
 
 def member_of(code: str, username: str) -> User:
     """An officer of an organisation that has no demo account (an institution, the police)."""
-    user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None, username=username, real_name=username, password=DEMO_PASSWORD, must_change_password=False
-    )
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code=code), role="officer"
-    )
-    return user
+    return UserFactory(username=username, member_of=code)
 
 
 def upload(client, finding: Finding, name: str, content: bytes, *, follow: bool = True):

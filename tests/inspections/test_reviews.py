@@ -19,8 +19,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from accounts import services as account_services
-from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Membership, Notification, Organisation, User
 from inspections.models import (
@@ -35,6 +33,7 @@ from inspections.models import (
 from inspections.services import cycles, decisions, findings
 from registry.models import Institution
 from tests.conftest import load_cast
+from tests.factories import UserFactory
 from tests.helpers import messages_of, text_of
 
 pytestmark = pytest.mark.django_db
@@ -63,14 +62,7 @@ def review_of(name: str, year: int = YEAR) -> AnnualReview:
 
 def head_of(institution: Institution) -> User:
     """A head of the institution's organisation (the demo has accounts only for nursery1/2)."""
-    username = f"head-{institution.pk}"
-    user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None, username=username, real_name="测试园长", password=DEMO_PASSWORD, must_change_password=False
-    )
-    account_services.membership_set(
-        actor=None, user=user, organisation=institution.organisation, role=Membership.Role.HEAD
-    )
-    return user
+    return UserFactory(real_name="测试园长", member_of=institution.organisation, member_of__role=Membership.Role.HEAD)
 
 
 def logged_in(client_as, user: User, *, english: bool = True):
@@ -145,14 +137,7 @@ def snapshot(review: AnnualReview) -> tuple:
 
 
 def second_health_officer() -> User:
-    user = User.objects.filter(username="health2").first() or account_services.user_create(
-        actor=None, username="health2", real_name="演示·卫健局年审员二", password=DEMO_PASSWORD,
-        must_change_password=False,
-    )  # fmt: skip
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code="health"), role=Membership.Role.OFFICER
-    )
-    return user
+    return UserFactory(real_name="测试·卫健局年审员二", member_of="health")
 
 
 def listed(response) -> list[AnnualReview]:

@@ -11,31 +11,21 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts import services as account_services
 from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Membership, Organisation, Region, User
+from accounts.models import AuditEvent, Region, User
 from registry import selectors
 from registry.models import FeeSchedule, GuidanceSite, Institution, Parameter, PricingGuidance, ResidentialArea
 from registry.services import planning
 from registry.services.institutions import institution_create
+from tests.factories import UserFactory
 
 SIMEN = "330281103"
 LIZHOU = "330281001"
 YANGMING = "330281004"
 
 
-def _officer(code: str, username: str | None = None) -> User:
-    user = account_services.user_create(
-        actor=None,
-        username=username or f"{code}-officer",
-        real_name=f"测试·{code}",
-        password="Qiao-2026-xyz",
-        must_change_password=False,
-    )
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code=code), role=Membership.Role.OFFICER
-    )
-    return User.objects.get(pk=user.pk)
+def _officer(code: str) -> User:
+    return UserFactory(real_name=f"测试·{code}", member_of=code)
 
 
 def _village(township_code: str, index: int = 0) -> Region:

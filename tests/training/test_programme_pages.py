@@ -18,12 +18,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts import services as account_services
-from accounts.demo import DEMO_PASSWORD
-from accounts.models import Membership, Organisation, Region, User
+from accounts.models import Organisation, Region, User
 
 # The permission matrix first: importing it gathers every module of tests/matrix/.
 from tests import permission_matrix  # noqa: F401
+from tests.factories import UserFactory
 from tests.helpers import errors_of, messages_of
 from tests.matrix import training_programmes as matrix
 from training.models import Participant, StaffMember, TrainingProgramme, TrainingSession
@@ -36,13 +35,7 @@ K = TrainingProgramme.Kind
 
 
 def women_officer() -> User:
-    user = account_services.user_create(
-        actor=None, username="women1", real_name="测试·妇联干部", password=DEMO_PASSWORD, must_change_password=False
-    )
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code="women"), role=Membership.Role.OFFICER
-    )
-    return user
+    return UserFactory(real_name="测试·妇联干部", member_of="women")
 
 
 def user(username: str) -> User:
