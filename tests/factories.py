@@ -16,6 +16,8 @@ import factory
 from accounts import services as account_services
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, Region, User
+from inspections.models import ReviewCycle
+from inspections.services import cycles
 from registry.models import ClassGroup, Institution
 from registry.services import institutions as institution_services
 
@@ -94,3 +96,22 @@ class ClassGroupFactory(factory.django.DjangoModelFactory):
     age_band = ClassGroup.AgeBand.OLDER
     places = 20
     enrolled = 10
+
+
+class ReviewCycleFactory(factory.django.DjangoModelFactory):
+    """The annual review of ``year`` (2025 unless given) opened by ``actor`` (the cast's health
+    bureau officer unless given), due on 31 March, 30 June and 30 September: every operating,
+    filed institution gets its review and a pre-filled self-report."""
+
+    class Meta:
+        model = ReviewCycle
+
+    actor = factory.LazyFunction(lambda: User.objects.get(username="health"))
+    year = 2025
+    self_report_due = factory.LazyAttribute(lambda o: date(o.year, 3, 31))
+    inspection_due = factory.LazyAttribute(lambda o: date(o.year, 6, 30))
+    decision_due = factory.LazyAttribute(lambda o: date(o.year, 9, 30))
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return cycles.cycle_open(**fields)

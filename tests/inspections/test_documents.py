@@ -8,7 +8,7 @@ reviews still waiting for their self-report or under inspection.
 """
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from accounts.models import Organisation
 from inspections import pdf, statistics
 from inspections.models import AnnualReview, Finding, RectificationOrder, ReviewCycle, SelfReport
-from inspections.services import cycles
+from tests.factories import ReviewCycleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -333,13 +333,7 @@ def test_computing_the_figures_takes_a_fixed_number_of_queries(cast, django_asse
         statistics.cycle_statistics_compute(cycle=cycle)
     # More institutions, findings and orders: the same queries.
     health, fire = cast["health"], cast["fire"]
-    cycles.cycle_open(
-        actor=health,
-        year=2025,
-        self_report_due=date(2025, 3, 31),
-        inspection_due=date(2025, 6, 30),
-        decision_due=date(2025, 9, 30),
-    )
+    ReviewCycleFactory(actor=health, year=2025)
     for review in AnnualReview.objects.filter(cycle__year=2025).select_related("institution"):
         Finding.objects.create(
             review=review,

@@ -41,7 +41,7 @@ from registry.models import Institution, Registration
 # find this area's module half-loaded if that module were imported first.
 from tests import permission_matrix
 from tests.conftest import CAST
-from tests.factories import UserFactory
+from tests.factories import ReviewCycleFactory, UserFactory
 from tests.helpers import messages_of
 from tests.matrix import inspections_enforcement as matrix
 
@@ -461,13 +461,7 @@ def _all(area: str, result: str = "pass") -> dict:
 def _fail_one_year(year: int, target: Institution, head: User) -> AnnualReview:
     """A year's review of ``target``, failed on fire safety and not rectified (the services)."""
     health, fire = User.objects.get(username="health"), User.objects.get(username="fire")
-    cycle = cycles.cycle_open(
-        actor=health,
-        year=year,
-        self_report_due=date(year, 3, 31),
-        inspection_due=date(year, 6, 30),
-        decision_due=date(year, 9, 30),
-    )
+    cycle = ReviewCycleFactory(actor=health, year=year)
     review = AnnualReview.objects.get(cycle=cycle, institution=target)
     cycles.self_report_submit(actor=head, report=review.self_report)
     results = _all(Area.FIRE)

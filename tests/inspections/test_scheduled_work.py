@@ -19,6 +19,7 @@ from inspections.models import AnnualReview, Area, ChecklistItem, ReminderSent, 
 from inspections.services import cycles, findings
 from inspections.tasks import cycle_statistics_task, inspection_reminders_task, self_report_reminders_task
 from registry.models import Institution
+from tests.factories import ReviewCycleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +35,8 @@ def cycle(cast) -> ReviewCycle:
     Institution.objects.filter(name__in=[NURSERY1, NURSERY2]).update(
         status=Institution.Status.OPERATING, filing_status=Institution.FilingStatus.FILED, filing_number="测试"
     )
-    return cycles.cycle_open(
-        actor=cast["health"],
-        year=2025,
-        self_report_due=SELF_REPORT_DUE,
-        inspection_due=INSPECTION_DUE,
-        decision_due=date(2025, 9, 30),
+    return ReviewCycleFactory(
+        actor=cast["health"], year=2025, self_report_due=SELF_REPORT_DUE, inspection_due=INSPECTION_DUE
     )
 
 
