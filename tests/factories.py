@@ -1,8 +1,8 @@
 """Factories (factory_boy) for the world a test builds: people with memberships, institutions
-with their class groups, and annual review cycles.
+with their class groups, annual review cycles, staff members and their certificates.
 
 Each builds through the portal's own service where one exists (``user_create`` and
-``membership_set``, ``institution_create``, ``cycle_open``), so the tenant organisation, the
+``membership_set``, ``institution_create``, ``cycle_open``, ``staff_create``), so the tenant organisation, the
 township's grant, the followers' grants and the audit rows come as in real use. The fixed cast
 of ``tests/conftest.py`` stays for who acts; these build what the cast acts on, so a test counts
 what it made instead of what the demo happens to hold. Names carry 测试 and never the demo's
@@ -13,6 +13,7 @@ from datetime import date
 
 import factory
 
+from accounts import idnumbers
 from accounts import services as account_services
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, Region, User
@@ -20,6 +21,8 @@ from inspections.models import ReviewCycle
 from inspections.services import cycles
 from registry.models import ClassGroup, Institution
 from registry.services import institutions as institution_services
+from training.models import Certificate, CertificateKind, StaffMember
+from training.services import staff as staff_services
 
 SIMEN, LIZHOU = "330281103", "330281001"  # the townships of the cast's institutions A and B
 
@@ -115,3 +118,51 @@ class ReviewCycleFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, **fields):
         return cycles.cycle_open(**fields)
+
+
+def staff_id_number(sequence: int) -> str:
+    """A valid, fictional ID number (GB 11643 check character) for the staff factory's own
+    sequence: born 1988-03-08, so never one of ``tests.training.helpers.id_number``'s."""
+    first17 = f"33028119880308{sequence % 1000:03d}"
+    return first17 + idnumbers.check_character(first17)
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    """A caregiver hired in September 2025 with a valid health certificate, added through the
+    roster service (so the ban-list screening and the audit run) by ``actor``: the head of the
+    institution unless given (a new one, made by the user factory)."""
+
+    class Meta:
+        model = StaffMember
+
+    institution = factory.SubFactory(InstitutionFactory)
+    actor = factory.LazyAttribute(
+        lambda o: UserFactory(member_of=o.institution.organisation, member_of__role=Membership.Role.HEAD)
+    )
+    name = factory.Sequence(lambda n: f"测试员工{n}")
+    id_number = factory.Sequence(staff_id_number)
+    gender = StaffMember.Gender.FEMALE
+    role = StaffMember.Role.CAREGIVER
+    education = StaffMember.Education.COLLEGE
+    hired_on = date(2025, 9, 1)
+    health_certificate_expires = date(2027, 9, 1)
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return staff_services.staff_create(**fields)
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A 保育师 (``childcare-worker``) certificate, level 五级, issued in 2024, waiting for the
+    HR bureau (``status=Certificate.Status.VERIFIED`` for one it has verified). Saved as a row:
+    the service asks for a scan, which the rate and queue tests do not need."""
+
+    class Meta:
+        model = Certificate
+
+    staff = factory.SubFactory(StaffMemberFactory)
+    kind = factory.LazyFunction(lambda: CertificateKind.objects.get(code="childcare-worker"))
+    level = "五级"
+    number = factory.Sequence(lambda n: f"测试证{n:05d}")
+    issuer = "测试"
+    issued_on = date(2024, 1, 1)

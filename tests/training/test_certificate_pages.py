@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, SecurityEvent
+from tests.factories import CertificateFactory
 from tests.helpers import english
 from tests.training.helpers import PDF, add_staff, institution, pdf_scan
 from training import selectors
@@ -170,10 +171,7 @@ def test_an_unverified_certificate_is_withdrawn_and_a_verified_one_is_not(client
 
 def test_hrss_sees_pending_certificates_city_wide_oldest_first(cast, client_as):
     newer = add_staff(cast["nursery2"], sequence=30, institution_code=INSTITUTION_B)
-    kind = CertificateKind.objects.get(code="childcare-worker")
-    late = Certificate.objects.create(
-        staff=newer, kind=kind, level="五级", number="测试较晚", issuer="测试", issued_on=date(2024, 1, 1)
-    )
+    late = CertificateFactory(staff=newer)
     response = client_as("hrss").get(reverse("certificate_queue"))
     assert response.status_code == 200
     listed = list(response.context["page"].object_list)
