@@ -19,7 +19,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, Region, User
 from inspections.models import ReviewCycle
 from inspections.services import cycles
-from registry.models import ClassGroup, Institution
+from registry.models import ClassGroup, Institution, ResidentialArea
 from registry.services import institutions as institution_services
 from training.models import Certificate, CertificateKind, StaffMember
 from training.services import staff as staff_services
@@ -61,15 +61,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
-    """A preparing, unfiled, stand-alone institution in a village of 泗门镇 (``township`` picks
-    another township, ``village`` a village), with its own tenant organisation. ``filed=True``:
+    """A preparing, unfiled, stand-alone institution in a village of 泗门镇 (``township_code``
+    picks another township, ``village`` a village), with its own tenant organisation. ``filed=True``:
     operating and filed, as the public registry and the annual review take them."""
 
     class Meta:
         model = Institution
 
     class Params:
-        township = SIMEN
+        township_code = SIMEN
         filed = factory.Trait(
             status=Institution.Status.OPERATING,
             filing_status=Institution.FilingStatus.FILED,
@@ -80,7 +80,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试托育园{n:03d}")
     legal_form = Institution.LegalForm.COMPANY
     provider_type = Institution.ProviderType.STANDALONE
-    village = factory.LazyAttribute(lambda o: village_of(o.township))
+    village = factory.LazyAttribute(lambda o: village_of(o.township_code))
     address = factory.Sequence(lambda n: f"测试路{n}号")
 
     @classmethod
@@ -99,6 +99,24 @@ class ClassGroupFactory(factory.django.DjangoModelFactory):
     age_band = ClassGroup.AgeBand.OLDER
     places = 20
     enrolled = 10
+
+
+class ResidentialAreaFactory(factory.django.DjangoModelFactory):
+    """A new residential area of 3,000 people with 10 planned slots in a village of 泗门镇
+    (``township_code`` picks another township, ``village`` a village)."""
+
+    class Meta:
+        model = ResidentialArea
+
+    class Params:
+        township_code = SIMEN
+
+    name = factory.Sequence(lambda n: f"测试小区{n}")
+    kind = "new"
+    village = factory.LazyAttribute(lambda o: village_of(o.township_code))
+    township = factory.LazyAttribute(lambda o: o.village.parent)
+    population = 3000
+    planned_slots = 10
 
 
 class ReviewCycleFactory(factory.django.DjangoModelFactory):

@@ -68,7 +68,7 @@ def test_departments_see_the_whole_city_and_an_institution_its_own_village(cast)
 
 
 def test_an_institution_is_seen_by_its_township_through_a_guardian_grant(cast):
-    own, neighbours = InstitutionFactory(township=SIMEN), InstitutionFactory(township="330281001")
+    own, neighbours = InstitutionFactory(township_code=SIMEN), InstitutionFactory(township_code="330281001")
     simen_sees = set(Organisation.objects.visible_to(cast["simen"]).values_list("code", flat=True))
     assert "demo-simen-xingxing" in simen_sees and own.organisation.code in simen_sees
     assert "demo-lizhou-yangguang" not in simen_sees and neighbours.organisation.code not in simen_sees
@@ -84,7 +84,7 @@ def test_a_new_institution_is_visible_to_its_township_and_not_to_the_neighbour(c
 
 
 def test_city_wide_duties_see_every_institution_and_others_do_not(cast):
-    InstitutionFactory(township="330281001")  # one more, in neither of the cast's townships
+    InstitutionFactory(township_code="330281001")  # one more, in neither of the cast's townships
     institutions = Organisation.objects.filter(kind=Organisation.Kind.INSTITUTION).count()
     for username in ("health", "fire", "amr", "hrss", "leader"):
         seen = Organisation.objects.visible_to(cast[username]).filter(kind=Organisation.Kind.INSTITUTION).count()

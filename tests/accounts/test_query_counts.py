@@ -17,7 +17,7 @@ def _add_notifications(user, count: int):
 @pytest.mark.parametrize("size", [2, 40])
 @pytest.mark.parametrize("username", ["simen", "health"])
 def test_organisation_list_page_and_api(size, username, client_as, django_assert_max_num_queries):
-    InstitutionFactory.create_batch(size, township=SIMEN)
+    InstitutionFactory.create_batch(size, township_code=SIMEN)
     client = client_as(username)
     with django_assert_max_num_queries(14):
         assert client.get("/organisations/").status_code == 200
@@ -46,7 +46,7 @@ def test_township_region_page_with_its_villages(username, client_as, django_asse
 
 @pytest.mark.parametrize("size", [2, 40])
 def test_home_page_with_its_work_queue(size, client_as, django_assert_max_num_queries):
-    InstitutionFactory.create_batch(size, township=SIMEN)
+    InstitutionFactory.create_batch(size, township_code=SIMEN)
     for username in ("health", "simen", "nursery1", "nursery2", "auditor", "leader"):
         client = client_as(username)
         with django_assert_max_num_queries(22):  # 17 for the health bureau: one count per queue item

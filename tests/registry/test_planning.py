@@ -17,7 +17,7 @@ from registry import selectors
 from registry.models import FeeSchedule, GuidanceSite, Institution, Parameter, PricingGuidance, ResidentialArea
 from registry.services import planning
 from registry.services.institutions import institution_create
-from tests.factories import UserFactory
+from tests.factories import ResidentialAreaFactory, UserFactory, village_of
 
 SIMEN = "330281103"
 LIZHOU = "330281001"
@@ -28,14 +28,9 @@ def _officer(code: str) -> User:
     return UserFactory(real_name=f"测试·{code}", member_of=code)
 
 
-def _village(township_code: str, index: int = 0) -> Region:
-    return Region.objects.filter(parent__code=township_code).select_related("parent").order_by("code")[index]
-
-
 def _area(township_code: str, *, kind="new", population=3000, planned=10, name="测试小区") -> ResidentialArea:
-    village = _village(township_code)
-    return ResidentialArea.objects.create(
-        name=name, kind=kind, village=village, township=village.parent, population=population, planned_slots=planned
+    return ResidentialAreaFactory(
+        township_code=township_code, name=name, kind=kind, population=population, planned_slots=planned
     )
 
 
@@ -124,7 +119,7 @@ def test_a_filter_outside_ones_sight_lists_nothing_and_says_so(client_as):
 
 def test_a_township_records_an_area_in_its_own_territory(client_as):
     before = _events("residential_area.created")
-    village = _village(SIMEN, 2)
+    village = village_of(SIMEN, 2)
     response = client_as("simen").post("/registry/residential-areas/new/", _area_form(village))
     assert response.status_code == 302
     area = ResidentialArea.objects.get(name="测试新区")
@@ -133,7 +128,7 @@ def test_a_township_records_an_area_in_its_own_territory(client_as):
 
 
 def test_a_township_cannot_record_an_area_in_another_township(client_as, cast):
-    village = _village(LIZHOU)
+    village = village_of(LIZHOU)
     response = client_as("simen").post("/registry/residential-areas/new/", _area_form(village))
     assert response.status_code == 200
     assert response.context["form"].errors["village"]
@@ -157,7 +152,7 @@ def test_a_township_cannot_record_an_area_in_another_township(client_as, cast):
     ],
 )
 def test_bad_input_is_a_form_error_and_nothing_is_saved(overrides, client_as):
-    data = {**_area_form(_village(SIMEN)), **overrides}
+    data = {**_area_form(village_of(SIMEN)), **overrides}
     response = client_as("simen").post("/registry/residential-areas/new/", data)
     assert response.status_code == 200
     assert response.context["form"].errors
@@ -217,7 +212,7 @@ def test_the_planning_bureau_sees_and_records_new_areas_city_wide_but_not_old_on
     api = client.get("/api/v1/residential-areas/").json()
     assert {row["kind"] for row in api["results"]} == {"new"}
 
-    village = _village(YANGMING, 1)
+    village = village_of(YANGMING, 1)
     assert client.post("/registry/residential-areas/new/", _area_form(village)).status_code == 302
     assert ResidentialArea.objects.get(name="测试新区").township.code == YANGMING
     refused = client.post("/registry/residential-areas/new/", _area_form(village, name="测试老区", kind="old"))
@@ -226,13 +221,13 @@ def test_the_planning_bureau_sees_and_records_new_areas_city_wide_but_not_old_on
 
 
 def test_the_api_gives_required_slots_and_the_gap(client_as):
-    response = client_as("simen").get("/api/v1/residential-areas/")
+    new = ResidentialAreaFactory(kind="new", population=8200, planned_slots=60)  # 9 per 1,000: 73.8 → 74
+    old = ResidentialAreaFactory(kind="old", population=12500, planned_slots=40)  # 6 per 1,000: 75
+    response = client_as("simen").get("/api/v1/residential-areas/", {"page_size": 1000})
     assert response.status_code == 200
     rows = {row["name"]: row for row in response.json()["results"]}
-    assert rows["【演示】泗门镇新城花园"]["required_slots"] == 74
-    assert rows["【演示】泗门镇新城花园"]["gap"] == 14
-    assert rows["【演示】泗门镇老街片区"]["required_slots"] == 75
-    assert rows["【演示】泗门镇老街片区"]["gap"] == 35
+    assert (rows[new.name]["required_slots"], rows[new.name]["gap"]) == (74, 14)
+    assert (rows[old.name]["required_slots"], rows[old.name]["gap"]) == (75, 35)
     assert client_as("fire").get("/api/v1/residential-areas/").status_code == 403
 
 
@@ -253,7 +248,7 @@ def _site_form(region: Region, villages=(), **overrides) -> dict:
 
 
 def test_a_township_sets_up_a_village_point_in_its_territory(client_as):
-    village = _village(SIMEN, 4)
+    village = village_of(SIMEN, 4)
     before = _events("guidance_site.created")
     response = client_as("simen").post("/registry/guidance/new/", _site_form(village, [village]))
     assert response.status_code == 302
@@ -266,10 +261,10 @@ def test_a_township_sets_up_a_village_point_in_its_territory(client_as):
 
 def test_a_township_cannot_place_a_site_or_cover_villages_outside_its_territory(client_as, cast):
     client = client_as("simen")
-    outside = _village(LIZHOU)
+    outside = village_of(LIZHOU)
     response = client.post("/registry/guidance/new/", _site_form(outside, [outside]))
     assert response.status_code == 200 and response.context["form"].errors
-    own = _village(SIMEN, 4)
+    own = village_of(SIMEN, 4)
     response = client.post("/registry/guidance/new/", _site_form(own, [own, outside]))
     assert response.status_code == 200 and response.context["form"].errors
     with pytest.raises(ApplicationError):
@@ -299,7 +294,7 @@ def test_the_health_bureau_sets_up_sites_at_any_level_and_others_are_refused(cli
 def test_a_site_must_sit_in_a_region_of_its_level(cast):
     with pytest.raises(ApplicationError):  # a station sits in a township, not a village
         planning.guidance_site_save(
-            actor=cast["health"], name="错位指导站", level="township_station", region=_village(SIMEN)
+            actor=cast["health"], name="错位指导站", level="township_station", region=village_of(SIMEN)
         )
     assert not GuidanceSite.objects.filter(name="错位指导站").exists()
 
@@ -321,7 +316,7 @@ def test_a_township_changes_its_own_station_but_not_another_townships(cast):
 
 
 def test_bad_guidance_input_is_a_form_error(client_as):
-    village = _village(SIMEN, 4)
+    village = village_of(SIMEN, 4)
     for overrides in ({"level": "palace"}, {"region": "abc"}, {"covered_villages": ["abc"]}, {"opened_on": "soon"}):
         response = client_as("simen").post("/registry/guidance/new/", {**_site_form(village), **overrides})
         assert response.status_code == 200 and response.context["form"].errors
@@ -474,7 +469,7 @@ def _inclusive_institution_charging(amount: int, *, township=SIMEN, name="【测
         name=name,
         legal_form="nonprofit",
         provider_type="standalone",
-        village=_village(township),
+        village=village_of(township),
         address="测试路1号",
         inclusive=True,
     )
