@@ -363,9 +363,19 @@ def test_the_api_list_filters_and_refuses_bad_filters_with_the_error_shape(clien
 
 
 def test_the_api_record_has_class_groups_and_warnings(client_as):
-    pk = _pk("【演示】泗门镇爱心托育中心")
+    institution = InstitutionFactory(township_code=SIMEN, contact_phone="13800000004")
+    for name, band, places, enrolled in (
+        ("乳儿班", "infant", 10, 8),
+        ("托小班", "toddler", 15, 17),
+        ("托大班", "older", 20, 18),
+    ):
+        ClassGroupFactory(
+            institution=institution, name=name, age_band=band, places=places, enrolled=enrolled, caregivers=3
+        )
+    pk = institution.pk
     body = client_as("simen").get(f"/api/v1/institutions/{pk}/").json()
     assert {group["name"] for group in body["class_groups"]} == {"乳儿班", "托小班", "托大班"}
+    # The 托小班 is over its places, the class size and the caregiver ratio.
     assert len(body["warnings"]) == 3 and body["slots"] == 45 and body["enrolled"] == 43
     assert body["contact_phone"] == "138****0004" and body["contact_phone_masked"] is True
     assert client_as("lizhou").get(f"/api/v1/institutions/{pk}/").status_code == 404
