@@ -5,8 +5,7 @@ Each builds through the portal's own service where one exists (``user_create`` a
 ``membership_set``, ``institution_create``, ``cycle_open``, ``staff_create``), so the tenant organisation, the
 township's grant, the followers' grants and the audit rows come as in real use. The fixed cast
 of ``tests/conftest.py`` stays for who acts; these build what the cast acts on, so a test counts
-what it made instead of what the demo happens to hold. Names carry 测试 and never the demo's
-【演示】 mark.
+what it made instead of what the demo happens to hold. Names carry 测试, never the demo's mark.
 """
 
 from datetime import date

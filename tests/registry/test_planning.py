@@ -79,21 +79,33 @@ def test_without_a_standard_no_slots_are_required_and_the_totals_say_so(cast):
 
 
 def test_the_township_totals_sum_each_areas_rounded_up_slots(cast):
-    summary = selectors.residential_area_summary(actor=cast["simen"])
-    (simen,) = summary["townships"]  # a township sees its own areas only
-    # 【演示】泗门镇新城花园 new 8,200 → 74; 【演示】泗门镇老街片区 old 12,500 → 75; planned 60 + 40
-    assert (simen["code"], simen["population"], simen["required"], simen["planned"]) == (SIMEN, 20700, 149, 100)
-    assert simen["gap"] == 49 and simen["short"] and simen["areas_short"] == 2
+    def totals() -> dict:
+        (simen,) = selectors.residential_area_summary(actor=cast["simen"])["townships"]  # its own areas only
+        return simen
+
+    before = totals()
+    ResidentialAreaFactory(kind="new", population=1010, planned_slots=5)  # 9.09 → 10: short by 5
+    ResidentialAreaFactory(kind="new", population=1010, planned_slots=15)  # 10: 5 to spare
+    ResidentialAreaFactory(kind="old", population=5000, planned_slots=40, township_code=LIZHOU)  # not 泗门镇's
+    after = totals()
+    assert after["code"] == SIMEN and after["areas"] == before["areas"] + 2
+    assert after["population"] == before["population"] + 2020
+    assert after["required"] == before["required"] + 20  # a sum of ceilings: not ⌈18.18⌉ = 19
+    assert after["planned"] == before["planned"] + 20
+    assert after["gap"] == after["required"] - after["planned"] == before["gap"]
+    assert after["short"] == (after["gap"] > 0) and after["areas_short"] == before["areas_short"] + 1
 
 
 def test_the_list_page_shows_required_slots_gaps_and_township_totals(client_as):
+    own = ResidentialAreaFactory(kind="new", population=8200, planned_slots=60)  # 73.8 → 74
+    neighbours = ResidentialAreaFactory(township_code=LIZHOU)
     response = client_as("simen").get("/registry/residential-areas/")
     assert response.status_code == 200
     rows = {area.name: area for area in response.context["rows"]}
-    garden = rows["【演示】泗门镇新城花园"]
+    garden = rows[own.name]
     assert (garden.required_slots, garden.gap, garden.short, garden.can_change) == (74, 14, True, True)
     html = response.content.decode()
-    assert "【演示】梨洲街道江景苑" not in html
+    assert "【演示】梨洲街道江景苑" not in html and neighbours.name not in html
     assert "table-warning" in html  # the shortfall is highlighted
 
 
