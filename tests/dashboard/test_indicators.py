@@ -9,16 +9,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.crypto import keyed_hash
 from accounts.models import Organisation, Region, User
 from accounts.services import institution_organisation_create
 from dashboard import indicators, services
 from dashboard.models import PeriodicReport, Snapshot
 from inspections.models import AnnualReview, RectificationOrder, ReviewCycle
 from registry.models import ClassGroup, Filing, GuidanceSite, Institution, ResidentialArea
+from tests.factories import CertificateFactory, StaffMemberFactory, UserFactory
 from tests.helpers import shipped_regions
-from tests.training.helpers import id_number
-from training.models import Certificate, CertificateKind, Participant, StaffMember, TrainingProgramme
+from training.models import CertificateKind, Participant, TrainingProgramme
 
 pytestmark = pytest.mark.django_db
 
@@ -70,17 +69,11 @@ def dalan(cast):
                               due_on=TODAY - timedelta(days=10), decided_at=decided_at, decided_by=health)  # fmt: skip
     # Staff: 4 caregivers, 3 with a verified counted certificate (one not counted: a cook's).
     kind = CertificateKind.objects.get(code="infant-carer")
+    head = UserFactory(member_of=new.organisation, member_of__role="head")
     for n in range(4):
-        number = id_number(800 + n)
-        member = StaffMember.objects.create(
-            institution=new, name=f"测试{n}", id_number=number, id_hash=keyed_hash(number), gender="female",
-            role="caregiver", education="college", hired_on=date(2024, 3, 1),
-        )  # fmt: skip
+        member = StaffMemberFactory(actor=head, institution=new, hired_on=date(2024, 3, 1))
         if n < 3:
-            Certificate.objects.create(
-                staff=member, kind=kind, level="五级", number=f"DL-{n}", issuer="x", issued_on=date(2024, 1, 1),
-                status="verified",
-            )  # fmt: skip
+            CertificateFactory(staff=member, kind=kind, status="verified")
     # Training: 2 village instructors completed in 2 villages, 1 enrolled only; 1 trainer.
     bureau = Organisation.objects.get(code="health")
     programme = TrainingProgramme.objects.create(
