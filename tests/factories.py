@@ -1,8 +1,10 @@
 """Factories (factory_boy) for the world a test builds: people with memberships, institutions
-with their class groups, annual review cycles, staff members and their certificates.
+with their class groups, residential areas, annual review cycles, staff members and their
+certificates, training programmes.
 
 Each builds through the portal's own service where one exists (``user_create`` and
-``membership_set``, ``institution_create``, ``cycle_open``, ``staff_create``), so the tenant organisation, the
+``membership_set``, ``institution_create``, ``cycle_open``, ``staff_create``,
+``programme_create``), so the tenant organisation, the
 township's grant, the followers' grants and the audit rows come as in real use. The fixed cast
 of ``tests/conftest.py`` stays for who acts; these build what the cast acts on, so a test counts
 what it made instead of what the demo happens to hold. Names carry 测试, never the demo's mark.
@@ -20,7 +22,8 @@ from inspections.models import ReviewCycle
 from inspections.services import cycles
 from registry.models import ClassGroup, Institution, ResidentialArea
 from registry.services import institutions as institution_services
-from training.models import Certificate, CertificateKind, StaffMember
+from training.models import Certificate, CertificateKind, StaffMember, TrainingProgramme
+from training.services import programmes as programme_services
 from training.services import staff as staff_services
 
 SIMEN, LIZHOU = "330281103", "330281001"  # the townships of the cast's institutions A and B
@@ -183,3 +186,25 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"测试证{n:05d}")
     issuer = "测试"
     issued_on = date(2024, 1, 1)
+
+
+class TrainingProgrammeFactory(factory.django.DjangoModelFactory):
+    """A village health instructors' programme of 泗门镇 in June 2026, run by ``actor`` (the
+    cast's 泗门镇 official unless given) through the service, which picks the organiser."""
+
+    class Meta:
+        model = TrainingProgramme
+
+    class Params:
+        township_code = SIMEN
+
+    actor = factory.LazyFunction(lambda: User.objects.get(username="simen"))
+    kind = TrainingProgramme.Kind.VILLAGE_INSTRUCTOR
+    title = factory.Sequence(lambda n: f"测试培训{n}")
+    region = factory.LazyAttribute(lambda o: Region.objects.get(code=o.township_code))
+    starts_on = date(2026, 6, 1)
+    ends_on = date(2026, 6, 30)
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return programme_services.programme_create(**fields)

@@ -21,11 +21,11 @@ from accounts.crypto import keyed_hash
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Region, SecurityEvent
 from inspections.services import enforcement
+from tests.factories import TrainingProgrammeFactory
 from tests.helpers import workbook
 from tests.training.helpers import add_staff, id_number, institution
 from training import imports
 from training.models import Certificate, Participant, StaffMember, TrainingProgramme
-from training.services import programmes
 from training.services import staff as staff_services
 
 pytestmark = pytest.mark.django_db
@@ -382,10 +382,7 @@ def test_certificate_rows_are_checked_for_kind_level_dates_and_numbers(post, cas
 
 
 def village_programme(cast) -> TrainingProgramme:
-    return programmes.programme_create(
-        actor=cast["simen"], kind=TrainingProgramme.Kind.VILLAGE_INSTRUCTOR, title="泗门镇指导员培训（导入测试）",
-        region=Region.objects.get(code=SIMEN), starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 3),
-    )  # fmt: skip
+    return TrainingProgrammeFactory(actor=cast["simen"], title="泗门镇指导员培训（导入测试）", township_code=SIMEN)
 
 
 def participant_url(programme) -> str:

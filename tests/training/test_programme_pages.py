@@ -22,7 +22,7 @@ from accounts.models import Organisation, Region, User
 
 # The permission matrix first: importing it gathers every module of tests/matrix/.
 from tests import permission_matrix  # noqa: F401
-from tests.factories import UserFactory
+from tests.factories import TrainingProgrammeFactory, UserFactory
 from tests.helpers import errors_of, messages_of
 from tests.matrix import training_programmes as matrix
 from training.models import Participant, StaffMember, TrainingProgramme, TrainingSession
@@ -55,10 +55,9 @@ def new_programme(**changes) -> dict:
 
 
 def make_programme(actor: str = "health", kind=K.VILLAGE_INSTRUCTOR, region: str = SIMEN, **changes):
-    values = {"title": "测试培训", "starts_on": date(2026, 6, 1), "ends_on": date(2026, 6, 30), **changes}
-    return services.programme_create(
-        actor=user(actor), kind=kind, region=Region.objects.get(code=region), **values
-    )  # fmt: skip
+    return TrainingProgrammeFactory(
+        actor=user(actor), kind=kind, township_code=region, **{"title": "测试培训", **changes}
+    )
 
 
 def village(township: str = SIMEN, index: int = 0) -> Region:

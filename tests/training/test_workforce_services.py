@@ -16,6 +16,7 @@ from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Notification, Region, SecurityEvent, User
 from inspections.services import enforcement
 from registry.models import ClassGroup, Institution
+from tests.factories import TrainingProgrammeFactory
 from tests.training.helpers import add_staff, id_number, institution, pdf_scan
 from training import reminders, selectors
 from training.models import Certificate, CertificateKind, Participant, StaffMember, TrainingProgramme
@@ -332,10 +333,9 @@ def test_village_coverage_counts_villages_with_a_trained_instructor(cast):
     simen = Region.objects.get(code="330281103")
     before = next(row for row in selectors.village_coverage(township_codes=["330281103"]))
     uncovered = before.uncovered[0]
-    programme = programmes.programme_create(
-        actor=cast["simen"], kind=TrainingProgramme.Kind.VILLAGE_INSTRUCTOR, title="测试指导员培训", region=simen,
-        starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 2),
-    )  # fmt: skip
+    programme = TrainingProgrammeFactory(
+        actor=cast["simen"], title="测试指导员培训", region=simen, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 2)
+    )
     person = programmes.participant_add(
         actor=cast["simen"], programme=programme, kind=Participant.Kind.VILLAGE_INSTRUCTOR, name="测试指导员",
         village=uncovered,
