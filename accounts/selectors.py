@@ -51,6 +51,13 @@ def notification_unread_count(*, actor: User) -> int:
     return Notification.objects.visible_to(actor).filter(read_at__isnull=True).count()
 
 
+def notification_lock(*, notification_id: int) -> Notification | None:
+    """A notification and its recipient, locked until the caller's transaction ends (the e-mail
+    task marks it sent in that transaction); ``None`` once it is gone. Not scoped: the task acts
+    for the recipient, whom the notification names."""
+    return Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+
+
 def audit_event_list(
     *, actor: User, table: str = "", kind: str = "", actor_id: str = "", since=None, until=None, text: str = ""
 ) -> QuerySet:

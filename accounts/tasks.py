@@ -5,8 +5,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import audit
-from accounts.models import Notification
+from accounts import audit, selectors
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -14,9 +13,7 @@ def notification_email_task(self, notification_id: int) -> bool:
     """Email one notification once: the row is locked and marked in the same transaction, so
     a retried or duplicated task sends nothing twice."""
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
-        )
+        notification = selectors.notification_lock(notification_id=notification_id)
         if notification is None or notification.emailed_at is not None or not notification.recipient.email:
             return False
         send_mail(notification.title, notification.body, None, [notification.recipient.email])

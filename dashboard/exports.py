@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import Region, User
 from accounts.services import notification_send
-from dashboard import selectors
+from dashboard import selectors, services
 from dashboard.models import ExportJob
 from dashboard.tasks import export_run_task
 from paperwork import spreadsheets
@@ -117,7 +117,7 @@ def dashboard_xlsx(*, actor: User, region: Region) -> HttpResponse:
 def export_job_start(*, actor: User, region: Region) -> ExportJob:
     """Queue a full export of a region in the actor's sight (checked again when it runs)."""
     selectors.dashboard_region(actor=actor, code=region.code)
-    job = ExportJob.objects.create(region=region, requested_by=actor)
+    job = services.export_job_create(actor=actor, region=region)
     audit.record(actor=actor, event="dashboard.export_requested", obj=job, details={"region": region.code})
     transaction.on_commit(lambda: export_run_task.delay(job.pk))
     return job
@@ -130,7 +130,7 @@ def export_job_run(*, job_id: int) -> str:
     task neither rebuilds the file nor sends a second message. The requester's sight is asked
     again, as it is now: someone who lost it gets a failed job and no file."""
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).select_related("region", "requested_by").first()
+        job = selectors.export_job_lock(job_id=job_id)
         if job is None:
             return "missing"
         if job.status != ExportJob.Status.PENDING:

@@ -16,7 +16,7 @@ from accounts.errors import ApplicationError
 from accounts.models import Organisation, Region
 from accounts.services import notify_duty_holders, notify_organisation
 from dashboard import indicators
-from dashboard.models import Indicator, PeriodicReport, ReportFigure, Snapshot, Target
+from dashboard.models import ExportJob, Indicator, PeriodicReport, ReportFigure, Snapshot, Target
 from registry.models import Parameter
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -331,6 +331,12 @@ def reports_approve_many(*, actor, reports: list[PeriodicReport]) -> tuple[int, 
 
 
 # --- Refresh on change ------------------------------------------------------------------------
+
+
+def export_job_create(*, actor, region: Region) -> ExportJob:
+    """A pending export of ``region`` for ``actor``; the caller checks the region is in sight,
+    records the request and queues the run (``dashboard.exports.export_job_start``)."""
+    return ExportJob.objects.create(region=region, requested_by=actor)
 
 
 def schedule_refresh() -> None:

@@ -195,6 +195,14 @@ def order_list(*, actor, status: str = "", overdue: bool = False, text: str = ""
     return queryset.order_by("-issued_at", "-pk")
 
 
+def order_escalation_due_list(*, today) -> QuerySet:
+    """Open orders past their deadline on ``today`` that were never escalated, for the hourly
+    task (no actor: it acts for the portal; escalating is idempotent)."""
+    return RectificationOrder.objects.filter(
+        status=RectificationOrder.Status.OPEN, deadline__lt=today, escalated_at__isnull=True
+    ).select_related("institution__township")
+
+
 def order_get(*, actor, pk: int) -> RectificationOrder:
     """One order in sight (404 otherwise) with its institution, review and evidence."""
     queryset = _order_overdue_flag(

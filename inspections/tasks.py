@@ -12,8 +12,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from inspections import reminders, statistics
-from inspections.models import RectificationOrder
+from inspections import reminders, selectors, statistics
 from inspections.services.decisions import order_escalate
 
 
@@ -24,9 +23,7 @@ def _day(today: str | None) -> date | None:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def orders_escalate_overdue_task() -> int:
     """Escalate every overdue, unanswered order once (a second run escalates nothing)."""
-    overdue = RectificationOrder.objects.filter(
-        status=RectificationOrder.Status.OPEN, deadline__lt=timezone.localdate(), escalated_at__isnull=True
-    ).select_related("institution__township")
+    overdue = selectors.order_escalation_due_list(today=timezone.localdate())
     return sum(order_escalate(order=order) for order in overdue)
 
 

@@ -123,6 +123,14 @@ def org(db):
 
 @pytest.fixture
 def client_as(db):
-    """A test client logged in as one of the cast (``None``: anonymous)."""
-
+    """A test client logged in as one of the cast, or as a user the test made (``None``:
+    anonymous); see ``client_for``."""
     return client_for
+
+
+@pytest.fixture
+def en(client_as):
+    """A client of the cast that reads the portal in English (messages compared verbatim)."""
+    from tests.helpers import english
+
+    return lambda username: english(client_as(username))

@@ -2,7 +2,8 @@
 
 - every URL pattern is public on purpose or sits in the permission matrix;
 - every model of the portal's apps is scoped by the policy or exempt with a reason;
-- views and API views never query models directly (they call selectors and services).
+- views, API views, tasks, exports, imports and management commands never query models
+  directly (they call selectors and services), bar a short list of named exceptions.
 """
 
 import ast
@@ -117,3 +118,38 @@ def test_the_paperwork_kit_imports_no_other_portal_app():
         if _imported_apps(path) - {"paperwork"}
     }
     assert not offenders, f"paperwork imports other portal apps: {offenders}"
+
+
+def _background_and_file_modules():
+    """Celery tasks, Excel exports and imports, and management commands: code that runs without
+    a view in front of it, so nothing else would keep it to selectors and services.
+
+    Top-level modules of each app only: ``registry/services/imports.py`` is a service (the
+    place where imports write) and ``*/views/imports.py`` is a view, scanned above."""
+    for app in PORTAL_APPS:
+        found = set()
+        for pattern in ("tasks.py", "exports*.py", "imports*.py", "management/commands/*.py"):
+            found.update((ROOT / app).glob(pattern))
+        for package in ("tasks", "exports", "imports"):
+            if (ROOT / app / package).is_dir():
+                found.update((ROOT / app / package).glob("*.py"))
+        yield from sorted(found)
+
+
+def test_the_background_scan_covers_tasks_exports_imports_and_commands():
+    scanned = {path.relative_to(ROOT).as_posix() for path in _background_and_file_modules()}
+    assert {
+        "accounts/tasks.py",
+        "inspections/tasks.py",
+        "dashboard/exports.py",
+        "inspections/exports_reviews.py",
+        "registry/imports.py",
+        "training/imports/certificates.py",
+        "accounts/management/commands/audit_prune.py",
+    } <= scanned
+    assert "registry/services/imports.py" not in scanned  # a service: it may write
+
+
+def test_tasks_exports_imports_and_commands_do_not_query_models_directly():
+    offenders = [where for path in _background_and_file_modules() for where in _model_queries_in(path)]
+    assert not offenders, f"tasks, exports, imports and commands must go through selectors/services: {offenders}"

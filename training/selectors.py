@@ -540,3 +540,9 @@ def village_coverage_total(rows: list[VillageCoverage]) -> VillageCoverage:
         uncovered=[village for row in rows for village in row.uncovered],
         instructors=sum(row.instructors for row in rows),
     )
+
+
+def certificate_numbers_recorded(*, kind_ids: set[int], numbers: set[str]) -> set[tuple[int, str]]:
+    """The (kind, number) pairs among these already recorded, whoever recorded them: an import
+    must not record a certificate twice. It learns only that a number is taken, not where."""
+    return set(Certificate.objects.filter(kind__in=kind_ids, number__in=numbers).values_list("kind_id", "number"))

@@ -27,6 +27,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.forms import LoginForm
 from accounts.models import SecurityEvent, User
 from accounts.validators import CharacterClassValidator
+from tests.helpers import errors_of
 
 LOGIN_URL = "/accounts/login/"
 PASSWORD_URL = "/accounts/password/"
@@ -237,11 +238,6 @@ def _change(client: Client, new: str, old: str = DEMO_PASSWORD):
     return client.post(PASSWORD_URL, {"old_password": old, "new_password1": new, "new_password2": new})
 
 
-def _errors(response) -> list[str]:
-    form = response.context["form"]
-    return [str(message) for messages in form.errors.values() for message in messages]
-
-
 def _codes(response) -> set[str]:
     form = response.context["form"]
     return {error.code for errors in form.errors.as_data().values() for error in errors}
@@ -271,7 +267,7 @@ def test_weak_passwords_are_refused_with_a_message_and_the_password_stays(member
 
     assert response.status_code == 200
     assert code in _codes(response)
-    assert expected in _errors(response)
+    assert expected in errors_of(response)
     assert escape(expected) in response.content.decode()
     member.refresh_from_db()
     assert member.check_password(DEMO_PASSWORD)
@@ -284,7 +280,7 @@ def test_common_password_with_three_classes_is_refused_only_for_being_common(mem
     client.force_login(member)
     response = _change(client, "Password1")
     assert _codes(response) == {"password_too_common"}
-    assert _errors(response) == ["这个密码太常见了。"]
+    assert errors_of(response) == ["这个密码太常见了。"]
 
 
 def test_two_class_password_is_refused_only_for_its_classes(member):
@@ -292,14 +288,14 @@ def test_two_class_password_is_refused_only_for_its_classes(member):
     client.force_login(member)
     response = _change(client, "abcdefgh12")
     assert _codes(response) == {"password_too_simple"}
-    assert _errors(response) == [zh(TOO_SIMPLE.get_help_text)]
+    assert errors_of(response) == [zh(TOO_SIMPLE.get_help_text)]
 
 
 def test_wrong_old_password_is_refused(member):
     client = Client()
     client.force_login(member)
     response = _change(client, "Qiao-2026-xyz", old="Yuyao@2025")
-    assert "你的旧密码不正确。请重新输入。" in _errors(response)
+    assert "你的旧密码不正确。请重新输入。" in errors_of(response)
     member.refresh_from_db()
     assert member.check_password(DEMO_PASSWORD)
 

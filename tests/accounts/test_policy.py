@@ -5,12 +5,10 @@ from django.http import Http404
 
 from accounts import policy, services
 from accounts.models import Membership, Organisation, Region, SecurityEvent, User
+from tests.factories import InstitutionFactory, UserFactory, village_of
+from tests.helpers import shipped_organisations, shipped_regions
 
-
-def _member(username, organisation, role):
-    user = services.user_create(actor=None, username=username, real_name=username, password="Qiao-2026-xyz")
-    services.membership_set(actor=None, user=user, organisation=organisation, role=role)
-    return User.objects.get(pk=user.pk)
+SIMEN = "330281103"
 
 
 def test_a_user_without_an_organisation_sees_nothing_and_holds_no_duty(cast):
@@ -29,14 +27,14 @@ def test_an_inactive_user_holds_nothing(cast):
 
 def test_a_deactivated_organisation_gives_its_members_nothing(org):
     health = org("health")
-    officer = _member("officer-x", health, Membership.Role.OFFICER)
+    officer = UserFactory(member_of=health, member_of__role=Membership.Role.OFFICER)
     assert "filing.review" in policy.duties(officer)
     Organisation.objects.filter(pk=health.pk).update(is_active=False)
     assert policy.duties(User.objects.get(pk=officer.pk)) == frozenset()
 
 
 def test_a_viewer_reads_but_does_not_act(org):
-    viewer = _member("viewer-x", org("health"), Membership.Role.VIEWER)
+    viewer = UserFactory(member_of=org("health"), member_of__role=Membership.Role.VIEWER)
     duties = policy.duties(viewer)
     assert "dashboard.view" in duties
     assert "filing.review" not in duties
@@ -60,25 +58,25 @@ def test_operators_hold_only_their_operator_duty(cast):
 
 def test_a_township_sees_its_own_township_and_villages_only(cast):
     codes = set(Region.objects.visible_to(cast["simen"]).values_list("code", flat=True))
-    villages_of_simen = set(Region.objects.filter(parent__code="330281103").values_list("code", flat=True))
-    assert codes == {"330281103"} | villages_of_simen
-    assert len(villages_of_simen) == 20
+    villages_of_simen = {row["code"] for row in shipped_regions(parent=SIMEN)}
+    assert villages_of_simen and codes == {SIMEN} | villages_of_simen
 
 
 def test_departments_see_the_whole_city_and_an_institution_its_own_village(cast):
-    assert Region.objects.visible_to(cast["fire"]).count() == 348
+    assert Region.objects.visible_to(cast["fire"]).count() == len(shipped_regions())
     assert list(Region.objects.visible_to(cast["nursery1"]).values_list("code", flat=True)) == ["330281103001"]
 
 
 def test_an_institution_is_seen_by_its_township_through_a_guardian_grant(cast):
+    own, neighbours = InstitutionFactory(township_code=SIMEN), InstitutionFactory(township_code="330281001")
     simen_sees = set(Organisation.objects.visible_to(cast["simen"]).values_list("code", flat=True))
-    assert "demo-simen-xingxing" in simen_sees
-    assert "demo-lizhou-yangguang" not in simen_sees
+    assert "demo-simen-xingxing" in simen_sees and own.organisation.code in simen_sees
+    assert "demo-lizhou-yangguang" not in simen_sees and neighbours.organisation.code not in simen_sees
     assert {"health", "fire", "township-330281001"} <= simen_sees  # the government directory
 
 
 def test_a_new_institution_is_visible_to_its_township_and_not_to_the_neighbour(cast):
-    village = Region.objects.select_related("parent").get(code="330281103201")
+    village = village_of(SIMEN)
     new = services.institution_organisation_create(actor=None, code="test-new", name="测试托育点", village=village)
     assert Organisation.objects.visible_to(cast["simen"]).filter(pk=new.pk).exists()
     assert not Organisation.objects.visible_to(cast["lizhou"]).filter(pk=new.pk).exists()
@@ -86,6 +84,7 @@ def test_a_new_institution_is_visible_to_its_township_and_not_to_the_neighbour(c
 
 
 def test_city_wide_duties_see_every_institution_and_others_do_not(cast):
+    InstitutionFactory(township_code="330281001")  # one more, in neither of the cast's townships
     institutions = Organisation.objects.filter(kind=Organisation.Kind.INSTITUTION).count()
     for username in ("health", "fire", "amr", "hrss", "leader"):
         seen = Organisation.objects.visible_to(cast[username]).filter(kind=Organisation.Kind.INSTITUTION).count()
@@ -127,15 +126,20 @@ def test_a_lookup_of_nothing_is_404_without_a_log_entry(cast):
 def test_reloading_the_reference_data_changes_nothing(db):
     counts = services.reference_data_load()
     assert counts["changed"] == 0
-    assert (counts["regions"], counts["organisations"]) == (348, 40)
+    organisations = shipped_organisations()["organisations"]
+    townships = shipped_regions(level=Region.Level.TOWNSHIP)
+    assert (counts["regions"], counts["organisations"]) == (len(shipped_regions()), len(organisations) + len(townships))
 
 
 def test_the_reference_data_has_every_township_and_annex_2_department(db):
-    assert Region.objects.filter(level=Region.Level.TOWNSHIP).count() == 21
-    assert Region.objects.filter(level=Region.Level.VILLAGE).count() == 326
-    assert Organisation.objects.filter(kind=Organisation.Kind.TOWNSHIP).count() == 21
+    townships = shipped_regions(level=Region.Level.TOWNSHIP)
+    assert len(townships) == 21  # the city's 6 subdistricts, 14 towns and 1 township
+    assert Region.objects.filter(level=Region.Level.TOWNSHIP).count() == len(townships)
+    assert Region.objects.filter(level=Region.Level.VILLAGE).count() == len(shipped_regions(level=Region.Level.VILLAGE))
+    assert Organisation.objects.filter(kind=Organisation.Kind.TOWNSHIP).count() == len(townships)
     departments = set(Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT).values_list("name", flat=True))
     assert {"市卫生健康局", "市消防救援大队", "市委编办", "市计划生育协会", "国家税务总局余姚市税务局"} <= departments
-    assert len(departments) == 18
+    shipped = [item for item in shipped_organisations()["organisations"] if item["kind"] == "department"]
+    assert len(shipped) == 18 and departments == {item["name"] for item in shipped}  # Annex 2's departments and units
     centre = Organisation.objects.get(code="guidance-centre")
     assert centre.parent.code == "health" and "妇幼保健院" in centre.name

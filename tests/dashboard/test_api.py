@@ -2,49 +2,23 @@
 status), targets, and periodic reports with approval — the same rules and services as the
 pages, errors in the one API error shape, a token works like a session."""
 
-import json
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Organisation, Region
 from dashboard import selectors, services
 from dashboard.models import Indicator, PeriodicReport, Snapshot, Target
+from tests.helpers import error_of, patch_json, post_json, queries_of
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/dashboard"
 SIMEN, LIZHOU, CITY = "330281103", "330281001", "330281"
 YEAR = timezone.localdate().year
-
-
-def post_json(client, url, data):
-    return client.post(url, json.dumps(data), content_type="application/json")
-
-
-def patch_json(client, url, data):
-    return client.patch(url, json.dumps(data), content_type="application/json")
-
-
-def in_default_language(message: str) -> str:
-    """API messages come in the portal's default language unless the client asks for another."""
-    from django.conf import settings
-    from django.utils import translation
-
-    with translation.override(settings.LANGUAGE_CODE):
-        return translation.gettext(message)
-
-
-def error_of(response, status: int = 400) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    return body["error"]
 
 
 def current(code: str) -> PeriodicReport:
@@ -174,12 +148,6 @@ def _more_data(size: int) -> None:
     )
 
 
-def _queries(client, url, params=None) -> int:
-    with CaptureQueriesContext(connections["default"]) as context:
-        assert client.get(url, params or {}).status_code == 200
-    return len(context)
-
-
 def test_values_and_report_list_keep_a_fixed_number_of_queries(client_as, django_assert_max_num_queries):
     client = client_as("leader")
     client.get(f"{API}/values/", {"region": CITY})  # warm the session
@@ -189,9 +157,9 @@ def test_values_and_report_list_keep_a_fixed_number_of_queries(client_as, django
         (f"{API}/reports/", {}),
         (f"{API}/targets/", {"region": CITY}),
     ]
-    small = [_queries(client, url, params) for url, params in calls]
+    small = [queries_of(client, url, params) for url, params in calls]
     _more_data(400)
-    large = [_queries(client, url, params) for url, params in calls]
+    large = [queries_of(client, url, params) for url, params in calls]
     assert large == small
     # The session and the user's memberships (5, with the session's idle-timeout save), then the
     # region, its snapshot, the on-track margin, the targets, the indicators and the ranking.
@@ -272,13 +240,11 @@ def test_a_report_goes_from_draft_to_approved_through_the_api(client_as):
     assert changed["figures"] == {**figures, "children_health_managed": 940}
     assert simen.post(f"{API}/reports/{pk}/submit/").json()["status"] == "submitted"
     assert error_of(patch_json(simen, f"{API}/reports/{pk}/", {"source": "x"}))["message"] == (
-        in_default_language("A submitted or approved report is locked.")
+        "已提交或已审核通过的报表已锁定。"  # API messages come in the default language, Chinese
     )
     approved = health.post(f"{API}/reports/{pk}/approve/").json()
     assert (approved["status"], approved["locked"], approved["may_correct"]) == ("approved", True, False)
-    assert error_of(health.post(f"{API}/reports/{pk}/approve/"))["message"] == in_default_language(
-        "Only a submitted report can be approved."
-    )
+    assert error_of(health.post(f"{API}/reports/{pk}/approve/"))["message"] == "仅已提交的报表可以审核通过。"
     assert simen.get(f"{API}/reports/{pk}/").json()["may_correct"] is True
 
 
@@ -315,10 +281,7 @@ def test_return_correct_and_bulk_approval_through_the_api(client_as):
 
     answer = post_json(health, f"{API}/reports/approve/", {"ids": [body["id"], waiting.pk, 999999999]}).json()
     assert answer["approved"] == 1 and answer["not_found"] == [999999999]
-    assert (
-        len(answer["problems"]) == 1
-        and in_default_language("Only a submitted report can be approved.") in answer["problems"][0]
-    )
+    assert len(answer["problems"]) == 1 and "仅已提交的报表可以审核通过。" in answer["problems"][0]
     approved.refresh_from_db()
     assert approved.status == "superseded"
     services.snapshots_refresh()

@@ -9,15 +9,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.crypto import keyed_hash
 from accounts.models import Organisation, Region, User
 from accounts.services import institution_organisation_create
 from dashboard import indicators, services
 from dashboard.models import PeriodicReport, Snapshot
 from inspections.models import AnnualReview, RectificationOrder, ReviewCycle
 from registry.models import ClassGroup, Filing, GuidanceSite, Institution, ResidentialArea
-from tests.training.helpers import id_number
-from training.models import Certificate, CertificateKind, Participant, StaffMember, TrainingProgramme
+from tests.factories import CertificateFactory, StaffMemberFactory, UserFactory
+from tests.helpers import shipped_regions
+from training.models import CertificateKind, Participant, TrainingProgramme
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def dalan(cast):
     """The known data set; returns the computed figures of 大岚镇 and of the city."""
     township = Region.objects.get(code=DALAN)
     villages = list(Region.objects.filter(parent=township).order_by("code"))
-    assert len(villages) == 14
+    assert len(villages) == len(shipped_regions(parent=DALAN))
     health = cast["health"]
     # Institutions: two operating (one since 2024, one since 2019: before the 2020 baseline),
     # one preparing (not counted). 25 + 20 slots; 20 + 15 children.
@@ -69,17 +69,11 @@ def dalan(cast):
                               due_on=TODAY - timedelta(days=10), decided_at=decided_at, decided_by=health)  # fmt: skip
     # Staff: 4 caregivers, 3 with a verified counted certificate (one not counted: a cook's).
     kind = CertificateKind.objects.get(code="infant-carer")
+    head = UserFactory(member_of=new.organisation, member_of__role="head")
     for n in range(4):
-        number = id_number(800 + n)
-        member = StaffMember.objects.create(
-            institution=new, name=f"测试{n}", id_number=number, id_hash=keyed_hash(number), gender="female",
-            role="caregiver", education="college", hired_on=date(2024, 3, 1),
-        )  # fmt: skip
+        member = StaffMemberFactory(actor=head, institution=new, hired_on=date(2024, 3, 1))
         if n < 3:
-            Certificate.objects.create(
-                staff=member, kind=kind, level="五级", number=f"DL-{n}", issuer="x", issued_on=date(2024, 1, 1),
-                status="verified",
-            )  # fmt: skip
+            CertificateFactory(staff=member, kind=kind, status="verified")
     # Training: 2 village instructors completed in 2 villages, 1 enrolled only; 1 trainer.
     bureau = Organisation.objects.get(code="health")
     programme = TrainingProgramme.objects.create(
@@ -169,7 +163,7 @@ def test_an_unapproved_report_does_not_count_and_approval_makes_it_count(dalan, 
 
 
 def test_the_refresh_writes_a_snapshot_per_region_with_this_years_history(dalan):
-    assert services.snapshots_refresh() == 22
+    assert services.snapshots_refresh() == 1 + len(shipped_regions(level="township"))  # the city and each township
     snapshot = Snapshot.objects.get(region__code=DALAN)
     assert snapshot.values["slots"]["value"] == "45"
     assert snapshot.history["slots"][str(TODAY.year)] == "45"
@@ -197,7 +191,7 @@ def test_status_against_target(value, target, direction, expected):
 
 
 def test_the_demo_snapshots_exist_for_the_city_and_every_township():
-    assert Snapshot.objects.filter(region__level="township").count() == 21
+    assert Snapshot.objects.filter(region__level="township").count() == len(shipped_regions(level="township"))
     city = Snapshot.objects.get(region__level="city")
     assert city.values["institutions"]["value"] == str(Institution.objects.filter(status="operating").count())
     assert User.objects.filter(username="leader").exists()

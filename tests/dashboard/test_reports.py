@@ -25,6 +25,7 @@ from accounts.models import AuditEvent, Membership, Organisation, Region, User
 from dashboard import services
 from dashboard.models import PeriodicReport, Snapshot
 from registry.models import ClassGroup, Institution
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,22 +35,6 @@ YEAR = timezone.localdate().year
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def en(client_as):
-    """A client of the cast that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def url(name: str, pk: int | None = None) -> str:

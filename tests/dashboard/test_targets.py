@@ -13,25 +13,12 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Region
 from dashboard import selectors
 from dashboard.models import Indicator, Target
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
 SIMEN, CITY = "330281103", "330281"
 YEAR = timezone.localdate().year
-
-
-@pytest.fixture
-def en(client_as):
-    def make(username):
-        client = client_as(username)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def a_target(**overrides) -> Target:

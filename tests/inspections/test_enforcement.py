@@ -20,9 +20,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts import idnumbers
-from accounts import services as account_services
 from accounts.crypto import keyed_hash
-from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
 from accounts.models import Membership, Organisation, SecurityEvent, User
 from inspections.models import (
@@ -42,6 +40,8 @@ from registry.models import Institution, Registration
 
 # The permission matrix first: importing it gathers every module of tests/matrix/, which would
 # find this area's module half-loaded if that module were imported first.
+from tests.factories import ReviewCycleFactory, UserFactory
+from tests.helpers import messages_of
 from tests.matrix import inspections_enforcement as matrix
 
 pytestmark = pytest.mark.django_db
@@ -56,19 +56,6 @@ ID_PATTERN = re.compile(r"\d{17}[\dX]")
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def en(client_as):
-    """A client that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
 
 
 @pytest.fixture(autouse=True)
@@ -88,21 +75,13 @@ def url(name: str, pk: int) -> str:
     return reverse(name, kwargs={"pk": pk})
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
 def institution(code: str) -> Institution:
     return Institution.objects.get(organisation__code=code)
 
 
 def member(username: str, organisation: Organisation, role: str = Membership.Role.HEAD) -> User:
-    """A user of ``organisation`` (made once; the demo has heads only for nursery1 and nursery2)."""
-    user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None, username=username, real_name=f"测试·{username}", password=DEMO_PASSWORD, must_change_password=False
-    )
-    account_services.membership_set(actor=None, user=user, organisation=organisation, role=role)
-    return user
+    """A user of ``organisation`` (the demo has heads only for nursery1 and nursery2)."""
+    return UserFactory(username=username, real_name=f"测试·{username}", member_of=organisation, member_of__role=role)
 
 
 def police_officer() -> User:
@@ -479,13 +458,7 @@ def _all(area: str, result: str = "pass") -> dict:
 def _fail_one_year(year: int, target: Institution, head: User) -> AnnualReview:
     """A year's review of ``target``, failed on fire safety and not rectified (the services)."""
     health, fire = User.objects.get(username="health"), User.objects.get(username="fire")
-    cycle = cycles.cycle_open(
-        actor=health,
-        year=year,
-        self_report_due=date(year, 3, 31),
-        inspection_due=date(year, 6, 30),
-        decision_due=date(year, 9, 30),
-    )
+    cycle = ReviewCycleFactory(actor=health, year=year)
     review = AnnualReview.objects.get(cycle=cycle, institution=target)
     cycles.self_report_submit(actor=head, report=review.self_report)
     results = _all(Area.FIRE)

@@ -14,8 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts import services as account_services
-from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Organisation, User
 from inspections.models import (
@@ -31,6 +29,8 @@ from inspections.services import cycles
 from inspections.services import findings as finding_services
 from inspections.services.checklists import checklist_for_year
 from registry.models import Institution, Parameter
+from tests.factories import UserFactory
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,19 +43,6 @@ KINDERGARTEN = "demo-03"  # 【演示】泗门镇中心幼儿园托班
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def en(client_as):
-    """A client of the cast that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
 
 
 def institution(code: str) -> Institution:
@@ -100,23 +87,13 @@ def post_record(client, area: str, *, target: dict, follow: bool = False, **kwar
     return client.post(reverse("finding_record"), form_data(area, target=target, **kwargs), follow=follow)
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
 def findings_count() -> int:
     return Finding.objects.count()
 
 
 def member_of(code: str, username: str) -> User:
     """An officer of an organisation that has no demo account (an institution, the police)."""
-    user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None, username=username, real_name=username, password=DEMO_PASSWORD, must_change_password=False
-    )
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code=code), role="officer"
-    )
-    return user
+    return UserFactory(username=username, member_of=code)
 
 
 def upload(client, finding: Finding, name: str, content: bytes, *, follow: bool = True):

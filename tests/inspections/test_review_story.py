@@ -13,6 +13,7 @@ from inspections.services import cycles, decisions, enforcement, findings
 from inspections.tasks import orders_escalate_overdue_task
 from registry import selectors as registry_selectors
 from registry.models import Institution, Registration
+from tests.factories import ReviewCycleFactory
 
 NURSERY1 = "【演示】泗门镇小星星托育园"  # a company: registered by market supervision
 NURSERY2 = "【演示】梨洲街道阳光宝贝托育中心"  # a social organisation: registered by civil affairs
@@ -32,13 +33,7 @@ def _all(area: str, result: str = "pass") -> dict:
 
 def _fail_one_year(cast, year: int, institution: Institution) -> AnnualReview:
     health = cast["health"]
-    cycle = cycles.cycle_open(
-        actor=health,
-        year=year,
-        self_report_due=date(year, 3, 31),
-        inspection_due=date(year, 6, 30),
-        decision_due=date(year, 9, 30),
-    )
+    cycle = ReviewCycleFactory(actor=health, year=year)
     review = AnnualReview.objects.get(cycle=cycle, institution=institution)
     report = review.self_report
     cycles.self_report_save(actor=cast[_head(institution)], report=report, data={"safety_drills": {"held": 2}})
@@ -123,13 +118,7 @@ def test_a_social_organisation_is_referred_to_civil_affairs(cast):
 
 def test_each_department_records_only_its_own_area(cast):
     institution = _make_operating(NURSERY1)
-    cycles.cycle_open(
-        actor=cast["health"],
-        year=2025,
-        self_report_due=date(2025, 3, 31),
-        inspection_due=date(2025, 6, 30),
-        decision_due=date(2025, 9, 30),
-    )
+    ReviewCycleFactory(actor=cast["health"], year=2025)
     review = AnnualReview.objects.get(institution=institution, cycle__year=2025)
     with pytest.raises(PermissionDenied):
         findings.finding_record(
@@ -173,13 +162,7 @@ def test_an_overdue_order_escalates_once_even_if_the_task_runs_twice(cast):
 
 def test_closing_a_cycle_with_undecided_reviews_needs_a_reason(cast):
     _make_operating(NURSERY1)
-    cycle = cycles.cycle_open(
-        actor=cast["health"],
-        year=2025,
-        self_report_due=date(2025, 3, 31),
-        inspection_due=date(2025, 6, 30),
-        decision_due=date(2025, 9, 30),
-    )
+    cycle = ReviewCycleFactory(actor=cast["health"], year=2025)
     with pytest.raises(ApplicationError):
         cycles.cycle_close(actor=cast["health"], cycle=cycle)
     cycles.cycle_close(actor=cast["health"], cycle=cycle, note="机构停业整顿，下一年度补审")

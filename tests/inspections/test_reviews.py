@@ -8,7 +8,6 @@ institutions are not filed, so they get a review only when a test files one and 
 for next year; other institutions' staff are made here (``head_of``).
 """
 
-import html
 import threading
 from datetime import timedelta
 from io import BytesIO
@@ -20,8 +19,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from accounts import services as account_services
-from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Membership, Notification, Organisation, User
 from inspections.models import (
@@ -35,6 +32,8 @@ from inspections.models import (
 )
 from inspections.services import cycles, decisions, findings
 from registry.models import Institution
+from tests.factories import UserFactory
+from tests.helpers import messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -52,27 +51,6 @@ LIZHOU_FILED = "【演示】梨洲街道启航托育园"
 # --- Helpers ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def en(client_as):
-    """A client of the cast that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.cookies["django_language"] = "en"
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return make
-
-
-def _text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
 def url(name: str, pk: int | None = None) -> str:
     return reverse(name, kwargs={"pk": pk} if pk is not None else None)
 
@@ -83,14 +61,7 @@ def review_of(name: str, year: int = YEAR) -> AnnualReview:
 
 def head_of(institution: Institution) -> User:
     """A head of the institution's organisation (the demo has accounts only for nursery1/2)."""
-    username = f"head-{institution.pk}"
-    user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None, username=username, real_name="测试园长", password=DEMO_PASSWORD, must_change_password=False
-    )
-    account_services.membership_set(
-        actor=None, user=user, organisation=institution.organisation, role=Membership.Role.HEAD
-    )
-    return user
+    return UserFactory(real_name="测试园长", member_of=institution.organisation, member_of__role=Membership.Role.HEAD)
 
 
 def logged_in(client_as, user: User, *, english: bool = True):
@@ -165,14 +136,7 @@ def snapshot(review: AnnualReview) -> tuple:
 
 
 def second_health_officer() -> User:
-    user = User.objects.filter(username="health2").first() or account_services.user_create(
-        actor=None, username="health2", real_name="演示·卫健局年审员二", password=DEMO_PASSWORD,
-        must_change_password=False,
-    )  # fmt: skip
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code="health"), role=Membership.Role.OFFICER
-    )
-    return user
+    return UserFactory(real_name="测试·卫健局年审员二", member_of="health")
 
 
 def listed(response) -> list[AnnualReview]:
@@ -198,7 +162,7 @@ def test_every_member_sees_the_cycles_and_only_the_health_bureau_gets_the_open_f
     page = en("simen").get(url("cycle_list"))
     assert page.status_code == 200
     assert [row[0].year for row in page.context["rows"]] == [YEAR]
-    assert page.context["open_form"] is None and 'data-testid="open-cycle"' not in _text(page)
+    assert page.context["open_form"] is None and 'data-testid="open-cycle"' not in text_of(page)
     assert (
         page.context["rows"][0][0].stats["total"]
         == AnnualReview.objects.filter(cycle__year=YEAR, institution__township__code=SIMEN).count()
@@ -239,11 +203,11 @@ def test_opening_a_year_already_open_or_with_dates_in_the_wrong_order_is_refused
                  "decision_due": "2030-05-01"}  # fmt: skip
     response = en("health").post(url("cycle_open"), same_year)
     assert response.status_code == 400
-    assert f"The annual review {YEAR} is already open." in _text(response)
+    assert f"The annual review {YEAR} is already open." in text_of(response)
     backwards = {**same_year, "year": NEXT, "inspection_due": "2030-02-01"}
     response = en("health").post(url("cycle_open"), backwards)
     assert response.status_code == 400
-    assert "The due dates must follow each other: self-reports, inspections, decisions." in _text(response)
+    assert "The due dates must follow each other: self-reports, inspections, decisions." in text_of(response)
     response = en("health").post(url("cycle_open"), {"year": "next", "self_report_due": "soon"})
     assert response.status_code == 400 and response.context["open_form"].errors.keys() >= {"year", "decision_due"}
     assert (ReviewCycle.objects.count(), AnnualReview.objects.count()) == before
@@ -254,7 +218,7 @@ def test_closing_a_cycle_with_undecided_reviews_needs_a_note(en, cast):
     undecided = cycle.reviews.filter(result="").count()
     response = en("health").post(url("cycle_close", cycle.pk), {"note": "  "})
     assert response.status_code == 400
-    assert f"{undecided} reviews are not decided yet: decide them, or record why the cycle closes anyway." in _text(
+    assert f"{undecided} reviews are not decided yet: decide them, or record why the cycle closes anyway." in text_of(
         response
     )
     cycle.refresh_from_db()
@@ -266,7 +230,7 @@ def test_closing_a_cycle_with_undecided_reviews_needs_a_note(en, cast):
     assert (cycle.status, cycle.closed_by) == ("closed", cast["health"])
     assert cycle.close_note == "两家机构停业整顿，下一年度补审"
     response = en("health").post(url("cycle_close", cycle.pk), {"note": "再次"})
-    assert response.status_code == 400 and "This annual review is already closed." in _text(response)
+    assert response.status_code == 400 and "This annual review is already closed." in text_of(response)
 
 
 def test_a_cycle_whose_reviews_are_all_decided_closes_without_a_note(en, cast):
@@ -355,7 +319,7 @@ def test_the_late_and_missing_filters_follow_the_due_date(en):
     assert missing and {r.pk for r in missing} == set(
         AnnualReview.objects.filter(self_report__status__in=["draft", "returned"]).values_list("pk", flat=True)
     )
-    page = _text(en("health").get(url("review_list")))
+    page = text_of(en("health").get(url("review_list")))
     assert 'data-testid="late"' in page and 'data-testid="missing"' in page
 
 
@@ -366,7 +330,7 @@ def test_the_late_and_missing_filters_follow_the_due_date(en):
 def test_a_bad_filter_lists_nothing_and_says_why(en, username, query):
     response = en(username).get(url("review_list"), query)
     assert response.status_code == 200 and listed(response) == []
-    assert "The filter is not valid; nothing is listed until it is corrected." in _text(response)
+    assert "The filter is not valid; nothing is listed until it is corrected." in text_of(response)
 
 
 def test_the_list_shows_each_viewer_only_the_findings_of_its_areas(en):
@@ -380,7 +344,7 @@ def test_the_list_shows_each_viewer_only_the_findings_of_its_areas(en):
     assert badges("lizhou") == badges("health")  # the township around it
     assert badges("fire") == {("fire", False)}
     assert badges("amr") == {("food_safety", True)}
-    page = _text(en("fire").get(url("review_list")))
+    page = text_of(en("fire").get(url("review_list")))
     assert "Fire safety: failed" in page and "Food and drug safety" not in page
     assert "Failed" in page and "Passed" in page
 
@@ -400,7 +364,7 @@ def test_a_department_sees_only_its_own_areas_findings_on_a_review(en):
         "fire": ["fire"],
         "amr": ["food_safety"],
     }
-    page = _text(en("fire").get(url("review_detail", failed.pk)))
+    page = text_of(en("fire").get(url("review_detail", failed.pk)))
     assert "【演示】疏散通道堆放杂物" in page and "FS1" not in page
 
 
@@ -408,7 +372,7 @@ def test_the_decided_review_shows_the_decision_and_its_rectification_order(en):
     failed = AnnualReview.objects.get(cycle__year=YEAR, result="fail")
     order = RectificationOrder.objects.get(review=failed)
     response = en("lizhou").get(url("review_detail", failed.pk))
-    page = _text(response)
+    page = text_of(response)
     assert 'data-testid="decision"' in page and "【演示】消防检查不合格" in page and order.number in page
     assert response.context["decide_form"] is None
     if url_exists("order_detail"):
@@ -530,9 +494,13 @@ def test_bad_report_input_is_refused_with_a_message_and_changes_nothing(en, nurs
     before = snapshot(nursery1_review)
     response = en("nursery1").post(url(action, nursery1_review.pk), {**REPORT, **change})
     assert response.status_code == 400
-    page = _text(response)
+    page = text_of(response)
     assert message in page
-    assert "not saved" in page or "not submitted" in page
+    refusal = {
+        "self_report_save": "The self-report was not saved: please correct the errors below.",
+        "self_report_submit": "The self-report was not submitted: please correct the errors below.",
+    }[action]
+    assert refusal in messages_of(response)
     assert response.context["report_forms"] is not None  # what was typed is kept
     assert snapshot(nursery1_review) == before
 
@@ -544,11 +512,11 @@ def test_submitting_saves_the_form_moves_the_review_to_inspection_and_is_on_time
     assert (report.status, report.late, report.data["staff"]["total"]) == ("submitted", False, 14)
     nursery1_review.refresh_from_db()
     assert nursery1_review.status == "inspecting"
-    page = _text(response)
+    page = text_of(response)
     assert 'data-testid="self-report-form"' not in page and "JY13302810000001" in page  # now read-only
     again = en("nursery1").post(url("self_report_save", nursery1_review.pk), REPORT)
     assert again.status_code == 400
-    assert "A submitted self-report cannot be changed unless it is returned." in _text(again)
+    assert "A submitted self-report cannot be changed unless it is returned." in text_of(again)
 
 
 def test_a_report_submitted_after_the_due_date_is_flagged_late(en, nursery1_review):
@@ -556,12 +524,12 @@ def test_a_report_submitted_after_the_due_date_is_flagged_late(en, nursery1_revi
         self_report_due=timezone.localdate() - timedelta(days=1)
     )
     page = en("nursery1").get(url("review_detail", nursery1_review.pk))
-    assert page.context["report_overdue"] and 'data-testid="missing"' in _text(page)
+    assert page.context["report_overdue"] and 'data-testid="missing"' in text_of(page)
     response = en("nursery1").post(url("self_report_submit", nursery1_review.pk), REPORT, follow=True)
     due = (timezone.localdate() - timedelta(days=1)).isoformat()
     assert messages_of(response) == [f"Self-report submitted after the due date ({due}); it is marked late."]
     assert SelfReport.objects.get(review=nursery1_review).late
-    assert 'data-testid="late"' in _text(response)
+    assert 'data-testid="late"' in text_of(response)
     late = listed(en("health").get(url("review_list"), {"self_report": "late"}))
     assert [review.pk for review in late] == [nursery1_review.pk]
 
@@ -570,7 +538,7 @@ def test_the_health_bureau_returns_a_report_with_comments_and_the_institution_re
     en("nursery1").post(url("self_report_submit", nursery1_review.pk), REPORT)
     health = en("health")
     refused = health.post(url("self_report_return", nursery1_review.pk), {"comment": "  "})
-    assert refused.status_code == 400 and "Say what must be corrected." in _text(refused)
+    assert refused.status_code == 400 and "Say what must be corrected." in text_of(refused)
     assert SelfReport.objects.get(review=nursery1_review).status == "submitted"
 
     comment = {"comment": "持证人数与名册不符"}
@@ -586,8 +554,8 @@ def test_the_health_bureau_returns_a_report_with_comments_and_the_institution_re
         self_report_due=timezone.localdate() - timedelta(days=1)
     )
     page = en("nursery1").get(url("review_detail", nursery1_review.pk))
-    assert 'data-testid="return-comment"' in _text(page) and "持证人数与名册不符" in _text(page)
-    assert "Submit again" in _text(page)
+    assert 'data-testid="return-comment"' in text_of(page) and "持证人数与名册不符" in text_of(page)
+    assert "Submit again" in text_of(page)
     response = en("nursery1").post(
         url("self_report_submit", nursery1_review.pk), {**REPORT, "staff-caregivers_certified": "6"}, follow=True
     )
@@ -602,7 +570,7 @@ def test_only_a_submitted_report_can_be_returned(en, nursery1_review):
     before = snapshot(nursery1_review)
     response = en("health").post(url("self_report_return", nursery1_review.pk), {"comment": "请补充"})
     assert response.status_code == 400
-    assert "Only a submitted self-report can be returned." in _text(response)
+    assert "Only a submitted self-report can be returned." in text_of(response)
     assert snapshot(nursery1_review) == before
 
 
@@ -612,7 +580,7 @@ def test_a_decided_reviews_report_can_no_longer_be_returned(en):
     assert en("health").get(url("review_detail", failed.pk)).context["return_form"] is None
     response = en("health").post(url("self_report_return", failed.pk), {"comment": "请补充"})
     assert response.status_code == 400
-    assert "The review is decided: its self-report can no longer be returned." in _text(response)
+    assert "The review is decided: its self-report can no longer be returned." in text_of(response)
     assert snapshot(failed) == before
 
 
@@ -637,7 +605,7 @@ def test_the_decision_form_offers_the_failed_checklist_items(en, cast):
     form = response.context["decide_form"]
     assert [key for key, _label in form.fields["checklist_items"].choices] == ["fire:F3"]
     assert "疏散通道堆放杂物" in dict(form.fields["checklist_items"].choices)["fire:F3"]
-    assert 'data-testid="decide-form"' in _text(response)
+    assert 'data-testid="decide-form"' in text_of(response)
     for username in ("fire", "amr"):
         assert en(username).get(url("review_detail", review.pk)).context["decide_form"] is None
 
@@ -660,7 +628,7 @@ def test_a_fail_with_chosen_and_free_items_issues_a_rectification_order(en, cast
         ("safety", "", "完善安全管理制度"),
     ]
     assert order.items[0]["note"] == "疏散通道堆放杂物"
-    page = _text(response)
+    page = text_of(response)
     assert order.number in page and "消防检查不合格" in page and response.context["decide_form"] is None
     assert AuditEvent.objects.filter(event="review.decided", object_id=str(review.pk)).count() == 1
 
@@ -697,7 +665,7 @@ def test_a_bad_decision_is_refused_with_a_message_and_changes_nothing(en, cast, 
     orders = RectificationOrder.objects.count()
     response = en("health").post(url("review_decide", review.pk), data)
     assert response.status_code == 400
-    assert message in _text(response)
+    assert message in text_of(response)
     assert response.context["decide_form"] is not None  # still offered, with what was typed
     assert snapshot(review) == before and RectificationOrder.objects.count() == orders
 
@@ -708,7 +676,7 @@ def test_a_review_waiting_for_its_self_report_cannot_be_decided(en):
     assert en("health").get(url("review_detail", waiting.pk)).context["decide_form"] is None
     response = en("health").post(url("review_decide", waiting.pk), {"result": "pass", "reason": "合格"})
     assert response.status_code == 400
-    assert "This review cannot be decided now (Waiting for the self-report)" in _text(response)
+    assert "This review cannot be decided now (Waiting for the self-report)" in text_of(response)
     assert snapshot(waiting) == before
 
 
@@ -723,7 +691,7 @@ def test_a_second_decision_after_the_first_is_refused_with_a_message(en, client_
         {"result": "fail", "reason": "不合格", "checklist_items": ["fire:F3"], "deadline": deadline},
     )
     assert response.status_code == 400
-    assert "This review cannot be decided now (Decided); someone else may have decided it." in _text(response)
+    assert "This review cannot be decided now (Decided); someone else may have decided it." in text_of(response)
     assert snapshot(review) == before and review.decided_by == cast["health"]
     assert not RectificationOrder.objects.filter(review=review).exists()
     assert AuditEvent.objects.filter(event="review.decided", object_id=str(review.pk)).count() == 1
@@ -1018,6 +986,6 @@ def test_the_story_of_one_review_through_the_pages(en, client_as, cast):
     assert messages_of(response) == ["Review decided: failed. A rectification order was issued."]
     own = nursery1.get(url("review_detail", review.pk))
     order = RectificationOrder.objects.get(review=review)
-    assert order.number in _text(own) and "灭火器过期" in _text(own)
+    assert order.number in text_of(own) and "灭火器过期" in text_of(own)
     assert [r.result for r in listed(nursery1.get(url("review_list"), {"year": NEXT}))] == ["fail"]
     assert en("lizhou").get(url("review_detail", review.pk)).status_code == 404

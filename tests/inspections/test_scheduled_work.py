@@ -20,6 +20,7 @@ from inspections.services import cycles, findings
 from inspections.tasks import cycle_statistics_task, inspection_reminders_task, self_report_reminders_task
 from paperwork.models import ReminderSent
 from registry.models import Institution
+from tests.factories import ReviewCycleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +36,16 @@ def cycle(cast) -> ReviewCycle:
     Institution.objects.filter(name__in=[NURSERY1, NURSERY2]).update(
         status=Institution.Status.OPERATING, filing_status=Institution.FilingStatus.FILED, filing_number="测试"
     )
-    return cycles.cycle_open(
-        actor=cast["health"],
-        year=2025,
-        self_report_due=SELF_REPORT_DUE,
-        inspection_due=INSPECTION_DUE,
-        decision_due=date(2025, 9, 30),
+    return ReviewCycleFactory(
+        actor=cast["health"], year=2025, self_report_due=SELF_REPORT_DUE, inspection_due=INSPECTION_DUE
     )
+
+
+def reviewed() -> int:
+    """How many institutions a cycle opened now reviews: the operating, filed ones."""
+    return Institution.objects.filter(
+        status=Institution.Status.OPERATING, filing_status=Institution.FilingStatus.FILED
+    ).count()
 
 
 def review_of(cycle: ReviewCycle, name: str) -> AnnualReview:
@@ -80,23 +84,23 @@ def test_thresholds_are_7_days_and_1_day_before_the_due_date():
 
 
 def test_self_report_reminders_are_sent_once_per_threshold_however_often_the_task_runs(cast, cycle):
-    reviews = list(cycle.reviews.all())
+    everyone = cycle.reviews.count()
     nursery1 = review_of(cycle, NURSERY1)
-    assert len(reviews) == 10  # the eight demo institutions and the two of the cast
+    assert everyone == reviewed() and everyone > 2  # the demo's filed institutions and the two of the cast
 
     assert reminders.self_report_reminders(today=SELF_REPORT_DUE - timedelta(days=8)) == NOTHING
     assert review_links("nursery1", nursery1) == 1  # only the notice of the opening
 
-    assert reminders.self_report_reminders(today=SELF_REPORT_DUE - timedelta(days=7)) == {**NOTHING, "7d": 10}
+    assert reminders.self_report_reminders(today=SELF_REPORT_DUE - timedelta(days=7)) == {**NOTHING, "7d": everyone}
     assert reminders.self_report_reminders(today=SELF_REPORT_DUE - timedelta(days=7)) == NOTHING  # run twice
     assert reminders.self_report_reminders(today=SELF_REPORT_DUE - timedelta(days=3)) == NOTHING  # same threshold
     assert review_links("nursery1", nursery1) == 2
-    assert len(self_report_keys(cycle, "7d")) == 10
+    assert len(self_report_keys(cycle, "7d")) == everyone
 
     submit(cast, cycle, NURSERY2, "nursery2")  # a submitted report is not reminded again
     nursery2 = review_of(cycle, NURSERY2)
     before = review_links("nursery2", nursery2)
-    assert reminders.self_report_reminders(today=SELF_REPORT_DUE - timedelta(days=1)) == {**NOTHING, "1d": 9}
+    assert reminders.self_report_reminders(today=SELF_REPORT_DUE - timedelta(days=1)) == {**NOTHING, "1d": everyone - 1}
     assert reminders.self_report_reminders(today=SELF_REPORT_DUE - timedelta(days=1)) == NOTHING
     assert reminders.self_report_reminders(today=SELF_REPORT_DUE) == NOTHING  # the due day itself: already told
     assert review_links("nursery1", nursery1) == 3
@@ -104,19 +108,23 @@ def test_self_report_reminders_are_sent_once_per_threshold_however_often_the_tas
 
 
 def test_the_day_after_the_due_date_missing_reports_are_marked_late_and_townships_told_once(cast, cycle):
+    everyone = cycle.reviews.count()
     on_time = submit(cast, cycle, NURSERY2, "nursery2")
     SelfReport.objects.filter(pk=on_time.self_report.pk).update(late=False)  # as if submitted in March 2025
     simen_before, lizhou_before = len(inbox("simen")), len(inbox("lizhou"))
 
-    assert reminders.self_report_reminders(today=SELF_REPORT_DUE + timedelta(days=1)) == {**NOTHING, "late": 9}
+    assert reminders.self_report_reminders(today=SELF_REPORT_DUE + timedelta(days=1)) == {
+        **NOTHING,
+        "late": everyone - 1,
+    }
     assert reminders.self_report_reminders(today=SELF_REPORT_DUE + timedelta(days=1)) == NOTHING
     assert reminders.self_report_reminders(today=SELF_REPORT_DUE + timedelta(days=10)) == NOTHING
 
     assert review_of(cycle, NURSERY1).self_report.late is True
     assert review_of(cycle, NURSERY2).self_report.late is False  # submitted in time
-    assert SelfReport.objects.filter(review__cycle=cycle, late=True).count() == 9
+    assert SelfReport.objects.filter(review__cycle=cycle, late=True).count() == everyone - 1
     marked = AuditEvent.objects.filter(event="self_report.late", table_name="inspections_selfreport")
-    assert marked.count() == 9 and str(review_of(cycle, NURSERY1).self_report.pk) in marked.values_list(
+    assert marked.count() == everyone - 1 and str(review_of(cycle, NURSERY1).self_report.pk) in marked.values_list(
         "object_id", flat=True
     )
     simen, lizhou = inbox("simen")[simen_before:], inbox("lizhou")[lizhou_before:]
@@ -142,11 +150,12 @@ def test_a_closed_cycle_sends_no_reminders(cast, cycle):
 
 
 def test_the_task_takes_the_day_as_an_iso_date_and_is_idempotent(cycle):
+    everyone = cycle.reviews.count()
     day = (SELF_REPORT_DUE - timedelta(days=7)).isoformat()
-    assert self_report_reminders_task.delay(today=day).get() == {**NOTHING, "7d": 10}
+    assert self_report_reminders_task.delay(today=day).get() == {**NOTHING, "7d": everyone}
     assert self_report_reminders_task.delay(today=day).get() == NOTHING
     # Run on the real date, long after 31 March 2025: the missing reports are late.
-    assert self_report_reminders_task.delay().get() == {**NOTHING, "late": 10}
+    assert self_report_reminders_task.delay().get() == {**NOTHING, "late": everyone}
     assert self_report_reminders_task.delay().get() == NOTHING
 
 
@@ -224,9 +233,10 @@ def test_the_statistics_task_caches_and_returns_every_cycle_s_figures(cast, cycl
     try:
         result = cycle_statistics_task.delay(today=(SELF_REPORT_DUE + timedelta(days=1)).isoformat()).get()
         assert set(result) == {"2025", str(year)}
-        assert result["2025"]["reviews"] == 10
-        assert result["2025"]["self_reports"]["missing_after_due"] == 10
-        assert result["2025"]["self_reports"]["late"] == 10
+        everyone = reviewed()
+        assert result["2025"]["reviews"] == everyone == cycle.reviews.count()
+        assert result["2025"]["self_reports"]["missing_after_due"] == everyone
+        assert result["2025"]["self_reports"]["late"] == everyone
         assert result[str(year)]["by_status"]["rectifying"] == 1
         assert cache.get(statistics.cache_key(2025)) == result["2025"]
         assert statistics.cycle_statistics_cached(cycle=cycle) == result["2025"]

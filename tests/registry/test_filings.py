@@ -17,12 +17,12 @@ from django.db import connections
 from django.urls import resolve, reverse
 from django.utils import timezone, translation
 
-from accounts import services as account_services
-from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Membership, Notification, Organisation, User
+from accounts.models import AuditEvent, Notification, User
 from registry.models import Filing, Institution, NumberSequence
 from registry.services import filings as filing_services
+from tests.factories import UserFactory
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,29 +37,12 @@ INSTITUTION_B = "demo-lizhou-yangguang"
 # --- Helpers ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def en(client_as):
-    """A client of the cast that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"  # pages follow the language switch
-        return client
-
-    return make
-
-
 def institution(code: str) -> Institution:
     return Institution.objects.get(organisation__code=code)
 
 
 def pdf(name: str = "document.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def url(name: str, pk: int) -> str:
@@ -112,14 +95,7 @@ def snapshot(filing: Filing) -> tuple:
 
 def second_reviewer() -> User:
     """Another officer of the health bureau."""
-    user = User.objects.filter(username="health2").first() or account_services.user_create(
-        actor=None, username="health2", real_name="演示·卫健局备案员二", password=DEMO_PASSWORD,
-        must_change_password=False,
-    )  # fmt: skip
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code="health"), role=Membership.Role.OFFICER
-    )
-    return user
+    return UserFactory(real_name="测试·卫健局备案员二", member_of="health")
 
 
 # --- Starting a filing --------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from accounts.models import Organisation
 from registry import imports
@@ -21,6 +21,7 @@ from registry.models import ImportJob, Institution, Registration
 from registry.services import imports as import_services
 from registry.tasks import import_run_task
 from registry.validators import credit_code_check_character
+from tests.helpers import english, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -35,18 +36,6 @@ INSTITUTION_HEADERS = ["机构名称*", "统一社会信用代码", "法人类�
 
 def code(first17: str) -> str:
     return first17 + credit_code_check_character(first17)
-
-
-def workbook(headers: list[str], rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "导入数据"
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def registration_row(index: int, **changes) -> list:
@@ -74,9 +63,7 @@ def upload(client_as, django_capture_on_commit_callbacks):
     task runs when the upload's transaction commits."""
 
     def post(username: str, content: bytes, kind: str = "registrations", name: str = "导入.xlsx"):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"  # pages follow the language switch
+        client = english(client_as(username))
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(URL, {"kind": kind, "file": SimpleUploadedFile(name, content)})
 
@@ -150,7 +137,7 @@ def test_an_unknown_template_kind_is_not_found(client_as):
 # --- All or nothing -------------------------------------------------------------------------
 
 
-def test_an_import_with_bad_rows_reports_each_row_and_saves_nothing(cast, upload, client_as):
+def test_an_import_with_bad_rows_reports_each_row_and_saves_nothing(cast, upload, en):
     nursery1 = Institution.objects.get(organisation__code="demo-simen-xingxing")
     future = timezone.localdate() + timedelta(days=5)
     first17 = "91330281MA2X00003"
@@ -191,8 +178,8 @@ def test_an_import_with_bad_rows_reports_each_row_and_saves_nothing(cast, upload
     assert report[(13, "登记证书编号")] == "The same certificate number is on row 2 too."
     assert "Unknown provider type “托儿所”" in report[(14, "机构类型")]
     # The report is on the job's page, row by row.
-    page = client_as("amr").get(f"{URL}{job.pk}/").content.decode()
-    assert "Nothing was imported" in page or "没有导入" in page
+    page = en("amr").get(f"{URL}{job.pk}/").content.decode()
+    assert "Nothing was imported. Correct the problems below in the file and upload it again." in page
     assert "The same certificate number is on row 2 too." in page
 
 
@@ -204,8 +191,8 @@ def test_a_good_import_saves_every_row_and_reaches_100_percent(upload, client_as
     upload("amr", workbook(REGISTRATION_HEADERS, rows))
     job = last_job()
     assert job.status == ImportJob.Status.DONE, job.errors
-    assert counts() == (before[0] + 25, before[1] + 25)
-    assert Registration.objects.filter(source=Registration.Source.IMPORTED, authority__code="amr").count() == 25
+    assert counts() == (before[0] + len(rows), before[1] + len(rows))
+    assert Registration.objects.filter(source=Registration.Source.IMPORTED, authority__code="amr").count() == len(rows)
     status = client_as("amr").get(f"{URL}{job.pk}/status/").json()
     assert status == {
         "status": "done", "status_display": status["status_display"], "finished": True, "percent": 100,

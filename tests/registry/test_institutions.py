@@ -1,7 +1,6 @@
 """Institution pages, class groups, the Excel export and the API: scope, masking, editing,
 standards warnings after saving, and fixed query counts."""
 
-import html
 from io import BytesIO
 
 import pytest
@@ -12,6 +11,8 @@ from accounts.models import Region, SecurityEvent
 from registry import selectors
 from registry.models import ClassGroup, Institution
 from registry.services import institutions as services
+from tests.factories import ClassGroupFactory, InstitutionFactory, village_of
+from tests.helpers import text_of
 
 SIMEN = "330281103"
 LIZHOU = "330281001"
@@ -23,19 +24,12 @@ def _pk(name: str) -> int:
     return Institution.objects.get(name=name).pk
 
 
-def _page(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def _add_institutions(count: int, township: str = SIMEN, prefix: str = "批量测试机构") -> None:
-    villages = list(Region.objects.filter(parent__code=township).select_related("parent")[:10])
+def _add_institutions(count: int) -> None:
+    """``count`` institutions named 测试… with a class each, over ten villages of 泗门镇."""
+    villages = [village_of(SIMEN, index) for index in range(10)]
     for index in range(count):
-        institution = services.institution_create(
-            actor=None, name=f"{prefix}{index:03d}", legal_form=Institution.LegalForm.COMPANY,
-            provider_type=Institution.ProviderType.STANDALONE, village=villages[index % len(villages)],
-            address=f"批量路{index}号", contact_phone="13912345678",
-        )  # fmt: skip
-        ClassGroup.objects.create(institution=institution, name="托大班", age_band="older", places=20, enrolled=10)
+        institution = InstitutionFactory(village=villages[index % 10], contact_phone="13912345678")
+        ClassGroupFactory(institution=institution)
 
 
 def _sheet_rows(response) -> list[tuple]:
@@ -49,7 +43,7 @@ def _sheet_rows(response) -> list[tuple]:
 
 
 def test_a_township_official_lists_only_institutions_in_the_township(client_as):
-    page = _page(client_as("simen").get("/registry/institutions/"))
+    page = text_of(client_as("simen").get("/registry/institutions/"))
     assert NURSERY1 in page and "【演示】泗门镇童趣家庭托育点" in page
     assert NURSERY2 not in page and "梨洲街道" not in page.split("<tbody>")[1]
 
@@ -98,7 +92,7 @@ def test_filters_narrow_the_list(query, expected, client_as):
 
 
 def test_the_list_shows_slots_and_flags(client_as):
-    page = _page(client_as("health").get("/registry/institutions/?text=阳明街道示范"))
+    page = text_of(client_as("health").get("/registry/institutions/?text=阳明街道示范"))
     row = page.split("<tbody>")[1]
     assert "【演示】阳明街道示范托育中心" in row and ">45<" in row
     assert "badge text-bg-success" in row and "badge text-bg-primary" in row
@@ -176,7 +170,7 @@ def test_an_export_with_a_bad_filter_is_not_made_and_says_why(client_as):
 def test_the_record_shows_every_part(client_as):
     pk = _pk("【演示】泗门镇爱心托育中心")
     response = client_as("health").get(f"/registry/institutions/{pk}/")
-    page = _page(response)
+    page = text_of(response)
     institution = Institution.objects.get(pk=pk)
     for text in (institution.credit_code, institution.address, "演示法人", "演示负责人", "演示登记0005", "市民政局"):
         assert text in page
@@ -191,7 +185,7 @@ def test_the_record_lists_the_standards_warnings(client_as):
     response = client_as("simen").get(f"/registry/institutions/{pk}/")
     warnings = response.context["overview"].warnings
     assert len(warnings) == 3  # enrolled > places, class size, caregiver ratio
-    page = _page(response)
+    page = text_of(response)
     assert 'data-testid="standards-warnings"' in page
     for warning in warnings:
         assert warning.message in page
@@ -203,7 +197,7 @@ def test_the_record_lists_the_standards_warnings(client_as):
      ("leader", "138****0000")],
 )  # fmt: skip
 def test_the_contact_phone_is_masked_except_for_own_members_and_filing_reviewers(username, shown, client_as):
-    page = _page(client_as(username).get(f"/registry/institutions/{_pk(NURSERY1)}/"))
+    page = text_of(client_as(username).get(f"/registry/institutions/{_pk(NURSERY1)}/"))
     assert f'data-testid="contact-phone">{shown}<' in page
     if "*" in shown:
         assert "13800000000" not in page
@@ -225,8 +219,8 @@ def test_another_township_gets_404_on_an_institution_outside_it(client_as):
 
 def test_only_the_institutions_own_staff_see_the_edit_buttons(client_as):
     pk = _pk(NURSERY1)
-    assert f"/registry/institutions/{pk}/edit/" in _page(client_as("nursery1").get(f"/registry/institutions/{pk}/"))
-    health_page = _page(client_as("health").get(f"/registry/institutions/{pk}/"))
+    assert f"/registry/institutions/{pk}/edit/" in text_of(client_as("nursery1").get(f"/registry/institutions/{pk}/"))
+    health_page = text_of(client_as("health").get(f"/registry/institutions/{pk}/"))
     assert f"/registry/institutions/{pk}/edit/" not in health_page
     assert "/registry/classes/" not in health_page
 
@@ -307,7 +301,7 @@ def test_a_class_over_the_standards_is_saved_and_the_warnings_shown(client_as):
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     for message in expected:
         assert any(message in text for text in shown)
-    page = _page(client.get(f"/registry/institutions/{institution.pk}/"))
+    page = text_of(client.get(f"/registry/institutions/{institution.pk}/"))
     for message in expected:
         assert message in page
 
@@ -369,9 +363,19 @@ def test_the_api_list_filters_and_refuses_bad_filters_with_the_error_shape(clien
 
 
 def test_the_api_record_has_class_groups_and_warnings(client_as):
-    pk = _pk("【演示】泗门镇爱心托育中心")
+    institution = InstitutionFactory(township_code=SIMEN, contact_phone="13800000004")
+    for name, band, places, enrolled in (
+        ("乳儿班", "infant", 10, 8),
+        ("托小班", "toddler", 15, 17),
+        ("托大班", "older", 20, 18),
+    ):
+        ClassGroupFactory(
+            institution=institution, name=name, age_band=band, places=places, enrolled=enrolled, caregivers=3
+        )
+    pk = institution.pk
     body = client_as("simen").get(f"/api/v1/institutions/{pk}/").json()
     assert {group["name"] for group in body["class_groups"]} == {"乳儿班", "托小班", "托大班"}
+    # The 托小班 is over its places, the class size and the caregiver ratio.
     assert len(body["warnings"]) == 3 and body["slots"] == 45 and body["enrolled"] == 43
     assert body["contact_phone"] == "138****0004" and body["contact_phone_masked"] is True
     assert client_as("lizhou").get(f"/api/v1/institutions/{pk}/").status_code == 404

@@ -11,41 +11,26 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts import services as account_services
 from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Membership, Organisation, Region, User
+from accounts.models import AuditEvent, Region, User
 from registry import selectors
 from registry.models import FeeSchedule, GuidanceSite, Institution, Parameter, PricingGuidance, ResidentialArea
 from registry.services import planning
 from registry.services.institutions import institution_create
+from tests.factories import ResidentialAreaFactory, UserFactory, village_of
 
 SIMEN = "330281103"
 LIZHOU = "330281001"
 YANGMING = "330281004"
 
 
-def _officer(code: str, username: str | None = None) -> User:
-    user = account_services.user_create(
-        actor=None,
-        username=username or f"{code}-officer",
-        real_name=f"测试·{code}",
-        password="Qiao-2026-xyz",
-        must_change_password=False,
-    )
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code=code), role=Membership.Role.OFFICER
-    )
-    return User.objects.get(pk=user.pk)
-
-
-def _village(township_code: str, index: int = 0) -> Region:
-    return Region.objects.filter(parent__code=township_code).select_related("parent").order_by("code")[index]
+def _officer(code: str) -> User:
+    return UserFactory(real_name=f"测试·{code}", member_of=code)
 
 
 def _area(township_code: str, *, kind="new", population=3000, planned=10, name="测试小区") -> ResidentialArea:
-    village = _village(township_code)
-    return ResidentialArea.objects.create(
-        name=name, kind=kind, village=village, township=village.parent, population=population, planned_slots=planned
+    return ResidentialAreaFactory(
+        township_code=township_code, name=name, kind=kind, population=population, planned_slots=planned
     )
 
 
@@ -94,21 +79,33 @@ def test_without_a_standard_no_slots_are_required_and_the_totals_say_so(cast):
 
 
 def test_the_township_totals_sum_each_areas_rounded_up_slots(cast):
-    summary = selectors.residential_area_summary(actor=cast["simen"])
-    (simen,) = summary["townships"]  # a township sees its own areas only
-    # 【演示】泗门镇新城花园 new 8,200 → 74; 【演示】泗门镇老街片区 old 12,500 → 75; planned 60 + 40
-    assert (simen["code"], simen["population"], simen["required"], simen["planned"]) == (SIMEN, 20700, 149, 100)
-    assert simen["gap"] == 49 and simen["short"] and simen["areas_short"] == 2
+    def totals() -> dict:
+        (simen,) = selectors.residential_area_summary(actor=cast["simen"])["townships"]  # its own areas only
+        return simen
+
+    before = totals()
+    ResidentialAreaFactory(kind="new", population=1010, planned_slots=5)  # 9.09 → 10: short by 5
+    ResidentialAreaFactory(kind="new", population=1010, planned_slots=15)  # 10: 5 to spare
+    ResidentialAreaFactory(kind="old", population=5000, planned_slots=40, township_code=LIZHOU)  # not 泗门镇's
+    after = totals()
+    assert after["code"] == SIMEN and after["areas"] == before["areas"] + 2
+    assert after["population"] == before["population"] + 2020
+    assert after["required"] == before["required"] + 20  # a sum of ceilings: not ⌈18.18⌉ = 19
+    assert after["planned"] == before["planned"] + 20
+    assert after["gap"] == after["required"] - after["planned"] == before["gap"]
+    assert after["short"] == (after["gap"] > 0) and after["areas_short"] == before["areas_short"] + 1
 
 
 def test_the_list_page_shows_required_slots_gaps_and_township_totals(client_as):
+    own = ResidentialAreaFactory(kind="new", population=8200, planned_slots=60)  # 73.8 → 74
+    neighbours = ResidentialAreaFactory(township_code=LIZHOU)
     response = client_as("simen").get("/registry/residential-areas/")
     assert response.status_code == 200
     rows = {area.name: area for area in response.context["rows"]}
-    garden = rows["【演示】泗门镇新城花园"]
+    garden = rows[own.name]
     assert (garden.required_slots, garden.gap, garden.short, garden.can_change) == (74, 14, True, True)
     html = response.content.decode()
-    assert "【演示】梨洲街道江景苑" not in html
+    assert "【演示】梨洲街道江景苑" not in html and neighbours.name not in html
     assert "table-warning" in html  # the shortfall is highlighted
 
 
@@ -134,7 +131,7 @@ def test_a_filter_outside_ones_sight_lists_nothing_and_says_so(client_as):
 
 def test_a_township_records_an_area_in_its_own_territory(client_as):
     before = _events("residential_area.created")
-    village = _village(SIMEN, 2)
+    village = village_of(SIMEN, 2)
     response = client_as("simen").post("/registry/residential-areas/new/", _area_form(village))
     assert response.status_code == 302
     area = ResidentialArea.objects.get(name="测试新区")
@@ -143,7 +140,7 @@ def test_a_township_records_an_area_in_its_own_territory(client_as):
 
 
 def test_a_township_cannot_record_an_area_in_another_township(client_as, cast):
-    village = _village(LIZHOU)
+    village = village_of(LIZHOU)
     response = client_as("simen").post("/registry/residential-areas/new/", _area_form(village))
     assert response.status_code == 200
     assert response.context["form"].errors["village"]
@@ -167,7 +164,7 @@ def test_a_township_cannot_record_an_area_in_another_township(client_as, cast):
     ],
 )
 def test_bad_input_is_a_form_error_and_nothing_is_saved(overrides, client_as):
-    data = {**_area_form(_village(SIMEN)), **overrides}
+    data = {**_area_form(village_of(SIMEN)), **overrides}
     response = client_as("simen").post("/registry/residential-areas/new/", data)
     assert response.status_code == 200
     assert response.context["form"].errors
@@ -227,7 +224,7 @@ def test_the_planning_bureau_sees_and_records_new_areas_city_wide_but_not_old_on
     api = client.get("/api/v1/residential-areas/").json()
     assert {row["kind"] for row in api["results"]} == {"new"}
 
-    village = _village(YANGMING, 1)
+    village = village_of(YANGMING, 1)
     assert client.post("/registry/residential-areas/new/", _area_form(village)).status_code == 302
     assert ResidentialArea.objects.get(name="测试新区").township.code == YANGMING
     refused = client.post("/registry/residential-areas/new/", _area_form(village, name="测试老区", kind="old"))
@@ -236,13 +233,13 @@ def test_the_planning_bureau_sees_and_records_new_areas_city_wide_but_not_old_on
 
 
 def test_the_api_gives_required_slots_and_the_gap(client_as):
-    response = client_as("simen").get("/api/v1/residential-areas/")
+    new = ResidentialAreaFactory(kind="new", population=8200, planned_slots=60)  # 9 per 1,000: 73.8 → 74
+    old = ResidentialAreaFactory(kind="old", population=12500, planned_slots=40)  # 6 per 1,000: 75
+    response = client_as("simen").get("/api/v1/residential-areas/", {"page_size": 1000})
     assert response.status_code == 200
     rows = {row["name"]: row for row in response.json()["results"]}
-    assert rows["【演示】泗门镇新城花园"]["required_slots"] == 74
-    assert rows["【演示】泗门镇新城花园"]["gap"] == 14
-    assert rows["【演示】泗门镇老街片区"]["required_slots"] == 75
-    assert rows["【演示】泗门镇老街片区"]["gap"] == 35
+    assert (rows[new.name]["required_slots"], rows[new.name]["gap"]) == (74, 14)
+    assert (rows[old.name]["required_slots"], rows[old.name]["gap"]) == (75, 35)
     assert client_as("fire").get("/api/v1/residential-areas/").status_code == 403
 
 
@@ -263,7 +260,7 @@ def _site_form(region: Region, villages=(), **overrides) -> dict:
 
 
 def test_a_township_sets_up_a_village_point_in_its_territory(client_as):
-    village = _village(SIMEN, 4)
+    village = village_of(SIMEN, 4)
     before = _events("guidance_site.created")
     response = client_as("simen").post("/registry/guidance/new/", _site_form(village, [village]))
     assert response.status_code == 302
@@ -276,10 +273,10 @@ def test_a_township_sets_up_a_village_point_in_its_territory(client_as):
 
 def test_a_township_cannot_place_a_site_or_cover_villages_outside_its_territory(client_as, cast):
     client = client_as("simen")
-    outside = _village(LIZHOU)
+    outside = village_of(LIZHOU)
     response = client.post("/registry/guidance/new/", _site_form(outside, [outside]))
     assert response.status_code == 200 and response.context["form"].errors
-    own = _village(SIMEN, 4)
+    own = village_of(SIMEN, 4)
     response = client.post("/registry/guidance/new/", _site_form(own, [own, outside]))
     assert response.status_code == 200 and response.context["form"].errors
     with pytest.raises(ApplicationError):
@@ -309,7 +306,7 @@ def test_the_health_bureau_sets_up_sites_at_any_level_and_others_are_refused(cli
 def test_a_site_must_sit_in_a_region_of_its_level(cast):
     with pytest.raises(ApplicationError):  # a station sits in a township, not a village
         planning.guidance_site_save(
-            actor=cast["health"], name="错位指导站", level="township_station", region=_village(SIMEN)
+            actor=cast["health"], name="错位指导站", level="township_station", region=village_of(SIMEN)
         )
     assert not GuidanceSite.objects.filter(name="错位指导站").exists()
 
@@ -331,7 +328,7 @@ def test_a_township_changes_its_own_station_but_not_another_townships(cast):
 
 
 def test_bad_guidance_input_is_a_form_error(client_as):
-    village = _village(SIMEN, 4)
+    village = village_of(SIMEN, 4)
     for overrides in ({"level": "palace"}, {"region": "abc"}, {"covered_villages": ["abc"]}, {"opened_on": "soon"}):
         response = client_as("simen").post("/registry/guidance/new/", {**_site_form(village), **overrides})
         assert response.status_code == 200 and response.context["form"].errors
@@ -484,7 +481,7 @@ def _inclusive_institution_charging(amount: int, *, township=SIMEN, name="【测
         name=name,
         legal_form="nonprofit",
         provider_type="standalone",
-        village=_village(township),
+        village=village_of(township),
         address="测试路1号",
         inclusive=True,
     )

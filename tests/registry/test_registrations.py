@@ -56,19 +56,6 @@ def counts() -> tuple[int, int]:
 
 
 @pytest.fixture
-def en(client_as):
-    """A client of the cast that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.cookies["django_language"] = "en"  # pages follow the language switch
-        return client
-
-    return make
-
-
-@pytest.fixture
 def token_client(cast):
     """An API client authenticated as an authority's system would be: by a token of one of its
     officers, no session."""

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import idnumbers
 from registry.models import Institution
+from tests.factories import StaffMemberFactory
 from training.models import StaffMember
-from training.services import staff as staff_services
 
 PDF = b"%PDF-1.4\n% test scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -35,15 +35,9 @@ def add_staff(
     institution_code: str = "demo-simen-xingxing",
     **extra,
 ) -> StaffMember:
-    """A staff member added through the service (so the ban check and the audit run)."""
-    values = {
-        "name": f"测试{sequence}",
-        "gender": StaffMember.Gender.FEMALE,
-        "education": StaffMember.Education.COLLEGE,
-        "hired_on": date(2025, 9, 1),
-        "health_certificate_expires": date(2027, 9, 1),
-        **extra,
-    }
-    return staff_services.staff_create(
-        actor=actor, institution=institution(institution_code), id_number=id_number(sequence), role=role, **values
-    )
+    """A staff member of a cast institution added by ``actor`` through the service (so the ban
+    check and the audit run); ``sequence`` fixes the ID number, so one person can be added twice."""
+    return StaffMemberFactory(
+        actor=actor, institution=institution(institution_code), name=f"测试{sequence}", id_number=id_number(sequence),
+        role=role, **extra,
+    )  # fmt: skip

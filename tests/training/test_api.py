@@ -15,8 +15,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.crypto import keyed_hash
@@ -24,6 +22,7 @@ from accounts.models import Region, SecurityEvent
 from inspections.services import enforcement
 from registry.models import ClassGroup
 from tests.conftest import CAST
+from tests.helpers import error_of, patch_json, post_json, queries_of
 from tests.training.helpers import add_staff, id_number, institution, pdf_scan
 from training import selectors
 from training.demo import SHARED_SEQUENCE, demo_id_number
@@ -43,21 +42,6 @@ BAN_MESSAGE = (
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def post_json(client, url, data, **headers):
-    return client.post(url, json.dumps(data), content_type="application/json", **headers)
-
-
-def patch_json(client, url, data, **headers):
-    return client.patch(url, json.dumps(data), content_type="application/json", **headers)
-
-
-def error_of(response, status: int = 400) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    return body["error"]
 
 
 def full_numbers() -> list[str]:
@@ -728,21 +712,15 @@ def _add_roster(size: int, start: int = 0) -> None:
     )
 
 
-def _queries(client, url, params=None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, params or {}).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("username", ["nursery1", "health", "simen", "hrss"])
 def test_the_staff_and_certificate_lists_keep_a_fixed_number_of_queries(username, client_as):
     client = client_as(username)
     own = institution(INSTITUTION_A)
     _add_roster(10)
-    small = [_queries(client, f"{API}/staff/", {"institution": own.pk}), _queries(client, f"{API}/certificates/")]
+    small = [queries_of(client, f"{API}/staff/", {"institution": own.pk}), queries_of(client, f"{API}/certificates/")]
     _add_roster(500, start=10)
     assert StaffMember.objects.filter(institution=own).count() > 500
-    large = [_queries(client, f"{API}/staff/", {"institution": own.pk}), _queries(client, f"{API}/certificates/")]
+    large = [queries_of(client, f"{API}/staff/", {"institution": own.pk}), queries_of(client, f"{API}/certificates/")]
     assert large == small
     assert max(large) <= 10
 

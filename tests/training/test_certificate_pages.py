@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, SecurityEvent
+from tests.factories import CertificateFactory
+from tests.helpers import english
 from tests.training.helpers import PDF, add_staff, institution, pdf_scan
 from training import selectors
 from training.models import Certificate, CertificateKind, StaffMember
@@ -21,11 +23,6 @@ pytestmark = pytest.mark.django_db
 
 INSTITUTION_A = "demo-simen-xingxing"  # nursery1, 泗门镇
 INSTITUTION_B = "demo-lizhou-yangguang"  # nursery2, 梨洲街道
-
-
-def _english(client):
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def _caregiver(code: str = INSTITUTION_A) -> StaffMember:
@@ -86,7 +83,7 @@ def test_an_officer_records_a_certificate_with_a_scan(client_as):
 def test_a_scan_is_judged_by_its_content_not_its_name(client_as):
     member = _caregiver()
     fake = SimpleUploadedFile("证书.pdf", b"just some text, not a PDF", content_type="application/pdf")
-    client = _english(client_as("nursery1"))
+    client = english(client_as("nursery1"))
     response = client.post(reverse("certificate_create", args=[member.pk]), {"scan": fake, **_form()})
     assert response.status_code == 200
     assert "is not a PDF, JPEG or PNG file" in response.content.decode()
@@ -95,21 +92,21 @@ def test_a_scan_is_judged_by_its_content_not_its_name(client_as):
 
 def test_a_scan_over_10_mb_is_refused(client_as):
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
-    client = _english(client_as("nursery1"))
+    client = english(client_as("nursery1"))
     response = client.post(reverse("certificate_create", args=[_caregiver().pk]), {"scan": big, **_form()})
     assert "files may be at most 10 MB" in response.content.decode()
     assert not Certificate.objects.filter(number="测试证书0001").exists()
 
 
 def test_the_level_must_be_one_of_the_kinds_levels(client_as):
-    client = _english(client_as("nursery1"))
+    client = english(client_as("nursery1"))
     response = _add_certificate(client, _caregiver(), level="一级")  # 育婴员 has 五级, 四级, 三级
     assert "Choose one of the levels: 五级、四级、三级." in response.content.decode()
     assert not Certificate.objects.filter(number="测试证书0001").exists()
 
 
 def test_a_certificate_number_is_recorded_once(client_as):
-    client = _english(client_as("nursery1"))
+    client = english(client_as("nursery1"))
     _add_certificate(client, _caregiver())
     again = _add_certificate(client, _caregiver(INSTITUTION_A))
     assert "already recorded" in again.content.decode()
@@ -158,7 +155,7 @@ def test_a_certificate_without_a_scan_has_nothing_to_download(client_as):
 
 def test_an_unverified_certificate_is_withdrawn_and_a_verified_one_is_not(client_as):
     pending = _demo_pending()
-    client = _english(client_as("nursery1"))
+    client = english(client_as("nursery1"))
     assert client_as("simen").post(reverse("certificate_withdraw", args=[pending.pk])).status_code == 403
     assert client_as("lizhou").post(reverse("certificate_withdraw", args=[pending.pk])).status_code == 404
     assert client.post(reverse("certificate_withdraw", args=[pending.pk])).status_code == 302
@@ -174,10 +171,7 @@ def test_an_unverified_certificate_is_withdrawn_and_a_verified_one_is_not(client
 
 def test_hrss_sees_pending_certificates_city_wide_oldest_first(cast, client_as):
     newer = add_staff(cast["nursery2"], sequence=30, institution_code=INSTITUTION_B)
-    kind = CertificateKind.objects.get(code="childcare-worker")
-    late = Certificate.objects.create(
-        staff=newer, kind=kind, level="五级", number="测试较晚", issuer="测试", issued_on=date(2024, 1, 1)
-    )
+    late = CertificateFactory(staff=newer)
     response = client_as("hrss").get(reverse("certificate_queue"))
     assert response.status_code == 200
     listed = list(response.context["page"].object_list)
@@ -225,7 +219,7 @@ def test_hrss_verifies_and_the_rate_on_the_institution_page_moves(client_as):
 
 def test_a_second_decision_gets_a_message_not_an_error(client_as):
     pending = _demo_pending()
-    client = _english(client_as("hrss"))
+    client = english(client_as("hrss"))
     client.post(reverse("certificate_verify", args=[pending.pk]))
     for url, data in (("certificate_verify", {}), ("certificate_reject", {"note": "模糊"})):
         again = client.post(reverse(url, args=[pending.pk]), data, follow=True)
@@ -237,7 +231,7 @@ def test_a_second_decision_gets_a_message_not_an_error(client_as):
 
 def test_a_rejection_needs_a_reason_and_shows_on_the_record(client_as):
     pending = _demo_pending()
-    client = _english(client_as("hrss"))
+    client = english(client_as("hrss"))
     refused = client.post(reverse("certificate_reject", args=[pending.pk]), {"note": " "}, follow=True)
     assert "Say why the certificate is rejected." in refused.content.decode()
     pending.refresh_from_db()
@@ -323,7 +317,7 @@ def test_the_expiring_list_shows_each_viewer_what_is_in_sight_with_expired_highl
 
 
 def test_every_member_reads_the_kinds_and_the_definition(client_as):
-    client = _english(client_as("nursery1"))
+    client = english(client_as("nursery1"))
     response = client.get(reverse("certificate_kind_list"))
     assert [kind.code for kind in response.context["kinds"]] == list(
         CertificateKind.objects.values_list("code", flat=True)

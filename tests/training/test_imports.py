@@ -15,16 +15,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from accounts.crypto import keyed_hash
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Region, SecurityEvent
 from inspections.services import enforcement
+from tests.factories import TrainingProgrammeFactory
+from tests.helpers import workbook
 from tests.training.helpers import add_staff, id_number, institution
 from training import imports
 from training.models import Certificate, Participant, StaffMember, TrainingProgramme
-from training.services import programmes
 from training.services import staff as staff_services
 
 pytestmark = pytest.mark.django_db
@@ -35,18 +36,6 @@ STAFF_HEADERS = ["姓名", "身份证号", "性别", "岗位", "学历", "班级
 CERTIFICATE_HEADERS = ["身份证号", "证书种类", "等级", "证书编号", "发证机构", "发证日期", "有效期至"]
 PARTICIPANT_HEADERS = ["参与者类型", "姓名", "手机号", "村（社区）代码", "机构从业人员身份证号"]
 SIMEN, VILLAGE_SIMEN, VILLAGE_LIZHOU = "330281103", "330281103001", "330281001001"
-
-
-def workbook(headers: list[str], rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "导入数据"
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def class_name() -> str:
@@ -393,10 +382,7 @@ def test_certificate_rows_are_checked_for_kind_level_dates_and_numbers(post, cas
 
 
 def village_programme(cast) -> TrainingProgramme:
-    return programmes.programme_create(
-        actor=cast["simen"], kind=TrainingProgramme.Kind.VILLAGE_INSTRUCTOR, title="泗门镇指导员培训（导入测试）",
-        region=Region.objects.get(code=SIMEN), starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 3),
-    )  # fmt: skip
+    return TrainingProgrammeFactory(actor=cast["simen"], title="泗门镇指导员培训（导入测试）", township_code=SIMEN)
 
 
 def participant_url(programme) -> str:

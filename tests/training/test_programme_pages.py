@@ -16,15 +16,14 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
-from accounts import services as account_services
-from accounts.demo import DEMO_PASSWORD
-from accounts.models import Membership, Organisation, Region, User
+from accounts.models import Organisation, Region, User
 
 # The permission matrix first: importing it gathers every module of tests/matrix/.
 from tests import permission_matrix  # noqa: F401
+from tests.factories import TrainingProgrammeFactory, UserFactory
+from tests.helpers import errors_of, messages_of
 from tests.matrix import training_programmes as matrix
 from training.models import Participant, StaffMember, TrainingProgramme, TrainingSession
 from training.services import programmes as services
@@ -35,39 +34,12 @@ CITY, SIMEN, LIZHOU = "330281", matrix.TOWNSHIP_A, matrix.TOWNSHIP_B
 K = TrainingProgramme.Kind
 
 
-@pytest.fixture
-def en(client_as):
-    """A client that reads the portal in English (messages compared verbatim)."""
-
-    def make(username):
-        client = client_as(username)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
 def women_officer() -> User:
-    user = account_services.user_create(
-        actor=None, username="women1", real_name="测试·妇联干部", password=DEMO_PASSWORD, must_change_password=False
-    )
-    account_services.membership_set(
-        actor=None, user=user, organisation=Organisation.objects.get(code="women"), role=Membership.Role.OFFICER
-    )
-    return user
+    return UserFactory(real_name="测试·妇联干部", member_of="women")
 
 
 def user(username: str) -> User:
     return User.objects.get(username=username)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def errors_of(response) -> list[str]:
-    form = response.context["form"]
-    return [str(error) for errors in form.errors.values() for error in errors]
 
 
 def new_programme(**changes) -> dict:
@@ -83,10 +55,9 @@ def new_programme(**changes) -> dict:
 
 
 def make_programme(actor: str = "health", kind=K.VILLAGE_INSTRUCTOR, region: str = SIMEN, **changes):
-    values = {"title": "测试培训", "starts_on": date(2026, 6, 1), "ends_on": date(2026, 6, 30), **changes}
-    return services.programme_create(
-        actor=user(actor), kind=kind, region=Region.objects.get(code=region), **values
-    )  # fmt: skip
+    return TrainingProgrammeFactory(
+        actor=user(actor), kind=kind, township_code=region, **{"title": "测试培训", **changes}
+    )
 
 
 def village(township: str = SIMEN, index: int = 0) -> Region:
@@ -207,8 +178,7 @@ def test_the_export_has_the_filtered_programmes_and_only_participants_in_sight_m
     programmes = list(workbook["培训项目"].iter_rows(values_only=True))
     assert programmes[0][:3] == ("培训项目", "培训类型", "主办单位")
     assert [row[0] for row in programmes[1:]] == [instructors.title]
-    with translation.override("zh-hans"):
-        assert programmes[1][1] == instructors.get_kind_display()
+    assert programmes[1][1] == "村（社区）卫生健康指导员"  # the kind, in Chinese
     people = list(workbook["学员"].iter_rows(values_only=True))
     assert people[0][5] == "手机号码"
     assert len(people) - 1 == instructors.participants.count()

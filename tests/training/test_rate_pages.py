@@ -3,14 +3,14 @@ one, an institution its own rate only, nobody else anything; the figures are the
 move with the roster."""
 
 import re
-from datetime import date
 
 import pytest
 from django.urls import reverse
 
+from tests.factories import CertificateFactory
 from tests.training.helpers import add_staff, institution
 from training import selectors
-from training.models import Certificate, CertificateKind
+from training.models import Certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -68,10 +68,7 @@ def test_the_figures_move_with_the_roster(cast, client_as):
     before = _institution_rows(client_as("simen").get(reverse("certification_rates")))[INSTITUTION_A]
     certified = add_staff(cast["nursery1"], sequence=40)
     add_staff(cast["nursery1"], sequence=41)
-    Certificate.objects.create(
-        staff=certified, kind=CertificateKind.objects.get(code="childcare-worker"), level="四级", number="测试率1",
-        issuer="测试", issued_on=date(2024, 1, 1), status=Certificate.Status.VERIFIED,
-    )  # fmt: skip
+    CertificateFactory(staff=certified, status=Certificate.Status.VERIFIED)
     response = client_as("simen").get(reverse("certification_rates"))
     after = _institution_rows(response)[INSTITUTION_A]
     assert after == (before[0] + 1, before[1] + 2)

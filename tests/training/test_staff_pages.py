@@ -9,12 +9,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.crypto import keyed_hash
 from accounts.models import AuditEvent, SecurityEvent
 from inspections.services import enforcement
+from tests.helpers import english
 from tests.training.helpers import add_staff, id_number, institution
 from training.demo import SHARED_SEQUENCE, demo_id_number
 from training.models import Certificate, CertificateKind, StaffMember
@@ -36,11 +37,6 @@ def _member(code: str = INSTITUTION_A, **filters) -> StaffMember:
 
 def _listed(response) -> list[StaffMember]:
     return list(response.context["page"].object_list)
-
-
-def _english(client):
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def _valid_form(**extra) -> dict:
@@ -175,8 +171,7 @@ def test_the_export_follows_the_page_scope_and_filters(client_as):
         StaffMember.active_q(timezone.localdate()), institution__organisation__code=INSTITUTION_A, role="caregiver"
     ).count()
     assert len(body) == expected and {row[0] for row in body} == {institution(INSTITUTION_A).name}
-    with translation.override("zh-hans"):
-        assert {row[5] for row in body} == {str(StaffMember.Role.CAREGIVER.label)}
+    assert {row[5] for row in body} == {"保育人员"}  # the role, in Chinese
     shared = StaffMember.objects.get(id_hash=keyed_hash(SHARED_ID), institution__organisation__code=INSTITUTION_A)
     health = client_as("health").get(reverse("staff_export"), {"q": shared.name})
     rows = list(load_workbook(io.BytesIO(health.content)).active.iter_rows(values_only=True))
@@ -199,7 +194,7 @@ def test_the_health_bureau_reveals_a_number_with_a_reason_and_it_is_logged(clien
 
 def test_a_reveal_without_a_reason_is_refused_with_the_message(client_as):
     member = _member(INSTITUTION_A)
-    client = _english(client_as("hrss"))
+    client = english(client_as("hrss"))
     response = client.post(reverse("staff_reveal", args=[member.pk]), {"reason": " "})
     assert response.status_code == 400
     page = response.content.decode()
@@ -294,13 +289,13 @@ def test_a_person_on_the_ban_list_is_not_added_and_the_page_says_only_whom_to_co
     assert "测试·禁入者" not in page and "虐童" not in page  # neither the typed name nor the list entry
     event = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.BAN_MATCH, username="nursery1").latest("pk")
     assert barred not in str(event.detail)
-    english = _english(client_as("nursery1")).post(reverse("staff_create"), _valid_form(id_number=barred))
-    assert "Please contact the Yuyao Health Bureau" in english.content.decode()
+    in_english = english(client_as("nursery1")).post(reverse("staff_create"), _valid_form(id_number=barred))
+    assert "Please contact the Yuyao Health Bureau" in in_english.content.decode()
 
 
 def test_a_wrong_id_number_is_explained_and_not_echoed_but_the_rest_is_kept(client_as):
     wrong = id_number(102)[:17] + ("0" if id_number(102)[17] != "0" else "1")
-    response = _english(client_as("nursery1")).post(reverse("staff_create"), _valid_form(id_number=wrong))
+    response = english(client_as("nursery1")).post(reverse("staff_create"), _valid_form(id_number=wrong))
     page = response.content.decode()
     assert "The last character of this ID number does not match" in page
     assert wrong not in page and "测试·新保育员" in page
@@ -333,7 +328,7 @@ def test_an_officer_edits_a_record_and_others_may_not(client_as):
 def test_an_officer_records_a_leaving_once(cast, client_as):
     member = add_staff(cast["nursery1"], sequence=21)
     url = reverse("staff_leave", args=[member.pk])
-    client = _english(client_as("nursery1"))
+    client = english(client_as("nursery1"))
     assert client.post(url, {}).status_code == 302
     member.refresh_from_db()
     assert member.left_on is None

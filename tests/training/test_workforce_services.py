@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone, translation
@@ -17,6 +16,7 @@ from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Notification, Region, SecurityEvent, User
 from inspections.services import enforcement
 from registry.models import ClassGroup, Institution
+from tests.factories import TrainingProgrammeFactory
 from tests.training.helpers import add_staff, id_number, institution, pdf_scan
 from training import reminders, selectors
 from training.models import Certificate, CertificateKind, Participant, StaffMember, TrainingProgramme
@@ -313,10 +313,8 @@ def test_expiry_reminders_are_sent_once_even_if_the_task_runs_twice(cast, fresh_
     second = reminders.expiry_reminders(today=today)
     assert second == {"soon": 0, "expired": 0} and inbox.count() == after_first
     # The health bureau heard of the expired one.
-    # Reminders are written in the portal's default language (the recipients' choice is unknown).
-    with translation.override(settings.LANGUAGE_CODE):
-        title = translation.gettext("Staff certificates expired")
-    assert Notification.objects.filter(recipient=cast["health"], title=title).exists()
+    # Reminders are written in the portal's default language, Chinese (the recipients' choice is unknown).
+    assert Notification.objects.filter(recipient=cast["health"], title="从业人员证书已过期").exists()
     # Once expired, a certificate that was "soon" is announced again, once.
     reminders.expiry_reminders(today=today + timedelta(days=11))
     assert reminders.expiry_reminders(today=today + timedelta(days=11)) == {"soon": 0, "expired": 0}
@@ -335,10 +333,9 @@ def test_village_coverage_counts_villages_with_a_trained_instructor(cast):
     simen = Region.objects.get(code="330281103")
     before = next(row for row in selectors.village_coverage(township_codes=["330281103"]))
     uncovered = before.uncovered[0]
-    programme = programmes.programme_create(
-        actor=cast["simen"], kind=TrainingProgramme.Kind.VILLAGE_INSTRUCTOR, title="测试指导员培训", region=simen,
-        starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 2),
-    )  # fmt: skip
+    programme = TrainingProgrammeFactory(
+        actor=cast["simen"], title="测试指导员培训", region=simen, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 2)
+    )
     person = programmes.participant_add(
         actor=cast["simen"], programme=programme, kind=Participant.Kind.VILLAGE_INSTRUCTOR, name="测试指导员",
         village=uncovered,

@@ -76,11 +76,9 @@ def certificate_import(*, actor, institution: Institution, file) -> tuple[int, R
     note_duplicates(numbered, report, number_column,
                      lambda row: (row.values["kind_object"].pk, row.values["number"]),
                      _("The same certificate (kind and number) is on row %(row)d too."))  # fmt: skip
-    recorded = set(
-        Certificate.objects.filter(
-            kind__in={row.values["kind_object"].pk for row in numbered},
-            number__in={row.values["number"] for row in numbered},
-        ).values_list("kind_id", "number")
+    recorded = selectors.certificate_numbers_recorded(
+        kind_ids={row.values["kind_object"].pk for row in numbered},
+        numbers={row.values["number"] for row in numbered},
     )
     for row in numbered:
         if (row.values["kind_object"].pk, row.values["number"]) in recorded:
