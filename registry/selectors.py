@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Region, User
-from registry import parameters, standards
+from registry import parameters, rules, standards
 from registry.models import (
     CalendarDay,
     ClassGroup,
@@ -247,21 +247,6 @@ def institution_township_choices(*, actor: User) -> list[Region]:
     )
 
 
-def can_edit_institution(*, actor: User, institution: Institution) -> bool:
-    """Only the institution's own officers and heads keep its record (policy rule 16)."""
-    return policy.acts_for(actor, institution.organisation, "institution.self")
-
-
-def is_institution_member(*, actor: User, institution: Institution) -> bool:
-    return any(org.pk == institution.organisation_id for org in policy.organisations_of(actor))
-
-
-def can_see_contact_phone(*, actor: User, institution: Institution) -> bool:
-    """The contact phone is shown in full to the institution's own members and to the filing
-    reviewers (who must be able to call); everyone else sees it masked."""
-    return is_institution_member(actor=actor, institution=institution) or policy.holds(actor, "filing.review")
-
-
 @dataclass(frozen=True)
 class InstitutionOverview:
     """Everything the institution page shows, read once."""
@@ -302,9 +287,9 @@ def institution_overview(*, actor: User, pk: int) -> InstitutionOverview:
         class_groups=groups,
         warnings=standards.institution_warnings(institution, groups, parameters.load()),
         filings=list(filing_list(actor=actor, institution=institution)),
-        can_edit=can_edit_institution(actor=actor, institution=institution),
-        is_own=is_institution_member(actor=actor, institution=institution),
-        shows_contact_phone=can_see_contact_phone(actor=actor, institution=institution),
+        can_edit=rules.can_edit_institution(actor=actor, institution=institution),
+        is_own=rules.is_institution_member(actor=actor, institution=institution),
+        shows_contact_phone=rules.can_see_contact_phone(actor=actor, institution=institution),
     )
 
 
@@ -500,7 +485,7 @@ def residential_area_township_choices(*, actor: User) -> QuerySet:
 
 def residential_area_villages(*, actor: User) -> QuerySet:
     """The villages where the user may record residential areas (a form's choices)."""
-    codes = planning.planning_territory_codes(actor)
+    codes = rules.planning_territory_codes(actor)
     return (
         policy.regions_visible_to(actor)
         .filter(_within(codes), level=Region.Level.VILLAGE)
@@ -517,7 +502,7 @@ def residential_area_rows(*, actor: User, areas, params: dict) -> list[Residenti
         area.required_slots = planning.required_slots(area, params)
         area.gap = planning.slot_gap(area, params)
         area.short = area.gap is not None and area.gap > 0
-        area.can_change = planning.can_change_residential_area(actor, area)
+        area.can_change = rules.can_change_residential_area(actor, area)
     return rows
 
 
@@ -588,7 +573,7 @@ def guidance_site_level_counts(*, actor: User) -> list[tuple[str, str, int]]:
 
 def guidance_site_regions(*, actor: User) -> QuerySet:
     """The city, townships and villages where the user may set up guidance sites."""
-    codes = planning.guidance_territory_codes(actor)
+    codes = rules.guidance_territory_codes(actor)
     return policy.regions_visible_to(actor).filter(_within(codes)).select_related("parent").order_by("code")
 
 

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
-from registry import selectors
+from registry import rules, selectors
 from registry.models import FeeSchedule, GuidanceSite, PricingGuidance, ResidentialArea
 from registry.services import planning
 
@@ -55,8 +55,8 @@ class ResidentialAreaList(SlotParametersMixin, ListAPIView):
     serializer_class = ResidentialAreaSerializer
 
     def get_queryset(self):
-        if not planning.can_view_residential_areas(self.request.user):
-            raise PermissionDenied(planning.PLANNING_DUTY)
+        if not rules.can_view_residential_areas(self.request.user):
+            raise PermissionDenied(rules.PLANNING_DUTY)
         township = self.request.query_params.get("township", "")
         return selectors.residential_area_list(actor=self.request.user, township=township[:12])
 
