@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Region
+from inspections import rules
 from inspections.models import (
     AnnualReview,
     BanEntry,
@@ -303,7 +304,7 @@ def cycle_statistics_get(*, actor, cycle: ReviewCycle) -> dict:
 
     from inspections import statistics
 
-    if not statistics.can_read_cycle_statistics(actor):
+    if not rules.can_read_cycle_statistics(actor):
         raise PermissionDenied("dashboard.view")
     figures = statistics.cycle_statistics_cached(cycle=cycle)
     if figures is None:

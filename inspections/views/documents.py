@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from inspections import pdf, selectors, statistics
+from inspections import pdf, rules, selectors, statistics
 from inspections.models import AnnualReview, Area, RectificationOrder, ReviewCycle
 
 ORDER_TEMPLATE = "inspections/documents/order.html"
@@ -216,7 +216,7 @@ def _statistics_context(request, cycle: ReviewCycle, figures: dict) -> dict:
         "computed_at": parse_datetime(figures["computed_at"]),
         "sections": sections,
         "findings": findings,
-        "can_refresh": statistics.can_refresh_cycle_statistics(request.user),
+        "can_refresh": rules.can_refresh_cycle_statistics(request.user),
     }
 
 
