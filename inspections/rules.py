@@ -77,9 +77,7 @@ def can_return_self_report(actor, review: AnnualReview, report: SelfReport | Non
 
 
 def can_decide_review(actor, review: AnnualReview) -> bool:
-    return (
-        review.status == AnnualReview.Status.INSPECTING and not review.result and policy.has_duty(actor, DECIDE_DUTY)
-    )
+    return review.status == AnnualReview.Status.INSPECTING and not review.result and policy.has_duty(actor, DECIDE_DUTY)
 
 
 # --- Checklists and findings --------------------------------------------------------------

@@ -21,7 +21,7 @@ from accounts.hooks import url_or_placeholder
 from accounts.services import notify_duty_holders, notify_organisation
 from registry import parameters
 from training.models import Certificate, ReminderSent, StaffMember
-from training.services.staff import OVERSEE_DUTY
+from training.rules import OVERSEE_DUTY
 
 SOON, EXPIRED = "soon", "expired"
 
