@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from dashboard import selectors
+from dashboard import rules, selectors
 from dashboard.serializers import IndicatorSerializer, RegionValuesSerializer, ValuesQuerySerializer
 
 
@@ -54,14 +54,14 @@ class RegionValues(APIView):
     )
     def get(self, request):
         actor = request.user
-        policy.require_duty(actor, selectors.VIEW_DUTY)
+        policy.require_duty(actor, rules.VIEW_DUTY)
         query = ValuesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         code = query.validated_data.get("region")
         if not code:
             home = selectors.home_region(actor)
             if home is None:
-                raise PermissionDenied(selectors.VIEW_DUTY)
+                raise PermissionDenied(rules.VIEW_DUTY)
             code = home.code
         region = selectors.dashboard_region(actor=actor, code=code)
         year = query.validated_data.get("year")

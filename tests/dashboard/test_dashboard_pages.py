@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Organisation, Region
-from dashboard import selectors, services
+from dashboard import rules, selectors, services
 from dashboard.models import Indicator, Snapshot
 from registry.models import ClassGroup, Institution
 
@@ -292,6 +292,6 @@ def test_the_city_dashboard_keeps_a_fixed_query_count_with_30_and_3000_instituti
 
 
 def test_the_selector_helpers_agree_with_the_pages(cast):
-    assert selectors.may_refresh(cast["health"]) and not selectors.may_refresh(cast["leader"])
+    assert rules.may_refresh(cast["health"]) and not rules.may_refresh(cast["leader"])
     assert selectors.home_region(cast["simen"]).code == SIMEN
     assert selectors.home_region(cast["nursery1"]) is None
