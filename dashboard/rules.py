@@ -1,8 +1,8 @@
 """Who may act on dashboards, targets and periodic reports: every "may this user do that" of
 the app, in one place.
 
-The *see* rules are in ``accounts/policy.py`` (rules 29–32, with the scopes this app
-registers in ``dashboard/scopes.py``); these are the *act* rules. Pages, the API and the
+The *see* rules are in ``accounts/policy.py`` (rules 26–29, with the scopes this app
+registers in ``dashboard/scopes.py``); these are the *act* rules (rule 30). Pages, the API and the
 selectors ask them; the services ask them again before they write.
 
 Dashboards and targets
@@ -54,7 +54,7 @@ def may_manage_targets(actor) -> bool:
 
 
 def may_read_reports(actor) -> bool:
-    """Whether the report pages open at all (rule 31): a reporter (a township, the city's
+    """Whether the report pages open at all (rule 28): a reporter (a township, the city's
     guidance centre), the approver (the health bureau) or the leading group, whatever their role;
     anyone else would only ever find an empty list, so they are refused (403)."""
     return (

@@ -1,7 +1,7 @@
 """Who may act in the annual review and enforcement: every "may this user do that" of the app.
 
-The *see* rules are in ``accounts/policy.py`` (rules 18–24, with the scopes this app
-registers in ``inspections/scopes.py``); these are the *act* rules. Pages, the API and the
+The *see* rules are in ``accounts/policy.py`` (rules 16–22, with the scopes this app
+registers in ``inspections/scopes.py``); these are the *act* rules (rule 30). Pages, the API and the
 selectors ask them to show or hide an action; the services ask them again before they write.
 
 Self-reports and reviews

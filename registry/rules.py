@@ -1,7 +1,7 @@
 """Who may act in the registry: every "may this user do that" of the app, in one place.
 
 The *see* rules are in ``accounts/policy.py`` (rules 11–15, with the scopes this app registers
-in ``registry/scopes.py``); these are the *act* rules (policy rule 28). Pages, the API and the
+in ``registry/scopes.py``); these are the *act* rules (policy rule 30). Pages, the API and the
 selectors ask them to show or hide an action; the services ask them again before they write
 and refuse (403) what they would not show.
 

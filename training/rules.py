@@ -1,11 +1,11 @@
 """Who may act on the workforce and training: every "may this user do that" of the app.
 
-The *see* rules are in ``accounts/policy.py`` (rules 25–27, with the scopes this app
-registers in ``training/scopes.py``); these are the *act* rules (rule 28). Pages, the API,
+The *see* rules are in ``accounts/policy.py`` (rules 23–25, with the scopes this app
+registers in ``training/scopes.py``); these are the *act* rules (rule 30). Pages, the API,
 the panels and the selectors ask them; the services ask them again before they write.
 
 Rosters and certificates
-    ``may_see_roster``          one institution's roster (rule 25, no query beyond memberships)
+    ``may_see_roster``          one institution's roster (rule 23, no query beyond memberships)
     ``may_keep_roster``         the institution's own officers and heads (``institution.self``)
     ``may_reveal``              ``staff.reveal``: unmask one ID number, with a reason
     ``may_see_duplicates``      the duplicate-employment flag: holders of ``staff.oversee``
@@ -35,7 +35,7 @@ VERIFY_DUTY = "certificate.verify"
 
 
 def may_see_roster(actor, institution: Institution) -> bool:
-    """Policy rule 25 for one institution, without a query beyond the user's memberships."""
+    """Policy rule 23 for one institution, without a query beyond the user's memberships."""
     if policy.holds(actor, OVERSEE_DUTY) or policy.holds(actor, VERIFY_DUTY):
         return True
     own = {org.pk for org in policy.organisations_of(actor)}

@@ -65,7 +65,7 @@ def staff_get(*, actor: User, pk: int) -> StaffMember:
 
 
 def roster_institutions(*, actor: User) -> QuerySet:
-    """The institutions whose roster the actor sees (policy rule 25), for filters and the rate
+    """The institutions whose roster the actor sees (policy rule 23), for filters and the rate
     by institution: the city for the health and HR bureaus, a township's own, one's own."""
     if not policy.organisations_of(actor):
         return Institution.objects.none()
@@ -459,7 +459,7 @@ def village_coverage_for(*, actor: User) -> list[VillageCoverage]:
 
 
 def programme_sessions(*, actor: User, programme: TrainingProgramme) -> QuerySet:
-    """The programme's sessions with how many attended each: a count, not who (rule 26)."""
+    """The programme's sessions with how many attended each: a count, not who (rule 24)."""
     return (
         TrainingSession.objects.visible_to(actor)
         .filter(programme=programme)

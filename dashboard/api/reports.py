@@ -1,6 +1,6 @@
 """The dashboard API's periodic reports, mirroring the report pages.
 
-Who sees a report is policy rule 31 (out of sight: 404); the report endpoints open for a
+Who sees a report is policy rule 28 (out of sight: 404); the report endpoints open for a
 reporter (a township, the city's guidance centre), the health bureau and the leading group, and
 answer 403 to anyone else. The reporter of a report's region (``rules.reporting_region``)
 creates, changes and submits drafts and returned reports and starts corrections of approved

@@ -1,4 +1,4 @@
-"""The dashboard API's targets: every member reads them (policy rule 29); holders of
+"""The dashboard API's targets: every member reads them (policy rule 26); holders of
 ``targets.manage`` (the health bureau) set one per indicator, region (the city or a township)
 and year, which replaces the value of an existing one, and delete one. Anyone else who writes
 gets 403, asked before the body is judged; a target out of sight (operators) is 404."""

@@ -1,8 +1,8 @@
 """The dashboard API's indicators and values, for the province's or another system's use.
 
-Indicators are facts every member reads (policy rule 29). Values are read from a region's
+Indicators are facts every member reads (policy rule 26). Values are read from a region's
 snapshot exactly as the dashboards read them (``selectors.dashboard``), with the same scope
-(rule 30): 403 without ``dashboard.view``, 404 for a region out of sight (a township government
+(rule 27): 403 without ``dashboard.view``, 404 for a region out of sight (a township government
 asking for another township or for the city). Errors in the one API error shape."""
 
 from django.core.exceptions import PermissionDenied

@@ -1,7 +1,7 @@
 """The dashboard pages: the city's, each township's, and a printable report of either.
 
 They read the pre-computed snapshots through ``dashboard.selectors``, so a page costs a few
-queries whatever the number of institutions. Who sees which region is the policy's (rule 30):
+queries whatever the number of institutions. Who sees which region is the policy's (rule 27):
 ``dashboard_region`` answers 403 without ``dashboard.view`` and 404 for a region out of sight.
 A township official who opens the city's dashboard is sent to their own township's.
 

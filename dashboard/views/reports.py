@@ -1,7 +1,7 @@
 """Periodic report pages: the list (filters; bulk approval for the health bureau), a new
 report, a report with its figures, versions and decision, and the actions its status allows.
 
-Who sees a report is policy rule 31 (``selectors.report_list``/``report_get``: out of sight is
+Who sees a report is policy rule 28 (``selectors.report_list``/``report_get``: out of sight is
 404). Who may act, asked before the input is judged (403): the reporter of the report's region
 (``rules.reporting_region``: a township for its township, the health bureau for the city)
 changes and submits drafts and returned reports and starts corrections of approved ones; only

@@ -1,4 +1,4 @@
-"""Target pages: the targets every member reads (policy rule 29), and for the holders of
+"""Target pages: the targets every member reads (policy rule 26), and for the holders of
 ``targets.manage`` (the health bureau) a form to set a target per indicator, region (the city
 or one township) and year, and a button to delete one.
 

@@ -318,7 +318,7 @@ def referral_decide(request, pk: int):
 
 
 def _require_case_sight(request) -> None:
-    """Cases are for holders of ``case.manage`` (rule 23); anyone else gets 403, logged."""
+    """Cases are for holders of ``case.manage`` (rule 21); anyone else gets 403, logged."""
     if not rules.can_see_cases(request.user):
         raise PermissionDenied(CASE_DUTY)
 

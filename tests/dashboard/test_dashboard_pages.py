@@ -1,6 +1,6 @@
 """The dashboard pages: the city's, each township's and the printable report.
 
-Who opens what (policy rule 30): the leading group, the health bureau and the departments with
+Who opens what (policy rule 27): the leading group, the health bureau and the departments with
 ``dashboard.view`` see the city and every township; a township official sees their own township
 only (the city sends them there, another township is 404); institutions and departments without
 the duty get 403. The pages read the snapshots, so the city's costs the same few queries with

@@ -1,5 +1,5 @@
 """The certificate API: certificates in the user's sight (they follow their staff member,
-policy rule 25), recording one with its scan, the HR bureau's verification or rejection, the
+policy rule 23), recording one with its scan, the HR bureau's verification or rejection, the
 institution's withdrawal of an unverified one, the certificate kinds and what expires soon.
 The same selectors, services and policy as the pages; errors in the one API error shape."""
 

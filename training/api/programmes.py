@@ -1,7 +1,7 @@
-"""The training API: programmes and their sessions (facts every member sees, policy rule 26),
+"""The training API: programmes and their sessions (facts every member sees, policy rule 24),
 participants (the organiser, the health bureau, the township of the area or the village, an
-institution its own staff: rule 27), and running a programme: sessions, participants,
-attendance and the assessment, by the organiser's officers only (rule 28). The same selectors,
+institution its own staff: rule 25), and running a programme: sessions, participants,
+attendance and the assessment, by the organiser's officers only (rule 30). The same selectors,
 services and policy as the pages; errors in the one API error shape."""
 
 from django.core.exceptions import PermissionDenied

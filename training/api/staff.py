@@ -1,4 +1,4 @@
-"""The roster API: staff in the user's sight (policy rule 25), adding a person (the ban check
+"""The roster API: staff in the user's sight (policy rule 23), adding a person (the ban check
 runs in the service), changes, the end of an employment, and the audited reveal of one ID
 number. The same selectors, services and policy as the pages; errors in the one API error
 shape (``accounts.api_errors``): out of sight 404, in sight without the duty 403, bad input

@@ -2,9 +2,9 @@
 programme's page with its sessions and participants, where the organiser's officers change
 its status, add sessions and participants, record attendance and assessments.
 
-Programmes and sessions are facts every member sees (policy rule 26); participants are shown
-only to those rule 27 names (``selectors.participant_list``). Running a programme is for the
-organiser's officers (rule 28, ``services.programmes.can_run``): anyone else who sees the
+Programmes and sessions are facts every member sees (policy rule 24); participants are shown
+only to those rule 25 names (``selectors.participant_list``). Running a programme is for the
+organiser's officers (rule 30, ``rules.can_run``): anyone else who sees the
 programme gets 403, asked before the input is judged. A participant out of sight is 404. A
 refusal by a service is shown as its message, and nothing changes.
 """
@@ -143,7 +143,7 @@ def programme_create(request):
 
 
 def _participant_form(actor, programme: TrainingProgramme, data=None) -> ParticipantForm:
-    """The staff picker lists only rosters the runner may see (rule 25), within the
+    """The staff picker lists only rosters the runner may see (rule 23), within the
     programme's area; a runner who sees no roster is offered instructors and the public."""
     township = "" if programme.region.level == "city" else programme.region.code[:9]
     staff = (
