@@ -174,10 +174,10 @@ def township_places(*, actor: User, region: Region) -> dict:
     """The township's villages and residential areas: required and provided slots and the gap,
     guidance points, trained village instructors. A fixed number of queries."""
     from registry import selectors as registry_selectors
-    from registry.services import planning
+    from registry import slots
     from training.selectors import village_coverage
 
-    params = planning.slot_parameters()
+    params = slots.slot_parameters()
     areas = list(registry_selectors.residential_area_list(actor=actor, township=region.code).select_related("village"))
     area_rows = registry_selectors.residential_area_rows(actor=actor, areas=areas, params=params)
     coverage = next(iter(village_coverage(township_codes=[region.code])), None)
@@ -242,7 +242,7 @@ def report_region_choices(*, actor: User) -> QuerySet:
 
 
 def target_region_choices(*, actor: User) -> QuerySet:
-    """The city and every township: targets are facts every member reads (rule 29), and the
+    """The city and every township: targets are facts every member reads (rule 26), and the
     region codes are public reference data."""
     if not policy.organisations_of(actor):
         return Region.objects.none()

@@ -12,12 +12,9 @@ Who may write (Annex 2; the predicates are in ``registry/rules.py``):
 - **Fees**: the institution's own officers and heads (``institution.self``).
 - **Pricing guidance**: the development and reform bureau (``pricing.guide``).
 
-The slots standard: a residential area needs ceil(population / 1000 × rate) care slots, the
-rate being ``slots_per_1000.new`` (9) or ``slots_per_1000.old`` (6) from the parameters the
-health bureau keeps. The gap is required − planned: positive is a shortfall.
+The slots standard is computed in ``registry/slots.py``.
 """
 
-import math
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -29,10 +26,8 @@ from django.utils.translation import gettext as _
 from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.models import Region
-from registry import parameters, rules
+from registry import rules
 from registry.models import FeeSchedule, GuidanceSite, Institution, PricingGuidance, ResidentialArea
-
-RATE_KEYS = {ResidentialArea.Kind.NEW: "slots_per_1000.new", ResidentialArea.Kind.OLD: "slots_per_1000.old"}
 
 # The kind of region each level of the guidance network sits in.
 SITE_REGION_LEVELS = {
@@ -41,32 +36,6 @@ SITE_REGION_LEVELS = {
     GuidanceSite.Level.VILLAGE_POINT: {Region.Level.VILLAGE},
     GuidanceSite.Level.EARLY_DEVELOPMENT_CENTRE: {Region.Level.TOWNSHIP, Region.Level.VILLAGE},
 }
-
-
-# --- Care slots -------------------------------------------------------------------------
-
-
-def slot_parameters() -> dict:
-    """The parameters the slot figures need (all of them: one query)."""
-    return parameters.load()
-
-
-def slots_required(*, population: int, kind: str, params: dict) -> int | None:
-    """ceil(population / 1000 × rate); None while the bureau has set no rate for the kind."""
-    rate = params.get(RATE_KEYS[kind])
-    if rate is None:
-        return None
-    return math.ceil(Decimal(population) * Decimal(rate) / Decimal(1000))
-
-
-def required_slots(area: ResidentialArea, params: dict) -> int | None:
-    return slots_required(population=area.population, kind=area.kind, params=params)
-
-
-def slot_gap(area: ResidentialArea, params: dict) -> int | None:
-    """Required − planned: positive means the area is short of slots."""
-    required = required_slots(area, params)
-    return None if required is None else required - area.planned_slots
 
 
 # --- Residential areas ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import ApplicationError
-from registry import rules, selectors
+from registry import rules, selectors, slots
 from registry.forms_planning import (
     FeeForm,
     GuidanceSiteForm,
@@ -57,7 +57,7 @@ def residential_area_list(request):
     form = TownshipFilterForm(request.GET or None, townships=selectors.residential_area_township_choices(actor=actor))
     valid = form.is_valid() or not form.is_bound
     township = form.cleaned_data.get("township", "") if form.is_bound and valid else ""
-    params = planning.slot_parameters()
+    params = slots.slot_parameters()
     areas = selectors.residential_area_list(actor=actor, township=township)
     if valid:
         summary = selectors.residential_area_summary(actor=actor, township=township, params=params)
@@ -70,8 +70,8 @@ def residential_area_list(request):
         "page": page,
         "rows": rows,
         "summary": summary,
-        "rate_new": params.get(planning.RATE_KEYS["new"]),
-        "rate_old": params.get(planning.RATE_KEYS["old"]),
+        "rate_new": params.get(slots.RATE_KEYS["new"]),
+        "rate_old": params.get(slots.RATE_KEYS["old"]),
         "can_record": rules.can_record_residential_areas(actor),
     }
     return render(request, "registry/planning/residential_area_list.html", context)
@@ -93,12 +93,12 @@ def _area_form_page(request, *, area=None):
         else:
             messages.success(request, _("Residential area %(name)s saved.") % {"name": saved.name})
             return redirect("residential_area_list")
-    params = planning.slot_parameters()
+    params = slots.slot_parameters()
     context = {
         "form": form,
         "area": area,
-        "rate_new": params.get(planning.RATE_KEYS["new"]),
-        "rate_old": params.get(planning.RATE_KEYS["old"]),
+        "rate_new": params.get(slots.RATE_KEYS["new"]),
+        "rate_old": params.get(slots.RATE_KEYS["old"]),
     }
     return render(request, "registry/planning/residential_area_form.html", context)
 
