@@ -141,13 +141,17 @@ def can_view_residential_areas(actor) -> bool:
     return any(policy.holds(actor, code) for code in RESIDENTIAL_SIGHT_DUTIES)
 
 
-def _planning_organisations(actor) -> list[Organisation]:
+def _townships_and_departments_acting(actor, duty: str) -> list[Organisation]:
+    """The township governments and departments through which the actor exercises ``duty``."""
     return [
         org
         for org in policy.organisations_of(actor)
-        if org.kind in (Organisation.Kind.TOWNSHIP, Organisation.Kind.DEPARTMENT)
-        and policy.acts_for(actor, org, PLANNING_DUTY)
+        if org.kind in (Organisation.Kind.TOWNSHIP, Organisation.Kind.DEPARTMENT) and policy.acts_for(actor, org, duty)
     ]
+
+
+def _planning_organisations(actor) -> list[Organisation]:
+    return _townships_and_departments_acting(actor, PLANNING_DUTY)
 
 
 def can_record_residential_areas(actor) -> bool:
@@ -184,12 +188,7 @@ def can_change_residential_area(actor, area: ResidentialArea) -> bool:
 
 
 def _guidance_organisations(actor) -> list[Organisation]:
-    return [
-        org
-        for org in policy.organisations_of(actor)
-        if org.kind in (Organisation.Kind.TOWNSHIP, Organisation.Kind.DEPARTMENT)
-        and policy.acts_for(actor, org, GUIDANCE_DUTY)
-    ]
+    return _townships_and_departments_acting(actor, GUIDANCE_DUTY)
 
 
 def can_manage_guidance_sites(actor) -> bool:
