@@ -1,7 +1,7 @@
 """How the apps that build on accounts plug into it without accounts importing them.
 
 An app names its contributions on its AppConfig (``reference_data_loader``,
-``demo_data_loader``, ``work_queue``: dotted paths; ``navigation``: entries) and keeps its
+``demo_data_loader``, ``work_queue``, ``scopes``: dotted paths; ``navigation``: entries) and keeps its
 pages and API in ``views``/``api`` packages whose modules each define ``urlpatterns``."""
 
 import importlib

@@ -5,18 +5,29 @@ matrix (``tests/permission_matrix.py``) check it. Views, API views, exports and 
 filter by tenant themselves: they ask this module, through ``Model.objects.visible_to(user)``,
 ``get_visible_or_404`` and ``require_duty``.
 
+This module holds the mechanism (memberships, duties, acting organisations) and the *see*
+rules. It names no model or field of the apps that build on accounts: each app registers, on
+its AppConfig (``scopes``, a dotted path to a dict in ``<app>/scopes.py``), the rule that
+applies to each of its models and the field paths through which the rule reaches the
+model's organisation, township or region. Who may *act* is in each app's ``rules.py``
+(rule 30).
+
 Subjects
 --------
 1. **Deny by default.** An anonymous user, an inactive user or a user with no membership in
-   an active organisation sees no tenant data and holds no duty. (The public registry, when
-   it exists, uses its own public selectors that show public fields only.)
+   an active organisation sees no tenant data and holds no duty. A model for which no app
+   registered a scope shows nobody anything. (The public registry at ``/registry/public/``
+   reads through its own public selectors, which show public fields of filed institutions
+   only.)
 2. **Memberships.** A user acts through memberships in organisations (the tenants: the
    leading group, departments, township governments, institutions). Each membership has a
    role: *viewer* reads, *officer* and *head* also act.
 3. **Duties** are the codes of Annex 2 that an organisation holds (data, loaded from
    ``accounts/data/organisations.json``). A user holds the duties of their organisations;
    a duty marked read-only (``dashboard.view``) is exercised by any role, every other duty
-   only by officers and heads of an organisation that holds it.
+   only by officers and heads of an organisation that holds it. What a user *sees* follows
+   the duties of their organisations whatever their role (``holds``); what they *do* needs
+   the role as well (``has_duty``).
 4. **Operators** are the system, security and audit administrators. The role is one field on
    the user, so nobody holds two. Operators are members of no organisation and hold no
    business duty: none of them decides a filing or an inspection. They hold one operator
@@ -34,9 +45,10 @@ What each user sees
       directory that every member of an organisation sees;
    b. an institution is seen by its own members; by the organisations to whose group a
       service granted ``accounts.view_organisation`` on it through django-guardian's direct
-      foreign-key permission models (the township in whose territory it lies; later its
-      registration authority); and by organisations whose group holds that permission at
-      model level, which the reference data gives to holders of city-wide duties;
+      foreign-key permission models (the township in whose territory it lies, when the
+      institution is created; the authority that registers it, when it registers); and by
+      organisations whose group holds that permission at model level, which the reference
+      data gives to holders of city-wide duties;
    c. operator teams are seen by operators only.
 7. **Memberships**: a user's own; the security and system administrators see all.
 8. **Users**: oneself; colleagues in one's own organisations; the system and security
@@ -47,89 +59,97 @@ What each user sees
 Registry (institutions and what hangs off them)
 -----------------------------------------------
 11. **Institutions** are seen exactly where their organisation is seen (rule 6b): by their
-    own members, the township around them, the authority that registered them (a guardian
-    grant made when it registers), and holders of city-wide duties. Class groups,
-    registrations and fees follow their institution.
+    own members, the township around them, the authority that registered them, and holders
+    of city-wide duties. Class groups, registrations and fees follow their institution.
 12. **Filings** and their attachments: the institution's own members, the township around
     it, and organisations holding ``filing.review`` (the health bureau). Other departments
-    do not read filing papers.
-13. **Residential areas**: a township sees those in its territory; holders of
-    ``planning.residential`` with a city-wide jurisdiction (natural resources and planning)
-    see the *new* ones city-wide; holders of ``targets.manage`` or ``dashboard.drilldown``
-    see all.
+    do not read filing papers. Attachments follow their filing.
+13. **Residential areas**: a township sees those in its territory; a department holding
+    ``planning.residential`` (natural resources and planning) sees the *new* ones
+    city-wide; holders of ``targets.manage`` or ``dashboard.drilldown`` see all.
 14. **Guidance sites** and **pricing guidance** are public facts every member sees.
 15. **Imports**: the members of the organisation that started them.
 
 Annual review and enforcement
 -----------------------------
-18. **Review cycles** and **checklists** are facts every member sees.
-19. **Annual reviews** and their self-reports: the institution's own members; the township
+16. **Review cycles** and **checklists** are facts every member sees.
+17. **Annual reviews** and their self-reports: the institution's own members; the township
     around it; holders of ``review.lead`` (the health bureau); departments holding a
     ``check.<area>`` duty see the reviews their areas cover — every institution, except that
     ``check.education`` alone covers kindergarten nursery classes only. Nobody else.
-20. **Findings**: the health bureau; the institution; the township around it; a department
-    sees the findings of its own areas only (and its own supervision visits).
-21. **Rectification orders**: the health bureau, the institution, the township around it, the
-    departments with findings on the review it follows, and the departments whose
-    ``check.<area>`` covers an area its items name (they verify those items). An order after
-    an ad-hoc inspection follows no review: the department whose area it names sees and
-    verifies it as it would a review's.
-22. **Revocation referrals**: the health bureau, the authority it is sent to, the institution,
-    the township around it.
-23. **Cases**: holders of ``case.manage`` within their jurisdiction (a township: its own; the
+    Self-reports follow their review.
+18. **Findings** and their items: the health bureau (``review.lead``); the institution; the
+    township around it; a department sees its own findings (its supervision visits too) and
+    those of the areas of its ``check.<area>`` duties.
+19. **Rectification orders**: holders of ``rectification.order`` (the health bureau), the
+    institution, the township around it, the departments with findings on the review it
+    follows, and the departments whose ``check.<area>`` covers an area its items name (they
+    verify those items). An order after an ad-hoc inspection follows no review: the
+    department whose area it names sees and verifies it as it would a review's.
+    Inspection photos follow their finding, evidence follows its order.
+20. **Revocation referrals**: holders of ``referral.raise`` (the health bureau), the
+    authority it is sent to, the institution, the township around it.
+21. **Cases**: holders of ``case.manage`` within their jurisdiction (a township: its own; the
     health bureau: the city).
-24. **The ban list**: holders of ``banlist.manage`` only (health bureau, public security).
+22. **The ban list**: holders of ``banlist.manage`` only (health bureau, public security).
 
 Workforce
 ---------
-25. **Staff** and their **certificates**: the institution's own members; the township around
+23. **Staff** and their **certificates**: the institution's own members; the township around
     it; holders of ``staff.oversee`` (the health bureau) and of ``certificate.verify`` (the HR
     bureau) city-wide. Nobody else. ID numbers are shown masked (first 6, last 4) to everyone;
     holders of ``staff.reveal`` may unmask one with a reason, which is logged.
-26. **Certificate kinds**, **training programmes** and their **sessions** are facts every
+24. **Certificate kinds**, **training programmes** and their **sessions** are facts every
     member sees.
-27. **Participants** of training: the organiser of the programme; holders of
+25. **Participants** of training: the organiser of the programme; holders of
     ``staff.oversee``; the township whose territory holds the programme's area or the
-    participant's village; an institution its own staff's participations.
-28. Only the institution's own officers keep its roster (``institution.self``); only
-    ``certificate.verify`` verifies or rejects certificates; a programme is run by an
-    organisation holding one of the duties its kind names
-    (``TrainingProgramme.RUNNING_DUTIES``) and only by its organiser.
+    participant's township; an institution its own staff's participations.
 
 Dashboards
 ----------
-29. **Indicators** and **targets** are facts every member sees; only ``targets.manage`` (the
-    health bureau) sets targets.
-30. **Dashboards** (snapshots): holders of ``dashboard.view`` through an organisation with a
+26. **Indicators** and **targets** are facts every member sees.
+27. **Dashboards** (snapshots): holders of ``dashboard.view`` through an organisation with a
     city-wide jurisdiction (the leading group, the health bureau, departments) see the city
-    and every township; a township government sees its own township only; nobody else.
-31. **Periodic reports**: the organisation that wrote them and the township they are about;
-    holders of ``reports.approve`` (the health bureau) and the leading group see all. Only
-    ``reports.approve`` approves or returns; approved figures are locked.
-32. **Dashboard exports**: the user who asked for them.
+    and every township; a township government holding it sees its own township only; nobody
+    else.
+28. **Periodic reports**: the organisation that wrote them and the township they are about;
+    holders of ``reports.approve`` (the health bureau) and the leading group see all.
+29. **Dashboard exports**: the user who asked for them.
 
-Acting (services check these with ``require_duty`` / ``require_institution_act``)
---------------------------------------------------------------------------------
-16. An institution's own officers and heads (``institution.self``) keep its record, write and
-    submit its filings and fees. Only ``filing.review`` decides a filing. An authority records
-    or revokes registrations only for the legal form its duty names (``register.nonprofit``,
-    ``register.company``, ``register.public_institution``).
+Acting
+------
+30. Who may act on what they see is written in one module per app, each predicate named and
+    documented there: ``registry/rules.py``, ``inspections/rules.py``,
+    ``training/rules.py``, ``dashboard/rules.py`` (accounts has no act rule beyond
+    ``has_duty``, ``acts_for`` and the operator duties above). Pages and the API ask them to
+    show an action; the services ask them again (or ``require_duty`` / ``require_acts_for``)
+    before they write. Among them: an institution's own officers and heads
+    (``institution.self``) keep its record, filings, fees and roster; only ``filing.review``
+    decides a filing; an authority records or revokes registrations only for the legal form
+    its duty names (``register.nonprofit``, ``register.company``,
+    ``register.public_institution``); only ``certificate.verify`` verifies certificates; a
+    programme is run by its organiser under a duty its kind names
+    (``TrainingProgramme.RUNNING_DUTIES``); only ``targets.manage`` sets targets; only
+    ``reports.approve`` approves or returns reports, and approved figures are locked.
 
 Answers
 -------
-17. An object outside the user's sight answers 404, never 403, so that ids of other tenants
+31. An object outside the user's sight answers 404, never 403, so that ids of other tenants
     are not confirmed; the attempt is written to the security log. An object in sight that
     the user may not act on answers 403, also logged.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.module_loading import import_string
 
 from accounts import grants
+from accounts.hooks import app_hooks
 from accounts.models import (
     Membership,
     Notification,
@@ -305,68 +325,42 @@ def audit_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset if is_operator(user, User.OperatorRole.AUDIT) else queryset.none()
 
 
-def _registry(model_name: str):
-    # Looked up by name: accounts never imports the apps that build on it.
-    return apps.get_model("registry", model_name)
+# --- See-rules for the models of the apps above, reached through their registered paths ---
+#
+# Each rule takes the user, the queryset and, as keyword arguments, the field paths the app
+# registered for its model (``<app>/scopes.py``): ``organisation`` leads to the tenant
+# organisation that owns the row, ``township`` to the township region it lies in, and so on.
 
 
-def institutions_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    queryset = _registry("Institution").objects.all() if queryset is None else queryset
-    if not organisations_of(user):
-        return queryset.none()
-    seen = organisations_visible_to(user).filter(kind=Organisation.Kind.INSTITUTION)
-    return queryset.filter(organisation__in=seen)
+def follows(*paths: str):
+    """The rows whose object at one of ``paths`` the user sees (a class group follows its
+    institution, a photo its finding or its order). The related model is read from the
+    path, so the rule names no model of its own."""
+
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        if not organisations_of(user):
+            return queryset.none()
+        condition = Q(pk__in=[])
+        for path in paths:
+            related = _related_model(queryset.model, path)
+            condition |= Q(**{f"{path}__in": visible(user, related._default_manager.all()).values("pk")})
+        return queryset.filter(condition)
+
+    return rule
 
 
-def _hanging_off_institutions(user, queryset: QuerySet, path: str = "institution") -> QuerySet:
-    if not organisations_of(user):
-        return queryset.none()
-    return queryset.filter(**{f"{path}__in": institutions_visible_to(user)})
+def _related_model(model, path: str):
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
 
 
-def filings_visible_to(user, queryset: QuerySet | None = None, path: str = "") -> QuerySet:
-    queryset = _registry("Filing").objects.all() if queryset is None else queryset
-    own = organisations_of(user)
-    if not own:
-        return queryset.none()
-    if holds(user, "filing.review"):
-        return queryset
-    prefix = f"{path}__" if path else ""
-    condition = Q(**{f"{prefix}institution__organisation__in": [org.pk for org in own]})
+def _own_or_territory(user, *, organisation: str, township: str) -> Q:
+    """Rows owned by one of the user's organisations or lying in one of their townships."""
+    condition = Q(**{f"{organisation}__in": [org.pk for org in organisations_of(user)]})
     for code in township_codes(user):
-        condition |= Q(**{f"{prefix}institution__township__code": code})
-    return queryset.filter(condition)
-
-
-def residential_areas_visible_to(user, queryset: QuerySet) -> QuerySet:
-    own = organisations_of(user)
-    if not own:
-        return queryset.none()
-    if holds(user, "targets.manage") or holds(user, "dashboard.drilldown"):
-        return queryset
-    condition = Q(pk__in=[])
-    for code in township_codes(user):
-        condition |= Q(township__code=code)
-    city_planner = any(
-        org.kind == Organisation.Kind.DEPARTMENT and any(d.code == "planning.residential" for d in org.duties.all())
-        for org in own
-    )
-    if city_planner:
-        condition |= Q(kind="new")
-    return queryset.filter(condition)
-
-
-def public_facts_visible_to(user, queryset: QuerySet) -> QuerySet:
-    return queryset if organisations_of(user) else queryset.none()
-
-
-def imports_visible_to(user, queryset: QuerySet) -> QuerySet:
-    own = organisations_of(user)
-    return queryset.filter(organisation__in=[org.pk for org in own]) if own else queryset.none()
-
-
-def _inspections(model_name: str):
-    return apps.get_model("inspections", model_name)
+        condition |= Q(**{f"{township}__code": code})
+    return condition
 
 
 def _check_areas(user) -> set[str]:
@@ -378,104 +372,154 @@ def _check_areas(user) -> set[str]:
     }
 
 
-def _own_or_territory(user, prefix: str) -> Q:
-    own = [org.pk for org in organisations_of(user)]
-    condition = Q(**{f"{prefix}institution__organisation__in": own})
+def seen_with_organisation(user, queryset: QuerySet, *, organisation: str) -> QuerySet:
+    """Rule 11: a row seen exactly where its institution's organisation is seen (rule 6b)."""
+    if not organisations_of(user):
+        return queryset.none()
+    seen = organisations_visible_to(user).filter(kind=Organisation.Kind.INSTITUTION)
+    return queryset.filter(**{f"{organisation}__in": seen})
+
+
+def filings_visible_to(user, queryset: QuerySet, *, organisation: str, township: str) -> QuerySet:
+    """Rule 12."""
+    if not organisations_of(user):
+        return queryset.none()
+    if holds(user, "filing.review"):
+        return queryset
+    return queryset.filter(_own_or_territory(user, organisation=organisation, township=township))
+
+
+def residential_areas_visible_to(user, queryset: QuerySet, *, township: str, new: Q) -> QuerySet:
+    """Rule 13; ``new`` selects the new residential areas."""
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "targets.manage") or holds(user, "dashboard.drilldown"):
+        return queryset
+    condition = Q(pk__in=[])
     for code in township_codes(user):
-        condition |= Q(**{f"{prefix}institution__township__code": code})
-    return condition
+        condition |= Q(**{f"{township}__code": code})
+    city_planner = any(
+        org.kind == Organisation.Kind.DEPARTMENT and any(d.code == "planning.residential" for d in org.duties.all())
+        for org in own
+    )
+    if city_planner:
+        condition |= new
+    return queryset.filter(condition)
 
 
-def reviews_visible_to(user, queryset: QuerySet, prefix: str = "") -> QuerySet:
+def public_facts_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Rules 14, 16, 24 and 26: facts every member sees."""
+    return queryset if organisations_of(user) else queryset.none()
+
+
+def started_by_own_organisation(user, queryset: QuerySet, *, organisation: str) -> QuerySet:
+    """Rule 15."""
+    own = organisations_of(user)
+    return queryset.filter(**{f"{organisation}__in": [org.pk for org in own]}) if own else queryset.none()
+
+
+def reviews_visible_to(user, queryset: QuerySet, *, organisation: str, township: str, education_covers: Q) -> QuerySet:
+    """Rule 17; ``education_covers`` selects the reviews ``check.education`` covers."""
     if not organisations_of(user):
         return queryset.none()
     if holds(user, "review.lead"):
         return queryset
-    condition = _own_or_territory(user, prefix)
+    condition = _own_or_territory(user, organisation=organisation, township=township)
     areas = _check_areas(user)
     if areas - {"education"}:
         return queryset
     if "education" in areas:
-        condition |= Q(**{f"{prefix}institution__provider_type": "kindergarten_class"})
+        condition |= education_covers
     return queryset.filter(condition)
 
 
-def findings_visible_to(user, queryset: QuerySet, prefix: str = "") -> QuerySet:
+def findings_visible_to(
+    user, queryset: QuerySet, *, organisation: str, township: str, department: str, area: str
+) -> QuerySet:
+    """Rule 18."""
     own = organisations_of(user)
     if not own:
         return queryset.none()
     if holds(user, "review.lead"):
         return queryset
-    condition = _own_or_territory(user, prefix)
-    condition |= Q(**{f"{prefix}department__in": [org.pk for org in own]})
+    condition = _own_or_territory(user, organisation=organisation, township=township)
+    condition |= Q(**{f"{department}__in": [org.pk for org in own]})
     areas = _check_areas(user)
     if areas:
-        condition |= Q(**{f"{prefix}area__in": sorted(areas)})
+        condition |= Q(**{f"{area}__in": sorted(areas)})
     return queryset.filter(condition)
 
 
-def orders_visible_to(user, queryset: QuerySet) -> QuerySet:
+def orders_visible_to(
+    user, queryset: QuerySet, *, organisation: str, township: str, finding_department: str, names_area: str
+) -> QuerySet:
+    """Rule 19; ``names_area`` is a lookup that takes a list of areas and is true when one of
+    the order's items names one of them."""
     own = organisations_of(user)
     if not own:
         return queryset.none()
     if holds(user, "rectification.order"):
         return queryset
-    condition = _own_or_territory(user, "") | Q(review__findings__department__in=[org.pk for org in own])
+    condition = _own_or_territory(user, organisation=organisation, township=township)
+    condition |= Q(**{f"{finding_department}__in": [org.pk for org in own]})
     areas = _check_areas(user)
     if areas:
-        # ``name_area`` is registered on the items field by inspections.models.
-        condition |= Q(items__name_area=sorted(areas))
+        condition |= Q(**{names_area: sorted(areas)})
     return queryset.filter(condition).distinct()
 
 
-def referrals_visible_to(user, queryset: QuerySet) -> QuerySet:
+def referrals_visible_to(user, queryset: QuerySet, *, organisation: str, township: str, authority: str) -> QuerySet:
+    """Rule 20."""
     own = organisations_of(user)
     if not own:
         return queryset.none()
     if holds(user, "referral.raise"):
         return queryset
-    return queryset.filter(_own_or_territory(user, "") | Q(authority__in=[org.pk for org in own]))
+    condition = _own_or_territory(user, organisation=organisation, township=township)
+    return queryset.filter(condition | Q(**{f"{authority}__in": [org.pk for org in own]}))
 
 
-def cases_visible_to(user, queryset: QuerySet) -> QuerySet:
+def within_case_jurisdiction(user, queryset: QuerySet, *, township: str) -> QuerySet:
+    """Rule 21."""
     condition = Q(pk__in=[])
     for org in organisations_of(user):
         if any(duty.code == "case.manage" for duty in org.duties.all()):
-            condition |= Q(township__code__startswith=org.jurisdiction.code)
+            condition |= Q(**{f"{township}__code__startswith": org.jurisdiction.code})
     return queryset.filter(condition)
 
 
-def inspection_files_visible_to(user, queryset: QuerySet) -> QuerySet:
-    """Photos follow their finding, evidence follows its rectification order."""
-    if not organisations_of(user):
-        return queryset.none()
-    findings = findings_visible_to(user, _inspections("Finding").objects.all())
-    orders = orders_visible_to(user, _inspections("RectificationOrder").objects.all())
-    return queryset.filter(Q(finding__in=findings.values("pk")) | Q(order__in=orders.values("pk")))
+def holders_only(code: str):
+    """Rows seen by the holders of one duty only (rule 22: ``banlist.manage``)."""
+
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        return queryset if holds(user, code) else queryset.none()
+
+    return rule
 
 
-def bans_visible_to(user, queryset: QuerySet) -> QuerySet:
-    return queryset if holds(user, "banlist.manage") else queryset.none()
-
-
-def staff_visible_to(user, queryset: QuerySet, prefix: str = "") -> QuerySet:
+def staff_visible_to(user, queryset: QuerySet, *, organisation: str, township: str) -> QuerySet:
+    """Rule 23."""
     if not organisations_of(user):
         return queryset.none()
     if holds(user, "staff.oversee") or holds(user, "certificate.verify"):
         return queryset
-    return queryset.filter(_own_or_territory(user, prefix))
+    return queryset.filter(_own_or_territory(user, organisation=organisation, township=township))
 
 
-def participants_visible_to(user, queryset: QuerySet) -> QuerySet:
+def participants_visible_to(
+    user, queryset: QuerySet, *, organiser: str, staff_organisation: str, programme_region: str, township: str
+) -> QuerySet:
+    """Rule 25."""
     own = organisations_of(user)
     if not own:
         return queryset.none()
     if holds(user, "staff.oversee"):
         return queryset
-    condition = Q(programme__organiser__in=[org.pk for org in own])
-    condition |= Q(staff__institution__organisation__in=[org.pk for org in own])
+    condition = Q(**{f"{organiser}__in": [org.pk for org in own]})
+    condition |= Q(**{f"{staff_organisation}__in": [org.pk for org in own]})
     for code in township_codes(user):
-        condition |= Q(programme__region__code__startswith=code) | Q(township__code=code)
+        condition |= Q(**{f"{programme_region}__code__startswith": code}) | Q(**{f"{township}__code": code})
     return queryset.filter(condition)
 
 
@@ -492,78 +536,60 @@ def dashboard_regions(user) -> Q | None:
     return condition if seen else Q(pk__in=[])
 
 
-def snapshots_visible_to(user, queryset: QuerySet) -> QuerySet:
+def dashboard_regions_visible_to(user, queryset: QuerySet, *, region: str) -> QuerySet:
+    """Rule 27."""
     regions = dashboard_regions(user)
     if regions is None:
         return queryset
-    return queryset.filter(region__in=Region.objects.filter(regions))
+    return queryset.filter(**{f"{region}__in": Region.objects.filter(regions)})
 
 
-def periodic_reports_visible_to(user, queryset: QuerySet) -> QuerySet:
+def periodic_reports_visible_to(user, queryset: QuerySet, *, organisation: str, region: str) -> QuerySet:
+    """Rule 28."""
     own = organisations_of(user)
     if not own:
         return queryset.none()
     if holds(user, "reports.approve") or any(org.kind == Organisation.Kind.LEADERSHIP for org in own):
         return queryset
-    condition = Q(organisation__in=[org.pk for org in own])
+    condition = Q(**{f"{organisation}__in": [org.pk for org in own]})
     for code in township_codes(user):
-        condition |= Q(region__code=code)
+        condition |= Q(**{f"{region}__code": code})
     return queryset.filter(condition)
 
 
-def export_jobs_visible_to(user, queryset: QuerySet) -> QuerySet:
+def asked_by_user(user, queryset: QuerySet, *, requested_by: str) -> QuerySet:
+    """Rule 29."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
-    return queryset.filter(requested_by=user)
+    return queryset.filter(**{requested_by: user})
 
 
-_SCOPES = {
-    "accounts.region": regions_visible_to,
-    "accounts.organisation": organisations_visible_to,
-    "accounts.membership": memberships_visible_to,
-    "accounts.user": users_visible_to,
-    "accounts.notification": notifications_visible_to,
-    "accounts.auditevent": audit_visible_to,
-    "accounts.securityevent": audit_visible_to,
-    "registry.institution": institutions_visible_to,
-    "registry.classgroup": _hanging_off_institutions,
-    "registry.registration": _hanging_off_institutions,
-    "registry.feeschedule": _hanging_off_institutions,
-    "registry.filing": filings_visible_to,
-    "registry.filingattachment": lambda user, queryset: filings_visible_to(user, queryset, path="filing"),
-    "registry.residentialarea": residential_areas_visible_to,
-    "registry.guidancesite": public_facts_visible_to,
-    "registry.pricingguidance": public_facts_visible_to,
-    "registry.importjob": imports_visible_to,
-    "inspections.reviewcycle": public_facts_visible_to,
-    "inspections.checklisttemplate": public_facts_visible_to,
-    "inspections.checklistitem": public_facts_visible_to,
-    "inspections.annualreview": reviews_visible_to,
-    "inspections.selfreport": lambda user, queryset: reviews_visible_to(user, queryset, prefix="review__"),
-    "inspections.finding": findings_visible_to,
-    "inspections.findingitem": lambda user, queryset: findings_visible_to(user, queryset, prefix="finding__"),
-    "inspections.rectificationorder": orders_visible_to,
-    "inspections.revocationreferral": referrals_visible_to,
-    "inspections.case": cases_visible_to,
-    "inspections.banentry": bans_visible_to,
-    "inspections.inspectionfile": inspection_files_visible_to,
-    "training.staffmember": staff_visible_to,
-    "training.certificate": lambda user, queryset: staff_visible_to(user, queryset, prefix="staff__"),
-    "training.certificatekind": public_facts_visible_to,
-    "training.trainingprogramme": public_facts_visible_to,
-    "training.trainingsession": public_facts_visible_to,
-    "training.participant": participants_visible_to,
-    "dashboard.indicator": public_facts_visible_to,
-    "dashboard.target": public_facts_visible_to,
-    "dashboard.snapshot": snapshots_visible_to,
-    "dashboard.periodicreport": periodic_reports_visible_to,
-    "dashboard.exportjob": export_jobs_visible_to,
+# --- The scopes: which rule applies to which model ----------------------------------------
+
+ACCOUNTS_SCOPES = {
+    "region": regions_visible_to,
+    "organisation": organisations_visible_to,
+    "membership": memberships_visible_to,
+    "user": users_visible_to,
+    "notification": notifications_visible_to,
+    "auditevent": audit_visible_to,
+    "securityevent": audit_visible_to,
 }
+
+
+@functools.cache
+def registered_scopes() -> dict:
+    """Model label → see-rule ``(user, queryset) -> queryset``: accounts' own, and those each
+    app registers for its own models through the ``scopes`` hook of its AppConfig."""
+    scopes = {f"accounts.{name}": rule for name, rule in ACCOUNTS_SCOPES.items()}
+    for label, path in app_hooks("scopes"):
+        scopes.update({f"{label}.{name}": rule for name, rule in import_string(path).items()})
+    return scopes
 
 
 def visible(user, queryset: QuerySet) -> QuerySet:
     """The rows of ``queryset`` the user may see. A model without a rule sees nothing."""
-    scope = _SCOPES.get(queryset.model._meta.label_lower)
+    scope = registered_scopes().get(queryset.model._meta.label_lower)
     if scope is None:
         return queryset.none()
     return scope(user, queryset)

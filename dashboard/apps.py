@@ -8,6 +8,8 @@ class DashboardConfig(AppConfig):
     reference_data_loader = "dashboard.services.dashboard_reference_load"
     demo_data_loader = "dashboard.demo.load_dashboard_demo"
     work_queue = "dashboard.queues.work_queue"
+    # The field paths through which the access policy sees this app's models.
+    scopes = "dashboard.scopes.SCOPES"
     navigation = [
         ("city_dashboard", _("Dashboard"), {"dashboard.view"}),
         ("report_list", _("Indicator reports"), {"reports.submit", "reports.approve", "dashboard.drilldown"}),

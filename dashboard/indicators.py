@@ -18,8 +18,8 @@ from django.db.models import Count, F, Q, Sum
 
 from accounts.models import Region
 from registry import parameters
+from registry import slots as slot_standard
 from registry.models import ClassGroup, Filing, GuidanceSite, Institution, ResidentialArea
-from registry.services import planning
 
 CITY_CODE_LENGTH = 6
 TOWNSHIP_CODE_LENGTH = 9
@@ -176,7 +176,7 @@ def residential_areas_meeting(ctx):
     for area in ResidentialArea.objects.select_related("township").only(
         "kind", "population", "planned_slots", "township__code"
     ):
-        required = planning.required_slots(area, ctx.params)
+        required = slot_standard.required_slots(area, ctx.params)
         if required is None:
             continue
         total[area.township.code] += 1

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Region, User
+from dashboard import rules
 from dashboard.models import ExportJob, Indicator, PeriodicReport, Snapshot, Target
-from dashboard.services import APPROVE_DUTY, TARGETS_DUTY, status_against
+from dashboard.services import status_against
 from registry import parameters
 
-VIEW_DUTY = "dashboard.view"
 # Units whose city target also holds for each township (a count target does not).
 RATE_UNITS = (Indicator.Unit.PERCENT, Indicator.Unit.PER_THOUSAND)
 
@@ -52,18 +52,11 @@ class Dashboard:
         return self.snapshot.computed_at if self.snapshot else None
 
 
-def may_view_city(actor: User) -> bool:
-    return (
-        policy.has_duty(actor, VIEW_DUTY)
-        and policy.visible(actor, Snapshot.objects.filter(region__level=Region.Level.CITY)).exists()
-    )
-
-
 def home_region(actor: User) -> Region | None:
     """Where the dashboard link takes the user: the city, or their township, or nowhere."""
-    if not policy.has_duty(actor, VIEW_DUTY):
+    if not policy.has_duty(actor, rules.VIEW_DUTY):
         return None
-    if may_view_city(actor):
+    if rules.may_view_city(actor):
         return Region.objects.filter(level=Region.Level.CITY).first()
     codes = policy.township_codes(actor)
     return Region.objects.filter(code__in=codes).order_by("code").first() if codes else None
@@ -71,7 +64,7 @@ def home_region(actor: User) -> Region | None:
 
 def dashboard_region(*, actor: User, code: str) -> Region:
     """The region of a dashboard the user may open: 403 without the duty, 404 out of sight."""
-    policy.require_duty(actor, VIEW_DUTY)
+    policy.require_duty(actor, rules.VIEW_DUTY)
     region = Region.objects.filter(code=code, level__in=[Region.Level.CITY, Region.Level.TOWNSHIP]).first()
     if region is None:
         raise Http404
@@ -133,7 +126,7 @@ def dashboard(*, actor: User, region: Region) -> Dashboard:
     on_track = parameters.get("dashboard.on_track_percent", 90)
     targets = _targets_for(region)
     # A number links to the list behind it only where the viewer may open that list.
-    reports_open = may_read_reports(actor)
+    reports_open = rules.may_read_reports(actor)
     rows = []
     for indicator in Indicator.objects.all():
         if region.level not in indicator.levels:
@@ -154,7 +147,7 @@ def dashboard(*, actor: User, region: Region) -> Dashboard:
             )
         )
     result = Dashboard(
-        region=region, snapshot=snapshot, rows=rows, may_edit_targets=policy.has_duty(actor, TARGETS_DUTY)
+        region=region, snapshot=snapshot, rows=rows, may_edit_targets=policy.has_duty(actor, rules.TARGETS_DUTY)
     )
     if region.level == Region.Level.CITY:
         result.ranking = township_ranking(actor=actor)
@@ -181,10 +174,10 @@ def township_places(*, actor: User, region: Region) -> dict:
     """The township's villages and residential areas: required and provided slots and the gap,
     guidance points, trained village instructors. A fixed number of queries."""
     from registry import selectors as registry_selectors
-    from registry.services import planning
+    from registry import slots
     from training.selectors import village_coverage
 
-    params = planning.slot_parameters()
+    params = slots.slot_parameters()
     areas = list(registry_selectors.residential_area_list(actor=actor, township=region.code).select_related("village"))
     area_rows = registry_selectors.residential_area_rows(actor=actor, areas=areas, params=params)
     coverage = next(iter(village_coverage(township_codes=[region.code])), None)
@@ -198,9 +191,9 @@ def township_places(*, actor: User, region: Region) -> dict:
 
 
 def require_city(actor: User) -> None:
-    policy.require_duty(actor, VIEW_DUTY)
-    if not may_view_city(actor):
-        raise PermissionDenied(VIEW_DUTY)
+    policy.require_duty(actor, rules.VIEW_DUTY)
+    if not rules.may_view_city(actor):
+        raise PermissionDenied(rules.VIEW_DUTY)
 
 
 # --- Targets and reports ----------------------------------------------------------------------
@@ -235,10 +228,6 @@ def report_get(*, actor: User, pk: int) -> PeriodicReport:
     return policy.get_visible_or_404(actor, queryset, pk=pk)
 
 
-def may_approve(actor: User) -> bool:
-    return policy.has_duty(actor, APPROVE_DUTY)
-
-
 def export_job_get(*, actor: User, pk: int) -> ExportJob:
     return policy.get_visible_or_404(actor, ExportJob.objects.select_related("region"), pk=pk)
 
@@ -250,26 +239,7 @@ def export_job_lock(*, job_id: int) -> ExportJob | None:
     return ExportJob.objects.select_for_update().filter(pk=job_id).select_related("region", "requested_by").first()
 
 
-def may_refresh(actor: User) -> bool:
-    """Who may recompute the snapshots now (the health bureau, which keeps the targets)."""
-    return policy.has_duty(actor, TARGETS_DUTY)
-
-
 # --- Report and target pages, the dashboard API -------------------------------------------------
-
-
-def may_read_reports(actor: User) -> bool:
-    """Whether the report pages open at all (rule 31): a reporter (a township, the city's
-    guidance centre), the approver (the health bureau) or the leading group, whatever their role;
-    anyone else would only ever find an empty list, so they are refused (403)."""
-    from accounts.models import Organisation
-    from dashboard.services import SUBMIT_DUTY
-
-    return (
-        policy.holds(actor, SUBMIT_DUTY)
-        or policy.holds(actor, APPROVE_DUTY)
-        or any(org.kind == Organisation.Kind.LEADERSHIP for org in policy.organisations_of(actor))
-    )
 
 
 def report_region_choices(*, actor: User) -> QuerySet:
@@ -279,7 +249,7 @@ def report_region_choices(*, actor: User) -> QuerySet:
 
 
 def target_region_choices(*, actor: User) -> QuerySet:
-    """The city and every township: targets are facts every member reads (rule 29), and the
+    """The city and every township: targets are facts every member reads (rule 26), and the
     region codes are public reference data."""
     if not policy.organisations_of(actor):
         return Region.objects.none()

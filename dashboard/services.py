@@ -15,14 +15,11 @@ from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.models import Organisation, Region
 from accounts.services import notify_duty_holders, notify_organisation
-from dashboard import indicators
+from dashboard import indicators, rules
 from dashboard.models import ExportJob, Indicator, PeriodicReport, ReportFigure, Snapshot, Target
 from registry.models import Parameter
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-TARGETS_DUTY = "targets.manage"
-APPROVE_DUTY = "reports.approve"
-SUBMIT_DUTY = "reports.submit"
 PARAMETERS = [
     {"key": "dashboard.baseline_year", "value": 2020, "label": "看板“新增”指标的基准年", "source": "余姚市实施意见"},
     {
@@ -130,9 +127,9 @@ def status_against(value: Decimal | None, target: Decimal | None, direction: str
 
 @transaction.atomic
 def target_set(*, actor, indicator: Indicator, region: Region, year: int, value, source: str = "") -> Target:
-    organisation = policy.acting_organisation(actor, TARGETS_DUTY)
+    organisation = policy.acting_organisation(actor, rules.TARGETS_DUTY)
     if organisation is None:
-        raise PermissionDenied(TARGETS_DUTY)
+        raise PermissionDenied(rules.TARGETS_DUTY)
     if region.level not in indicator.levels:
         raise ApplicationError(
             _("This indicator is not set for this kind of region."), fields={"region": [_("Not applicable.")]}
@@ -155,21 +152,12 @@ def target_set(*, actor, indicator: Indicator, region: Region, year: int, value,
 
 @transaction.atomic
 def target_delete(*, actor, target: Target) -> None:
-    policy.require_duty(actor, TARGETS_DUTY)
+    policy.require_duty(actor, rules.TARGETS_DUTY)
     audit.record(actor=actor, event="target.deleted", obj=target, details={"value": str(target.value)})
     target.delete()
 
 
 # --- Periodic reports -------------------------------------------------------------------------
-
-
-def reporting_region(actor) -> tuple[Organisation, Region] | None:
-    """A township reports for its township; a city-wide reporter (the guidance centre at the
-    MCH hospital) and the health bureau for the city's own figures."""
-    organisation = policy.acting_organisation(actor, SUBMIT_DUTY) or policy.acting_organisation(actor, APPROVE_DUTY)
-    if organisation is not None:
-        return organisation, organisation.jurisdiction
-    return None
 
 
 def clean_figures(figures: dict) -> dict:
@@ -206,9 +194,9 @@ def report_save(
     *, actor, year: int, figures: dict, source: str, report: PeriodicReport | None = None
 ) -> PeriodicReport:
     """Create or change a draft (or a returned report) of the actor's region."""
-    place = reporting_region(actor)
+    place = rules.reporting_region(actor)
     if place is None:
-        raise PermissionDenied(SUBMIT_DUTY)
+        raise PermissionDenied(rules.SUBMIT_DUTY)
     organisation, region = place
     if not source.strip():
         raise ApplicationError(_("Say where the figures come from."), fields={"source": [_("Required.")]})
@@ -225,7 +213,7 @@ def report_save(
     else:
         report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
         if report.region_id != region.pk:
-            raise PermissionDenied(SUBMIT_DUTY)
+            raise PermissionDenied(rules.SUBMIT_DUTY)
         if report.status not in (PeriodicReport.Status.DRAFT, PeriodicReport.Status.RETURNED):
             raise ApplicationError(_("A submitted or approved report is locked."))
     report.figures, report.source = cleaned, source.strip()
@@ -236,9 +224,9 @@ def report_save(
 
 @transaction.atomic
 def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
-    place = reporting_region(actor)
+    place = rules.reporting_region(actor)
     if place is None or place[1].pk != report.region_id:
-        raise PermissionDenied(SUBMIT_DUTY)
+        raise PermissionDenied(rules.SUBMIT_DUTY)
     if not PeriodicReport.objects.filter(
         pk=report.pk, status__in=[PeriodicReport.Status.DRAFT, PeriodicReport.Status.RETURNED]
     ).update(status=PeriodicReport.Status.SUBMITTED, submitted_at=timezone.now()):
@@ -246,16 +234,16 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     report.refresh_from_db()
     audit.record(actor=actor, event="report.submitted", obj=report)
     title = _("Indicator report submitted: %(region)s %(year)s") % {"region": report.region.name, "year": report.year}
-    notify_duty_holders(APPROVE_DUTY, title, link=reverse("report_detail", args=[report.pk]))
+    notify_duty_holders(rules.APPROVE_DUTY, title, link=reverse("report_detail", args=[report.pk]))
     return report
 
 
 @transaction.atomic
 def report_correct(*, actor, report: PeriodicReport, figures: dict, source: str) -> PeriodicReport:
     """A new version of an approved report; it replaces the approved one only once approved."""
-    place = reporting_region(actor)
+    place = rules.reporting_region(actor)
     if place is None or place[1].pk != report.region_id:
-        raise PermissionDenied(SUBMIT_DUTY)
+        raise PermissionDenied(rules.SUBMIT_DUTY)
     if report.status != PeriodicReport.Status.APPROVED:
         raise ApplicationError(_("Only an approved report is corrected by a new version; change the draft instead."))
     if hasattr(report, "correction"):
@@ -271,9 +259,9 @@ def report_correct(*, actor, report: PeriodicReport, figures: dict, source: str)
 
 
 def _approver(actor) -> Organisation:
-    organisation = policy.acting_organisation(actor, APPROVE_DUTY)
+    organisation = policy.acting_organisation(actor, rules.APPROVE_DUTY)
     if organisation is None:
-        raise PermissionDenied(APPROVE_DUTY)
+        raise PermissionDenied(rules.APPROVE_DUTY)
     return organisation
 
 

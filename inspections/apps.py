@@ -8,6 +8,8 @@ class InspectionsConfig(AppConfig):
     reference_data_loader = "inspections.services.reference.checklists_load"
     demo_data_loader = "inspections.demo.load_inspections_demo"
     work_queue = "inspections.queues.work_queue"
+    # The field paths through which the access policy sees this app's models.
+    scopes = "inspections.scopes.SCOPES"
     # Asked before a person joins an institution's staff: True blocks them (the ban list).
     person_screen = "inspections.services.enforcement.ban_check"
     # Navigation entries: (URL name, label, duties that show it; None: every member).

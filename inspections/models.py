@@ -275,7 +275,7 @@ class RectificationOrder(models.Model):
 class ItemsNameArea(Lookup):
     """``items__name_area=["fire", ...]``: one of the order's items names one of these areas.
 
-    The policy finds the orders a department verifies with it (rule 21). The items stay the
+    The policy finds the orders a department verifies with it (rule 19). The items stay the
     one record of the areas; JSON containment is not portable (SQLite lacks it), so each
     database gets its own SQL."""
 

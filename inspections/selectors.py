@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Region
+from inspections import rules
 from inspections.models import (
     AnnualReview,
     BanEntry,
@@ -34,7 +35,7 @@ RESULT_FILTERS = ("pass", "fail", "undecided")
 
 
 def cycle_list(*, actor) -> list[ReviewCycle]:
-    """The review cycles (every member sees them, rule 18), newest first, each with ``stats``:
+    """The review cycles (every member sees them, rule 16), newest first, each with ``stats``:
     counts over the reviews *the user sees* in it, so a township's page counts its territory."""
     cycles = list(ReviewCycle.objects.visible_to(actor).select_related("opened_by", "closed_by"))
     if not cycles:
@@ -87,8 +88,8 @@ def review_list(
     township: str = "",
     text: str = "",
 ) -> QuerySet:
-    """The review queue in the user's sight (rule 19), each row with its self-report and the
-    findings the user may see (rule 20) in ``visible_findings``; a fixed number of queries.
+    """The review queue in the user's sight (rule 17), each row with its self-report and the
+    findings the user may see (rule 18) in ``visible_findings``; a fixed number of queries.
 
     ``self_report``: ``submitted``, ``late`` (submitted after the due date), ``not_submitted``
     (draft or returned), ``missing`` (not submitted and past the due date), ``returned``.
@@ -182,7 +183,7 @@ def _order_overdue_flag(queryset: QuerySet) -> QuerySet:
 
 
 def order_list(*, actor, status: str = "", overdue: bool = False, text: str = "") -> QuerySet:
-    """Orders in the actor's sight (rule 21), newest first, each flagged ``is_overdue``."""
+    """Orders in the actor's sight (rule 19), newest first, each flagged ``is_overdue``."""
     queryset = _order_overdue_flag(
         RectificationOrder.objects.visible_to(actor).select_related("institution__township", "review__cycle")
     )
@@ -232,7 +233,7 @@ def order_issue_institutions(*, actor) -> QuerySet:
 
 
 def referral_list(*, actor, status: str = "") -> QuerySet:
-    """Revocation referrals in sight (rule 22), newest first."""
+    """Revocation referrals in sight (rule 20), newest first."""
     queryset = RevocationReferral.objects.visible_to(actor).select_related(
         "institution__township", "authority", "registration"
     )
@@ -251,7 +252,7 @@ def referral_get(*, actor, pk: int) -> RevocationReferral:
 
 
 def case_list(*, actor, status: str = "", township: str = "", text: str = "") -> QuerySet:
-    """Cases within the actor's ``case.manage`` jurisdiction (rule 23), latest found first."""
+    """Cases within the actor's ``case.manage`` jurisdiction (rule 21), latest found first."""
     queryset = Case.objects.visible_to(actor).select_related("township", "recorded_by")
     if status:
         queryset = queryset.filter(status=status)
@@ -287,7 +288,7 @@ def township_all() -> QuerySet:
 
 
 def ban_list(*, actor) -> QuerySet:
-    """The lifetime ban list: holders of ``banlist.manage`` only (rule 24)."""
+    """The lifetime ban list: holders of ``banlist.manage`` only (rule 22)."""
     return BanEntry.objects.visible_to(actor).select_related("recorded_by").order_by("-decided_on", "-pk")
 
 
@@ -295,7 +296,7 @@ def ban_list(*, actor) -> QuerySet:
 
 
 def document_review_get(*, actor, pk: int) -> AnnualReview:
-    """A decided annual review, for its result notice: 404 outside the actor's sight (rule 19)
+    """A decided annual review, for its result notice: 404 outside the actor's sight (rule 17)
     and, for everyone, while it is undecided (there is no notice to print yet)."""
     from django.http import Http404
 
@@ -313,7 +314,7 @@ def cycle_statistics_get(*, actor, cycle: ReviewCycle) -> dict:
 
     from inspections import statistics
 
-    if not statistics.can_read_cycle_statistics(actor):
+    if not rules.can_read_cycle_statistics(actor):
         raise PermissionDenied("dashboard.view")
     figures = statistics.cycle_statistics_cached(cycle=cycle)
     if figures is None:
@@ -329,7 +330,7 @@ def _checklist_items():
 
 
 def checklist_list(*, actor, area: str = "", year: int | None = None) -> QuerySet:
-    """The checklists (every member sees them, rule 18) with their items in order, newest
+    """The checklists (every member sees them, rule 16) with their items in order, newest
     year first; two queries whatever their number."""
     queryset = ChecklistTemplate.objects.visible_to(actor)
     if area:
@@ -362,7 +363,7 @@ def checklist_for(*, actor, area: str, year: int):
 
 def checklist_items_in_use(*, actor, template) -> set[int]:
     """Ids of the checklist's items that recorded findings point to (they cannot be removed).
-    The owner of an area sees every finding of it (rule 20), so the answer is complete for
+    The owner of an area sees every finding of it (rule 18), so the answer is complete for
     the only people who edit."""
     return set(
         FindingItem.objects.visible_to(actor)
@@ -373,7 +374,7 @@ def checklist_items_in_use(*, actor, template) -> set[int]:
 
 
 def finding_list(*, actor, area: str = "", text: str = "", passed: bool | None = None) -> QuerySet:
-    """The findings in the user's sight (rule 20), latest inspection first, each with the
+    """The findings in the user's sight (rule 18), latest inspection first, each with the
     number of items it failed (``failed_count``); a fixed number of queries."""
     queryset = Finding.objects.visible_to(actor)
     if area:

@@ -16,26 +16,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts import policy
+from inspections import rules
 from inspections.models import AnnualReview, Area, Finding, RectificationOrder, ReviewCycle, SelfReport
 
-# Who reads the figures: the health bureau, who leads the review, and the dashboard readers.
-READ_DUTIES = ("review.lead", "dashboard.view")
-# Who recomputes them on demand.
-REFRESH_DUTY = "review.lead"
 # Kept until the next computation: the page says when they were computed.
 TIMEOUT = None
 
 
 def cache_key(year: int) -> str:
     return f"cycle-stats:{year}"
-
-
-def can_read_cycle_statistics(actor) -> bool:
-    return policy.has_any_duty(actor, READ_DUTIES)
-
-
-def can_refresh_cycle_statistics(actor) -> bool:
-    return policy.has_duty(actor, REFRESH_DUTY)
 
 
 def _counts(queryset, **conditions: Q) -> dict[str, int]:
@@ -121,7 +110,7 @@ def cycle_statistics_store_all(*, today: date | None = None) -> dict[str, dict]:
 
 def cycle_statistics_refresh(*, actor, cycle: ReviewCycle) -> dict:
     """The health bureau recomputes a cycle's figures now instead of waiting for the schedule."""
-    policy.require_duty(actor, REFRESH_DUTY)
+    policy.require_duty(actor, rules.STATISTICS_REFRESH_DUTY)
     return cycle_statistics_store(cycle=cycle)
 
 

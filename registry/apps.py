@@ -11,6 +11,8 @@ class RegistryConfig(AppConfig):
     demo_data_loader = "registry.demo.load_registry_demo"
     # Items for the home page's work queue.
     work_queue = "registry.queues.work_queue"
+    # The field paths through which the access policy sees this app's models.
+    scopes = "registry.scopes.SCOPES"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
     navigation = [
         ("institution_list", _("Institutions"), None),

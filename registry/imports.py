@@ -67,21 +67,14 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import policy
 from accounts.models import Organisation, Region
 from paperwork import spreadsheets
 from paperwork.spreadsheets import CODES_SHEET, DATA_SHEET, MAX_ROWS, Choice, Column, Report, Row, read_rows
-from registry import selectors
+from registry import rules, selectors
 from registry.models import ImportJob, Institution, Registration
 from registry.services.institutions import institution_create
 from registry.services.registrations import registration_record
 from registry.validators import ALPHABET, credit_code_check_character, validate_credit_code
-
-# The duties that let an organisation import each kind, and so the jurisdiction it imports into.
-IMPORT_DUTIES = {
-    ImportJob.Kind.REGISTRATIONS: ("register.nonprofit", "register.company", "register.public_institution"),
-    ImportJob.Kind.INSTITUTIONS: ("filing.review", "township.supervise"),
-}
 
 LF = Institution.LegalForm
 PT = Institution.ProviderType
@@ -164,31 +157,11 @@ COLUMNS = {
 # --- Who may import what ----------------------------------------------------------------
 
 
-def importing_organisation(actor, kind: str) -> Organisation | None:
-    """The organisation through which the actor imports this kind, or None."""
-    for duty in IMPORT_DUTIES.get(kind, ()):
-        organisation = policy.acting_organisation(actor, duty)
-        if organisation is not None:
-            return organisation
-    return None
-
-
 def require_importing_organisation(actor, kind: str) -> Organisation:
-    organisation = importing_organisation(actor, kind)
+    organisation = rules.importing_organisation(actor, kind)
     if organisation is None:
         raise PermissionDenied(f"import.{kind}")
     return organisation
-
-
-def importable_kinds(actor) -> list[str]:
-    """The kinds the actor may import, in the order of ``ImportJob.Kind``."""
-    return [kind for kind in ImportJob.Kind.values if importing_organisation(actor, kind) is not None]
-
-
-def may_see_imports(actor) -> bool:
-    """Import pages are for organisations that import (any role: a viewer reads its colleagues'
-    jobs; policy rule 15 keeps each organisation to its own)."""
-    return any(policy.holds(actor, duty) for duties in IMPORT_DUTIES.values() for duty in duties)
 
 
 def registered_forms(organisation: Organisation) -> list[str]:

@@ -3,10 +3,16 @@
 - every URL pattern is public on purpose or sits in the permission matrix;
 - every model of the portal's apps is scoped by the policy or exempt with a reason;
 - views, API views, tasks, exports, imports and management commands never query models
-  directly (they call selectors and services), bar a short list of named exceptions.
+  directly (they call selectors and services);
+- pages, API, serializer and form modules define no access predicate: those live in each
+  app's ``rules.py``;
+- ``accounts`` names no model or field of the apps above it: they register their scopes
+  through their AppConfig instead.
 """
 
 import ast
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
@@ -59,7 +65,7 @@ def test_every_portal_model_is_scoped_by_the_policy_or_exempt_with_a_reason():
         if model._meta.app_label not in PORTAL_APPS or label in EXEMPT_MODELS:
             continue
         has_door = hasattr(model._default_manager, "visible_to")
-        if not has_door or label not in policy._SCOPES:
+        if not has_door or label not in policy.registered_scopes():
             unscoped.append(label)
     assert not unscoped, f"models without visible_to() and a rule in accounts.policy: {unscoped}"
 
@@ -153,3 +159,174 @@ def test_the_background_scan_covers_tasks_exports_imports_and_commands():
 def test_tasks_exports_imports_and_commands_do_not_query_models_directly():
     offenders = [where for path in _background_and_file_modules() for where in _model_queries_in(path)]
     assert not offenders, f"tasks, exports, imports and commands must go through selectors/services: {offenders}"
+
+
+# --- Act rules live in <app>/rules.py -----------------------------------------------------
+
+# An access predicate: a function named ``can_…``, ``may_…`` or ``is_…`` (with or without a
+# leading underscore). Page, API, serializer and form modules ask the app's ``rules.py``; they
+# define none of their own. Methods are not predicates here: a class's ``is_valid`` or
+# ``has_permission`` is a framework hook, and a serializer's ``get_may_…`` only reads the
+# answer the view put in its context.
+PREDICATE_NAME = re.compile(r"^_?(can|may|is)_")
+
+
+def _request_modules():
+    """Every page, API, serializer and form module of the portal's apps."""
+    for app in PORTAL_APPS:
+        for pattern in ("views.py", "views/*.py", "api.py", "api/*.py", "serializers*.py", "forms*.py", "forms/*.py"):
+            yield from sorted((ROOT / app).glob(pattern))
+
+
+def _predicates_defined_in(path: Path) -> list[str]:
+    """Module-level functions and functions nested in them whose names read as predicates."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+
+    def visit(node, in_class: bool):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, in_class=True)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if not in_class and PREDICATE_NAME.match(child.name):
+                    found.append(f"{path.relative_to(ROOT)}:{child.lineno} {child.name}")
+                visit(child, in_class=False)
+            else:
+                visit(child, in_class)
+
+    visit(tree, in_class=False)
+    return found
+
+
+def test_the_predicate_scan_covers_views_api_serializers_and_forms():
+    scanned = {path.relative_to(ROOT).as_posix() for path in _request_modules()}
+    assert {
+        "dashboard/views/reports.py",
+        "dashboard/api/reports.py",
+        "training/api/serializers.py",
+        "inspections/forms/reviews.py",
+        "accounts/views.py",
+    } <= scanned
+
+
+def test_pages_api_serializers_and_forms_define_no_access_predicate_of_their_own():
+    offenders = [where for path in _request_modules() for where in _predicates_defined_in(path)]
+    assert not offenders, f"access predicates belong in <app>/rules.py: {offenders}"
+
+
+# --- accounts names no model or field of the apps above it --------------------------------
+
+UPPER_APPS = tuple(app for app in PORTAL_APPS if app != "accounts")
+
+
+def _forward_field_names(app_label: str) -> set[str]:
+    return {
+        field.name
+        for model in apps.get_app_config(app_label).get_models()
+        for field in model._meta.get_fields()
+        if not field.auto_created or field.concrete
+    }
+
+
+def _choice_values(app_label: str) -> set[str]:
+    return {
+        str(value)
+        for model in apps.get_app_config(app_label).get_models()
+        for field in model._meta.get_fields()
+        for value, _label in (getattr(field, "flatchoices", None) or [])
+    }
+
+
+def _lookup_names() -> set[str]:
+    """``in``, ``date``, ``startswith``…: the lookups and transforms Django's field classes know."""
+    fields = [field for model in apps.get_models() for field in model._meta.concrete_fields]
+    return {name for field in fields for name in field.get_class_lookups()}
+
+
+@dataclass(frozen=True)
+class ForeignNames:
+    """What accounts must not name: ``fields`` of the upper apps' models (in lookup paths) and,
+    with them, ``values`` of their choices (whole strings). A name some other app's model also
+    uses for itself (``organisation``, ``code``, ``kind``, ``content_type``; the organisation
+    kind ``institution`` as a value) stays allowed, and so do lookup names."""
+
+    fields: frozenset[str]
+    values: frozenset[str]
+
+
+def _foreign_names() -> ForeignNames:
+    upper_fields, upper_values, other_fields, other_values = set(), set(), set(), set()
+    for config in apps.get_app_configs():
+        fields, values = _forward_field_names(config.label), _choice_values(config.label)
+        if config.label in UPPER_APPS:
+            upper_fields |= fields
+            upper_values |= values
+        else:
+            other_fields |= fields
+            other_values |= values
+    fields = upper_fields - other_fields - _lookup_names()
+    values = (upper_fields | upper_values) - (other_fields | other_values) - _lookup_names()
+    return ForeignNames(fields=frozenset(fields), values=frozenset(values))
+
+
+def _docstrings(tree) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                ids.add(id(first.value))
+    return ids
+
+
+def _foreign_references_in(path: Path, foreign: ForeignNames) -> list[str]:
+    """Imports of the upper apps, ``get_model`` calls on them, and names of their fields or
+    choices: in lookup paths (``institution__township``, as a string or a keyword argument) or
+    as whole string literals of more than one word (``"kindergarten_class"``, ``"provider_type"``;
+    single words such as ``"education"`` or ``"date"`` are too common in codes and prose to tell
+    apart). Docstrings are prose, not code."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = _docstrings(tree)
+    where = f"{path.relative_to(ROOT)}"
+    found = []
+
+    def names_foreign_path(text: str) -> bool:
+        return "__" in text and any(part in foreign.fields for part in text.split("__"))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = [node.module or ""]
+        else:
+            modules = []
+        found += [f"{where}:{node.lineno} import {m}" for m in modules if m.split(".")[0] in UPPER_APPS]
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            first = node.args[0] if node.args else None
+            if name == "get_model" and isinstance(first, ast.Constant) and str(first.value).split(".")[0] in UPPER_APPS:
+                found.append(f"{where}:{node.lineno} get_model({first.value!r})")
+            paths = [kw.arg for kw in node.keywords if kw.arg and names_foreign_path(kw.arg)]
+            found += [f"{where}:{node.lineno} {path}=" for path in paths]
+        is_code_string = isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        if is_code_string and (node.value in foreign.values and "_" in node.value or names_foreign_path(node.value)):
+            found.append(f"{where}:{node.lineno} {node.value!r}")
+    return found
+
+
+def test_the_foreign_names_include_the_upper_apps_paths_and_values():
+    foreign = _foreign_names()
+    assert {"institution", "provider_type", "items", "filing"} <= foreign.fields
+    assert {"provider_type", "kindergarten_class"} <= foreign.values
+    assert not {"organisation", "code", "kind", "jurisdiction", "in", "date"} & (foreign.fields | foreign.values)
+
+
+def test_accounts_names_no_model_or_field_of_the_apps_above_it():
+    foreign = _foreign_names()
+    offenders = [
+        where
+        for path in sorted((ROOT / "accounts").rglob("*.py"))
+        if "migrations" not in path.parts
+        for where in _foreign_references_in(path, foreign)
+    ]
+    assert not offenders, f"accounts must reach other apps through their hooks: {offenders}"

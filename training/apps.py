@@ -8,6 +8,8 @@ class TrainingConfig(AppConfig):
     reference_data_loader = "training.services.reference.training_reference_load"
     demo_data_loader = "training.demo.load_training_demo"
     work_queue = "training.queues.work_queue"
+    # The field paths through which the access policy sees this app's models.
+    scopes = "training.scopes.SCOPES"
     # A panel on the registry's institution page: the roster checks and the certification rate.
     institution_panel = "training.panels.institution_panel"
     # The staff section of the annual self-report, pre-filled from the roster.

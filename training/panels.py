@@ -3,18 +3,18 @@ the certification rate and what the roster lacks, for those who see the institut
 
 from django.template.loader import render_to_string
 
-from training import selectors
+from training import rules, selectors
 
 
 def institution_panel(*, actor, institution, request=None) -> str:
-    if not selectors.may_see_roster(actor, institution):
+    if not rules.may_see_roster(actor, institution):
         return ""
     context = {
         "institution": institution,
         "rate": selectors.institution_rate(institution=institution),
         "definition": selectors.rate_definition(),
         "report": selectors.roster_checks(institution=institution),
-        "may_keep_roster": selectors.may_keep_roster(actor, institution),
+        "may_keep_roster": rules.may_keep_roster(actor, institution),
     }
     return render_to_string("training/institution_panel.html", context, request=request)
 

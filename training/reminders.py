@@ -22,7 +22,7 @@ from accounts.services import notify_duty_holders, notify_organisation
 from paperwork.reminders import claim
 from registry import parameters
 from training.models import Certificate, StaffMember
-from training.services.staff import OVERSEE_DUTY
+from training.rules import OVERSEE_DUTY
 
 SOON, EXPIRED = "soon", "expired"
 

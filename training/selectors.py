@@ -14,10 +14,8 @@ from accounts import policy
 from accounts.models import Region, User
 from registry import parameters
 from registry.models import ClassGroup, Institution
+from training import rules
 from training.models import Certificate, CertificateKind, Participant, StaffMember, TrainingProgramme, TrainingSession
-from training.services.certificates import VERIFY_DUTY
-from training.services.programmes import runnable_kinds, running_organisation
-from training.services.staff import OVERSEE_DUTY, REVEAL_DUTY, SELF_DUTY
 
 # --- Staff ----------------------------------------------------------------------------------
 
@@ -44,7 +42,7 @@ def staff_list(
         queryset = queryset.filter(institution__township__code=township)
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(institution__name__icontains=search))
-    if policy.holds(actor, OVERSEE_DUTY):
+    if policy.holds(actor, rules.OVERSEE_DUTY):
         queryset = queryset.annotate(employed_elsewhere=_employed_elsewhere(today))
     return queryset
 
@@ -61,43 +59,18 @@ def staff_get(*, actor: User, pk: int) -> StaffMember:
     queryset = queryset.prefetch_related(
         Prefetch("certificates", queryset=Certificate.objects.select_related("kind", "verified_by"))
     )
-    if policy.holds(actor, OVERSEE_DUTY):
+    if policy.holds(actor, rules.OVERSEE_DUTY):
         queryset = queryset.annotate(employed_elsewhere=_employed_elsewhere(timezone.localdate()))
     return policy.get_visible_or_404(actor, queryset, pk=pk)
 
 
-def may_see_duplicates(actor: User) -> bool:
-    """The duplicate-employment flag is for the health bureau, not for institutions."""
-    return policy.holds(actor, OVERSEE_DUTY)
-
-
-def may_reveal(actor: User) -> bool:
-    return policy.has_duty(actor, REVEAL_DUTY)
-
-
-def may_see_roster(actor: User, institution: Institution) -> bool:
-    """Policy rule 25 for one institution, without a query beyond the user's memberships."""
-    if policy.holds(actor, OVERSEE_DUTY) or policy.holds(actor, VERIFY_DUTY):
-        return True
-    own = {org.pk for org in policy.organisations_of(actor)}
-    return institution.organisation_id in own or institution.township.code in policy.township_codes(actor)
-
-
-def may_keep_roster(actor: User, institution: Institution) -> bool:
-    return policy.acts_for(actor, institution.organisation, SELF_DUTY)
-
-
-def may_verify(actor: User) -> bool:
-    return policy.has_duty(actor, VERIFY_DUTY)
-
-
 def roster_institutions(*, actor: User) -> QuerySet:
-    """The institutions whose roster the actor sees (policy rule 25), for filters and the rate
+    """The institutions whose roster the actor sees (policy rule 23), for filters and the rate
     by institution: the city for the health and HR bureaus, a township's own, one's own."""
     if not policy.organisations_of(actor):
         return Institution.objects.none()
     queryset = Institution.objects.select_related("township").order_by("township__code", "name")
-    if policy.holds(actor, OVERSEE_DUTY) or policy.holds(actor, VERIFY_DUTY):
+    if policy.holds(actor, rules.OVERSEE_DUTY) or policy.holds(actor, rules.VERIFY_DUTY):
         return queryset
     own = [org.pk for org in policy.organisations_of(actor)]
     return queryset.filter(Q(organisation__in=own) | Q(township__code__in=policy.township_codes(actor)))
@@ -105,7 +78,7 @@ def roster_institutions(*, actor: User) -> QuerySet:
 
 def duplicate_employment_list(*, actor: User) -> list[StaffMember]:
     """Active staff on the roster of more than one institution (health bureau only)."""
-    policy.require_duty(actor, OVERSEE_DUTY)
+    policy.require_duty(actor, rules.OVERSEE_DUTY)
     return list(staff_list(actor=actor).filter(employed_elsewhere=True).order_by("id_hash", "institution__name"))
 
 
@@ -486,7 +459,7 @@ def village_coverage_for(*, actor: User) -> list[VillageCoverage]:
 
 
 def programme_sessions(*, actor: User, programme: TrainingProgramme) -> QuerySet:
-    """The programme's sessions with how many attended each: a count, not who (rule 26)."""
+    """The programme's sessions with how many attended each: a count, not who (rule 24)."""
     return (
         TrainingSession.objects.visible_to(actor)
         .filter(programme=programme)
@@ -510,7 +483,7 @@ def programme_area_choices(*, actor: User) -> QuerySet:
     """The areas a new programme of the actor may serve: the jurisdiction of each organisation
     through which the actor runs a kind of programme, and the townships inside it (so a
     township government offers its own township only). The service judges the one chosen."""
-    codes = {running_organisation(actor, kind).jurisdiction.code for kind in runnable_kinds(actor)}
+    codes = {rules.running_organisation(actor, kind).jurisdiction.code for kind in rules.runnable_kinds(actor)}
     condition = Q(pk__in=[])
     for code in codes:
         condition |= Q(code=code) | Q(code__startswith=code, level=Region.Level.TOWNSHIP)
@@ -522,13 +495,6 @@ def programme_villages(*, actor: User, programme: TrainingProgramme) -> QuerySet
     health instructor's village)."""
     villages = Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=programme.region.code)
     return policy.regions_visible_to(actor, villages).select_related("parent").order_by("code")
-
-
-def may_see_village_coverage(actor: User) -> bool:
-    """Village coverage steers the guidance network: members of a government organisation
-    (leadership, department, township). An institution's members are refused rather than shown
-    an empty page that would read as "no village covered"."""
-    return any(org.kind != "institution" for org in policy.organisations_of(actor))
 
 
 def village_coverage_total(rows: list[VillageCoverage]) -> VillageCoverage:

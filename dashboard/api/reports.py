@@ -1,8 +1,8 @@
 """The dashboard API's periodic reports, mirroring the report pages.
 
-Who sees a report is policy rule 31 (out of sight: 404); the report endpoints open for a
+Who sees a report is policy rule 28 (out of sight: 404); the report endpoints open for a
 reporter (a township, the city's guidance centre), the health bureau and the leading group, and
-answer 403 to anyone else. The reporter of a report's region (``services.reporting_region``)
+answer 403 to anyone else. The reporter of a report's region (``rules.reporting_region``)
 creates, changes and submits drafts and returned reports and starts corrections of approved
 ones; only ``reports.approve`` approves and returns. A report whose state does not allow the
 action answers 400 with the reason (an approved report is locked: correct it with a new
@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from dashboard import selectors, services
+from dashboard import rules, selectors, services
 from dashboard.api.serializers import (
     BulkApprovalSerializer,
     ReportChangeSerializer,
@@ -35,22 +35,15 @@ from dashboard.api.serializers import (
 )
 from dashboard.models import PeriodicReport, ReportFigure
 
-EDITABLE = (PeriodicReport.Status.DRAFT, PeriodicReport.Status.RETURNED)
-
 
 def _require_reader(actor) -> None:
-    if not selectors.may_read_reports(actor):
-        raise PermissionDenied(services.SUBMIT_DUTY)
-
-
-def _is_reporter(actor, report: PeriodicReport) -> bool:
-    place = services.reporting_region(actor)
-    return place is not None and place[1].pk == report.region_id
+    if not rules.may_read_reports(actor):
+        raise PermissionDenied(rules.SUBMIT_DUTY)
 
 
 def _require_reporter(actor, report: PeriodicReport) -> None:
-    if not _is_reporter(actor, report):
-        raise PermissionDenied(services.SUBMIT_DUTY)
+    if not rules.is_reporter(actor, report):
+        raise PermissionDenied(rules.SUBMIT_DUTY)
 
 
 def _answer(request, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
@@ -58,12 +51,11 @@ def _answer(request, pk: int, *, status_code: int = status.HTTP_200_OK) -> Respo
     report = selectors.report_get(actor=actor, pk=pk)
     versions = selectors.report_versions(actor=actor, report=report)
     correction = next((v.pk for v in versions if v.corrects_id == report.pk), None)
-    reporter = _is_reporter(actor, report)
     context = {
         "correction": correction,
-        "may_change": reporter and report.status in EDITABLE,
-        "may_decide": selectors.may_approve(actor) and report.status == PeriodicReport.Status.SUBMITTED,
-        "may_correct": reporter and report.status == PeriodicReport.Status.APPROVED and correction is None,
+        "may_change": rules.may_change_report(actor, report),
+        "may_decide": rules.may_decide_report(actor, report),
+        "may_correct": rules.may_correct_report(actor, report, corrected=correction is not None),
     }
     return Response(ReportDetailSerializer(report, context=context).data, status=status_code)
 
@@ -129,8 +121,8 @@ class ReportCollection(ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         actor = request.user
-        if services.reporting_region(actor) is None:
-            raise PermissionDenied(services.SUBMIT_DUTY)
+        if rules.reporting_region(actor) is None:
+            raise PermissionDenied(rules.SUBMIT_DUTY)
         body = ReportCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -204,7 +196,7 @@ class ReportApprove(APIView):
     )
     def post(self, request, pk: int):
         report = selectors.report_get(actor=request.user, pk=pk)
-        policy.require_duty(request.user, services.APPROVE_DUTY)
+        policy.require_duty(request.user, rules.APPROVE_DUTY)
         services.report_approve(actor=request.user, report=report)
         return _answer(request, pk)
 
@@ -218,7 +210,7 @@ class ReportReturn(APIView):
     )
     def post(self, request, pk: int):
         report = selectors.report_get(actor=request.user, pk=pk)
-        policy.require_duty(request.user, services.APPROVE_DUTY)
+        policy.require_duty(request.user, rules.APPROVE_DUTY)
         body = ReportReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.report_return(actor=request.user, report=report, reason=body.validated_data["reason"])
@@ -264,7 +256,7 @@ class ReportApproveMany(APIView):
     )
     def post(self, request):
         actor = request.user
-        policy.require_duty(actor, services.APPROVE_DUTY)
+        policy.require_duty(actor, rules.APPROVE_DUTY)
         body = ReportIdsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         found, missing = selectors.reports_for_approval(actor=actor, ids=body.validated_data["ids"])

@@ -1,4 +1,4 @@
-"""The dashboard API's targets: every member reads them (policy rule 29); holders of
+"""The dashboard API's targets: every member reads them (policy rule 26); holders of
 ``targets.manage`` (the health bureau) set one per indicator, region (the city or a township)
 and year, which replaces the value of an existing one, and delete one. Anyone else who writes
 gets 403, asked before the body is judged; a target out of sight (operators) is 404."""
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from dashboard import selectors, services
+from dashboard import rules, selectors, services
 from dashboard.api.serializers import TargetFilterSerializer, TargetSerializer, TargetSetSerializer
 
 
@@ -56,7 +56,7 @@ class TargetCollection(ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         actor = request.user
-        policy.require_duty(actor, services.TARGETS_DUTY)
+        policy.require_duty(actor, rules.TARGETS_DUTY)
         body = TargetSetSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -92,7 +92,7 @@ class TargetRecord(RetrieveAPIView):
     )
     def delete(self, request, pk: int):
         target = selectors.target_get(actor=request.user, pk=pk)
-        policy.require_duty(request.user, services.TARGETS_DUTY)
+        policy.require_duty(request.user, rules.TARGETS_DUTY)
         services.target_delete(actor=request.user, target=target)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,8 +1,8 @@
 """The dashboard API's indicators and values, for the province's or another system's use.
 
-Indicators are facts every member reads (policy rule 29). Values are read from a region's
+Indicators are facts every member reads (policy rule 26). Values are read from a region's
 snapshot exactly as the dashboards read them (``selectors.dashboard``), with the same scope
-(rule 30): 403 without ``dashboard.view``, 404 for a region out of sight (a township government
+(rule 27): 403 without ``dashboard.view``, 404 for a region out of sight (a township government
 asking for another township or for the city). Errors in the one API error shape."""
 
 from django.core.exceptions import PermissionDenied
@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from dashboard import selectors
+from dashboard import rules, selectors
 from dashboard.api.serializers import IndicatorSerializer, RegionValuesSerializer, ValuesQuerySerializer
 
 
@@ -54,14 +54,14 @@ class RegionValues(APIView):
     )
     def get(self, request):
         actor = request.user
-        policy.require_duty(actor, selectors.VIEW_DUTY)
+        policy.require_duty(actor, rules.VIEW_DUTY)
         query = ValuesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         code = query.validated_data.get("region")
         if not code:
             home = selectors.home_region(actor)
             if home is None:
-                raise PermissionDenied(selectors.VIEW_DUTY)
+                raise PermissionDenied(rules.VIEW_DUTY)
             code = home.code
         region = selectors.dashboard_region(actor=actor, code=code)
         year = query.validated_data.get("year")

@@ -1,7 +1,7 @@
 """The dashboard pages: the city's, each township's, and a printable report of either.
 
 They read the pre-computed snapshots through ``dashboard.selectors``, so a page costs a few
-queries whatever the number of institutions. Who sees which region is the policy's (rule 30):
+queries whatever the number of institutions. Who sees which region is the policy's (rule 27):
 ``dashboard_region`` answers 403 without ``dashboard.view`` and 404 for a region out of sight.
 A township official who opens the city's dashboard is sent to their own township's.
 
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Region
-from dashboard import selectors, services
+from dashboard import rules, selectors, services
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -72,7 +72,7 @@ def _context(request, board: selectors.Dashboard, **extra) -> dict:
         "region": board.region,
         "is_city": board.region.level == Region.Level.CITY,
         "chart_data": _chart_data(board),
-        "may_refresh": selectors.may_refresh(request.user),
+        "may_refresh": rules.may_refresh(request.user),
         **extra,
     }
 
@@ -83,7 +83,7 @@ def city_dashboard(request):
     actor = request.user
     home = selectors.home_region(actor)  # the city for city-wide sight, else the own township
     if home is None:
-        raise PermissionDenied(selectors.VIEW_DUTY)
+        raise PermissionDenied(rules.VIEW_DUTY)
     if home.level == Region.Level.TOWNSHIP:
         return redirect("township_dashboard", code=home.code)
     board = selectors.dashboard(actor=actor, region=home)
@@ -99,7 +99,7 @@ def township_dashboard(request, code: str):
         return redirect("city_dashboard")
     board = selectors.dashboard(actor=actor, region=region)
     places = selectors.township_places(actor=actor, region=region)
-    context = _context(request, board, places=places, may_view_city=selectors.may_view_city(actor))
+    context = _context(request, board, places=places, may_view_city=rules.may_view_city(actor))
     return render(request, "dashboard/dashboards/township.html", context)
 
 
@@ -118,8 +118,8 @@ def dashboard_print(request, code: str):
 @require_POST
 def dashboard_refresh(request):
     """Recompute every snapshot now (the health bureau; everyone else 403), then go back."""
-    if not selectors.may_refresh(request.user):
-        raise PermissionDenied(services.TARGETS_DUTY)
+    if not rules.may_refresh(request.user):
+        raise PermissionDenied(rules.TARGETS_DUTY)
     count = services.snapshots_refresh()
     messages.success(request, _("Dashboard figures recomputed for %(count)s regions.") % {"count": count})
     back = request.POST.get("next", "")

@@ -1,7 +1,7 @@
 """Dashboard exports: a region's Excel file at once, or the full export in the background.
 
 The same scope as the pages (``dashboard_region``: 403 without ``dashboard.view``, 404 out of
-sight). A background export belongs to whoever asked for it: anyone else gets 404 (rule 32).
+sight). A background export belongs to whoever asked for it: anyone else gets 404 (rule 29).
 """
 
 from django.contrib import messages

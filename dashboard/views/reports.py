@@ -1,9 +1,9 @@
 """Periodic report pages: the list (filters; bulk approval for the health bureau), a new
 report, a report with its figures, versions and decision, and the actions its status allows.
 
-Who sees a report is policy rule 31 (``selectors.report_list``/``report_get``: out of sight is
+Who sees a report is policy rule 28 (``selectors.report_list``/``report_get``: out of sight is
 404). Who may act, asked before the input is judged (403): the reporter of the report's region
-(``services.reporting_region``: a township for its township, the health bureau for the city)
+(``rules.reporting_region``: a township for its township, the health bureau for the city)
 changes and submits drafts and returned reports and starts corrections of approved ones; only
 ``reports.approve`` approves and returns. A report in a state that does not allow the action is
 refused with a message and nothing changes: a submitted report waits for its decision, an
@@ -23,32 +23,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from dashboard import selectors, services
+from dashboard import rules, selectors, services
 from dashboard.forms.reports import BulkApproveForm, ReportFilterForm, ReportForm, ReportReturnForm
 from dashboard.models import PeriodicReport, ReportFigure
 
 PAGE_SIZE = 25
-EDITABLE = (PeriodicReport.Status.DRAFT, PeriodicReport.Status.RETURNED)
 
 
 def _require_reader(actor) -> None:
-    if not selectors.may_read_reports(actor):
-        raise PermissionDenied(services.SUBMIT_DUTY)
-
-
-def is_reporter(actor, report: PeriodicReport) -> bool:
-    """The actor reports for the report's region (and so writes, submits and corrects it)."""
-    place = services.reporting_region(actor)
-    return place is not None and place[1].pk == report.region_id
+    if not rules.may_read_reports(actor):
+        raise PermissionDenied(rules.SUBMIT_DUTY)
 
 
 def _require_reporter(actor, report: PeriodicReport) -> None:
-    if not is_reporter(actor, report):
-        raise PermissionDenied(services.SUBMIT_DUTY)
+    if not rules.is_reporter(actor, report):
+        raise PermissionDenied(rules.SUBMIT_DUTY)
 
 
 def _require_approver(actor) -> None:
-    policy.require_duty(actor, services.APPROVE_DUTY)
+    policy.require_duty(actor, rules.APPROVE_DUTY)
 
 
 def _to_detail(pk: int):
@@ -84,13 +77,13 @@ def report_list(request):
         reports = reports.none()  # an invalid filter lists nothing rather than everything
     reports = reports.order_by("-year", "region__code", "-version", "-pk")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    may_approve = selectors.may_approve(actor)
+    may_approve = rules.may_approve(actor)
     context = {
         "form": form,
         "page": page,
         "query": _query_without_page(request),
         "may_approve": may_approve,
-        "can_create": services.reporting_region(actor) is not None,
+        "can_create": rules.reporting_region(actor) is not None,
         "waiting": may_approve and any(report.status == PeriodicReport.Status.SUBMITTED for report in page),
     }
     return render(request, "dashboard/reports/list.html", context)
@@ -150,9 +143,9 @@ def _form_page(request, form, *, mode: str, region, report: PeriodicReport | Non
 @require_http_methods(["GET", "POST"])
 def report_create(request):
     actor = request.user
-    place = services.reporting_region(actor)
+    place = rules.reporting_region(actor)
     if place is None:
-        raise PermissionDenied(services.SUBMIT_DUTY)
+        raise PermissionDenied(rules.SUBMIT_DUTY)
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
@@ -178,7 +171,7 @@ def report_edit(request, pk: int):
     actor = request.user
     report = selectors.report_get(actor=actor, pk=pk)
     _require_reporter(actor, report)
-    if report.status not in EDITABLE:
+    if report.status not in rules.EDITABLE:
         messages.error(request, _locked_message(report))
         return _to_detail(report.pk)
     initial = ReportForm.initial_from(report)
@@ -252,8 +245,6 @@ def figure_rows(report: PeriodicReport) -> list[tuple[str, str, int | None]]:
 def report_detail(request, pk: int):
     actor = request.user
     report = selectors.report_get(actor=actor, pk=pk)
-    reporter = is_reporter(actor, report)
-    may_approve = selectors.may_approve(actor)
     versions = selectors.report_versions(actor=actor, report=report)
     correction = next((v for v in versions if v.corrects_id == report.pk), None)
     status = report.status
@@ -262,10 +253,10 @@ def report_detail(request, pk: int):
         "figures": figure_rows(report),
         "versions": versions,
         "correction": correction,
-        "can_edit": reporter and status in EDITABLE,
-        "can_submit": reporter and status in EDITABLE,
-        "can_decide": may_approve and status == PeriodicReport.Status.SUBMITTED,
-        "can_correct": reporter and status == PeriodicReport.Status.APPROVED and correction is None,
+        "can_edit": rules.may_change_report(actor, report),
+        "can_submit": rules.may_change_report(actor, report),
+        "can_decide": rules.may_decide_report(actor, report),
+        "can_correct": rules.may_correct_report(actor, report, corrected=correction is not None),
         "is_locked": status in (PeriodicReport.Status.APPROVED, PeriodicReport.Status.SUPERSEDED),
         "return_form": ReportReturnForm(),
     }
@@ -278,7 +269,7 @@ def report_submit(request, pk: int):
     actor = request.user
     report = selectors.report_get(actor=actor, pk=pk)
     _require_reporter(actor, report)
-    if report.status not in EDITABLE:
+    if report.status not in rules.EDITABLE:
         messages.error(request, _locked_message(report))
         return _to_detail(report.pk)
     try:

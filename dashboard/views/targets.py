@@ -1,4 +1,4 @@
-"""Target pages: the targets every member reads (policy rule 29), and for the holders of
+"""Target pages: the targets every member reads (policy rule 26), and for the holders of
 ``targets.manage`` (the health bureau) a form to set a target per indicator, region (the city
 or one township) and year, and a button to delete one.
 
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from dashboard import selectors, services
+from dashboard import rules, selectors, services
 from dashboard.forms.targets import TargetFilterForm, TargetForm
 
 PAGE_SIZE = 50
@@ -39,7 +39,7 @@ def _list_page(request, *, set_form: TargetForm | None = None, status: int = 200
     page = Paginator(targets.order_by("indicator__order", "region__code", "year", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    can_manage = policy.has_duty(actor, services.TARGETS_DUTY)
+    can_manage = rules.may_manage_targets(actor)
     if can_manage and set_form is None:
         initial = {"indicator": filters.get("indicator", ""), "region": filters.get("region", "")}
         set_form = TargetForm(initial=initial, indicators=indicators, regions=regions)
@@ -57,7 +57,7 @@ def target_list(request):
 @require_POST
 def target_set(request):
     actor = request.user
-    policy.require_duty(actor, services.TARGETS_DUTY)
+    policy.require_duty(actor, rules.TARGETS_DUTY)
     indicators, regions = _choices(actor)
     form = TargetForm(request.POST, indicators=indicators, regions=regions)
     if form.is_valid():
@@ -85,7 +85,7 @@ def target_set(request):
 def target_delete(request, pk: int):
     actor = request.user
     target = selectors.target_get(actor=actor, pk=pk)
-    policy.require_duty(actor, services.TARGETS_DUTY)
+    policy.require_duty(actor, rules.TARGETS_DUTY)
     label = f"{target.indicator.display_name}, {target.region.name}, {target.year}"
     services.target_delete(actor=actor, target=target)
     messages.success(request, _("Target deleted: %(target)s.") % {"target": label})

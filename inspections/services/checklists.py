@@ -29,17 +29,6 @@ def checklist_for_year(*, area: str, year: int) -> ChecklistTemplate | None:
     return templates.filter(year__lte=year).order_by("-year").first() or templates.order_by("year").first()
 
 
-def can_edit_checklist(actor, template: ChecklistTemplate) -> bool:
-    """The department owning the area: an officer or head of an organisation holding
-    ``check.<area>``."""
-    return policy.has_duty(actor, Area.duty(template.area))
-
-
-def areas_owned(actor) -> set[str]:
-    """The areas whose checklists the user keeps."""
-    return {area for area in Area.values if policy.has_duty(actor, Area.duty(area))}
-
-
 def _clean_item(raw: dict) -> dict:
     code = str(raw.get("code") or "").strip()
     text = str(raw.get("text") or "").strip()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
+from inspections import rules
 from inspections.models import AnnualReview, Area, InspectionFile, RectificationOrder, RevocationReferral
 from inspections.services.common import inspection_file_store, notify_duty_holders, notify_organisation
 from paperwork import files
@@ -166,16 +167,9 @@ def order_evidence_add(*, actor, order: RectificationOrder, uploaded) -> Inspect
     return evidence
 
 
-def can_verify(actor, order: RectificationOrder) -> bool:
-    """The departments that inspected the failed areas verify; the health bureau may too."""
-    return policy.has_duty(actor, "rectification.order") or any(
-        policy.has_duty(actor, f"check.{area}") for area in order.areas
-    )
-
-
 @transaction.atomic
 def order_verify(*, actor, order: RectificationOrder, rectified: bool, note: str) -> RectificationOrder:
-    if not can_verify(actor, order):
+    if not rules.can_verify_order(actor, order):
         policy.require_duty(actor, "rectification.order")
     if not rectified and not note.strip():
         raise ApplicationError(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
+from inspections import rules
 from inspections.models import (
     AnnualReview,
     Area,
@@ -33,7 +34,6 @@ from paperwork import files
 from registry import parameters
 from registry.models import Institution
 
-SUPERVISION_DUTY = "township.supervise"
 PHOTO_TYPES = (files.JPEG, files.PNG)
 PHOTOS_MAX = 30
 NOTE_MAX = FindingItem._meta.get_field("note").max_length
@@ -42,11 +42,6 @@ NOTE_MAX = FindingItem._meta.get_field("note").max_length
 def area_applies(area: str, institution: Institution) -> bool:
     """Education checks only kindergarten nursery classes; every other area checks all."""
     return area != Area.EDUCATION or institution.provider_type == Institution.ProviderType.KINDERGARTEN_CLASS
-
-
-def finding_duty(area: str) -> str:
-    """The duty under which a finding of ``area`` is recorded (and its photos added)."""
-    return SUPERVISION_DUTY if area == Finding.SUPERVISION else Area.duty(area)
 
 
 def finding_record_check(
@@ -158,10 +153,10 @@ def finding_record(
 @transaction.atomic
 def supervision_visit_record(*, actor, institution: Institution, visited_on: date, notes: str) -> Finding:
     """A township's local supervision visit to an institution in its territory."""
-    township = policy.acting_organisation(actor, SUPERVISION_DUTY)
+    township = policy.acting_organisation(actor, rules.SUPERVISION_DUTY)
     if township is None:
-        policy.require_duty(actor, SUPERVISION_DUTY)
-        raise PermissionDenied(SUPERVISION_DUTY)
+        policy.require_duty(actor, rules.SUPERVISION_DUTY)
+        raise PermissionDenied(rules.SUPERVISION_DUTY)
     if institution.township_id != township.jurisdiction_id:
         raise ApplicationError(_("The institution is outside your territory."))
     if not notes.strip():
@@ -182,17 +177,12 @@ def supervision_visit_record(*, actor, institution: Institution, visited_on: dat
     return finding
 
 
-def can_add_photos(actor, finding: Finding) -> bool:
-    """The department that recorded the finding: its officers and heads, under the same duty."""
-    return policy.acts_for(actor, finding.department, finding_duty(finding.area))
-
-
 @transaction.atomic
 def finding_photo_add(*, actor, finding: Finding, uploaded) -> InspectionFile:
     """A photo of the inspection: JPEG or PNG by its content, within the upload size limit
     (parameter ``upload.max_megabytes``), stored under its hash, never under its own name."""
-    if not can_add_photos(actor, finding):
-        raise PermissionDenied(finding_duty(finding.area))
+    if not rules.can_add_photos(actor, finding):
+        raise PermissionDenied(rules.finding_duty(finding.area))
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if InspectionFile.objects.filter(finding=finding).count() >= PHOTOS_MAX:
         raise ApplicationError(_("A finding keeps at most %(max)d photos.") % {"max": PHOTOS_MAX})

@@ -4,8 +4,8 @@
   in the layout of a government notice: the issuing organ's red header, the document number,
   the addressee, the body, the items, the deadline, the legal basis, the date and a place for
   the seal; A4 print CSS. Each has a print page and a PDF made from the same template
-  (``inspections.pdf``). Whoever sees the order or the review may print it (policy rules 19
-  and 21); anyone else gets 404, and a review has no notice until it is decided (404 too).
+  (``inspections.pdf``). Whoever sees the order or the review may print it (policy rules 17
+  and 19); anyone else gets 404, and a review has no notice until it is decided (404 too).
 - The statistics of a cycle (counts only), as last computed by the schedule, with a
   recompute button for the health bureau.
 """
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from inspections import pdf, selectors, statistics
+from inspections import pdf, rules, selectors, statistics
 from inspections.models import AnnualReview, Area, RectificationOrder, ReviewCycle
 
 ORDER_TEMPLATE = "inspections/documents/order.html"
@@ -216,7 +216,7 @@ def _statistics_context(request, cycle: ReviewCycle, figures: dict) -> dict:
         "computed_at": parse_datetime(figures["computed_at"]),
         "sections": sections,
         "findings": findings,
-        "can_refresh": statistics.can_refresh_cycle_statistics(request.user),
+        "can_refresh": rules.can_refresh_cycle_statistics(request.user),
     }
 
 

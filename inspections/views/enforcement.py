@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import policy
 from accounts.errors import ApplicationError
 from inspections import exports_enforcement as exports
-from inspections import selectors
+from inspections import rules, selectors
 from inspections.forms.enforcement import (
     BanAddForm,
     BanCheckForm,
@@ -113,7 +113,7 @@ def order_list(request):
         "page": page,
         "statuses": RectificationOrder.Status.choices,
         "query": _query_without_page(request),
-        "can_issue": policy.has_duty(request.user, ORDER_DUTY),
+        "can_issue": rules.can_issue_orders(request.user),
     }
     return render(request, "inspections/enforcement/order_list.html", context)
 
@@ -136,15 +136,15 @@ def _order_items(order: RectificationOrder) -> list[dict]:
 @require_GET
 def order_detail(request, pk: int):
     order = selectors.order_get(actor=request.user, pk=pk)
-    is_writer = policy.acts_for(request.user, order.institution.organisation, SELF_DUTY)
-    is_open = order.status == RectificationOrder.Status.OPEN
+    is_writer = rules.is_order_writer(request.user, order)
+    answered = order.status == RectificationOrder.Status.ANSWERED
     context = {
         "order": order,
         "institution": order.institution,
         "items": _order_items(order),
         "evidence": list(order.evidence.all()),
-        "can_answer": is_writer and is_open,
-        "can_verify": order.status == RectificationOrder.Status.ANSWERED and decisions.can_verify(request.user, order),
+        "can_answer": rules.can_answer_order(request.user, order),
+        "can_verify": answered and rules.can_verify_order(request.user, order),
         "is_own": is_writer,
     }
     return render(request, "inspections/enforcement/order_detail.html", context)
@@ -203,7 +203,7 @@ def order_evidence_download(request, pk: int):
 @require_POST
 def order_verify(request, pk: int):
     order = selectors.order_get(actor=request.user, pk=pk)
-    if not decisions.can_verify(request.user, order):
+    if not rules.can_verify_order(request.user, order):
         raise PermissionDenied(ORDER_DUTY)
     form = OrderVerifyForm(request.POST)
     if not form.is_valid():
@@ -273,9 +273,7 @@ def referral_list(request):
 @require_GET
 def referral_detail(request, pk: int):
     referral = selectors.referral_get(actor=request.user, pk=pk)
-    can_decide = referral.status == RevocationReferral.Status.PENDING and policy.acts_for(
-        request.user, referral.authority, DECIDE_DUTY
-    )
+    can_decide = rules.can_decide_referral(request.user, referral)
     context = {
         "referral": referral,
         "institution": referral.institution,
@@ -312,8 +310,8 @@ def referral_decide(request, pk: int):
 
 
 def _require_case_sight(request) -> None:
-    """Cases are for holders of ``case.manage`` (rule 23); anyone else gets 403, logged."""
-    if not policy.holds(request.user, CASE_DUTY):
+    """Cases are for holders of ``case.manage`` (rule 21); anyone else gets 403, logged."""
+    if not rules.can_see_cases(request.user):
         raise PermissionDenied(CASE_DUTY)
 
 
@@ -340,7 +338,7 @@ def case_list(request):
         "statuses": Case.Status.choices,
         "townships": selectors.case_townships(actor=request.user),
         "query": _query_without_page(request),
-        "can_record": policy.has_duty(request.user, CASE_DUTY),
+        "can_record": rules.can_manage_cases(request.user),
     }
     return render(request, "inspections/enforcement/case_list.html", context)
 
@@ -383,7 +381,7 @@ def case_create(request):
 def case_detail(request, pk: int):
     case = selectors.case_get(actor=request.user, pk=pk)
     is_open = case.status not in Case.CLOSED_STATUSES
-    may_act = policy.has_duty(request.user, CASE_DUTY)
+    may_act = rules.can_manage_cases(request.user)
     context = {
         "case": case,
         "can_order": may_act and case.status == Case.Status.OPEN,
@@ -440,7 +438,7 @@ def ban_list(request):
     if not policy.holds(request.user, BAN_DUTY):
         raise PermissionDenied(BAN_DUTY)
     page = Paginator(selectors.ban_list(actor=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "can_add": policy.has_duty(request.user, BAN_DUTY)}
+    context = {"page": page, "can_add": rules.can_keep_ban_list(request.user)}
     return render(request, "inspections/enforcement/ban_list.html", context)
 
 
@@ -465,7 +463,7 @@ def ban_create(request):
 
 def require_ban_checker(user) -> None:
     """Institutions check the people they are about to employ; the keepers of the list too."""
-    if not (policy.has_duty(user, SELF_DUTY) or policy.has_duty(user, BAN_DUTY)):
+    if not rules.can_check_ban_list(user):
         raise PermissionDenied(SELF_DUTY)
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from inspections import selectors
+from inspections import rules, selectors
 from inspections.forms.findings import (
     ChecklistCopyForm,
     ChecklistFilterForm,
@@ -73,13 +73,13 @@ def checklist_list(request):
         "page": Paginator(checklists, CHECKLIST_PAGE_SIZE).get_page(request.GET.get("page")),
         "years": selectors.checklist_years(actor=request.user),
         "areas": Area.choices,
-        "owned": checklist_services.areas_owned(request.user),
+        "owned": rules.checklist_areas_owned(request.user),
     }
     return render(request, f"{TEMPLATES}/checklist_list.html", context)
 
 
 def _require_owner(request, template) -> None:
-    if not checklist_services.can_edit_checklist(request.user, template):
+    if not rules.can_edit_checklist(request.user, template):
         raise PermissionDenied(Area.duty(template.area))
 
 
@@ -163,11 +163,11 @@ def finding_list(request):
     page.object_list = list(page.object_list)
     for finding in page.object_list:
         finding.area_label = area_label(finding.area)
-    owned = [(area, label) for area, label in Area.choices if area in checklist_services.areas_owned(request.user)]
+    owned = [(area, label) for area, label in Area.choices if area in rules.checklist_areas_owned(request.user)]
     context = {
         "form": form,
         "page": page,
-        "can_visit": policy.has_duty(request.user, services.SUPERVISION_DUTY),
+        "can_visit": rules.can_record_visits(request.user),
         # An inspecting department starts an ad-hoc inspection from here.
         "adhoc_areas": owned,
         "adhoc_institutions": selectors.finding_adhoc_institutions(actor=request.user) if owned else [],
@@ -264,7 +264,7 @@ def finding_detail(request, pk: int):
     context = {
         "finding": finding,
         "area_label": area_label(finding.area),
-        "can_add_photos": services.can_add_photos(request.user, finding),
+        "can_add_photos": rules.can_add_photos(request.user, finding),
         "upload_form": PhotoUploadForm(),
         "photos_max": services.PHOTOS_MAX,
     }
@@ -275,8 +275,8 @@ def finding_detail(request, pk: int):
 @require_POST
 def finding_photo_upload(request, pk: int):
     finding = selectors.finding_get(actor=request.user, pk=pk)
-    if not services.can_add_photos(request.user, finding):
-        raise PermissionDenied(services.finding_duty(finding.area))
+    if not rules.can_add_photos(request.user, finding):
+        raise PermissionDenied(rules.finding_duty(finding.area))
     form = PhotoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         _form_errors(request, form)
@@ -316,7 +316,7 @@ def supervision_visit_create(request):
         if not raw.isdigit():
             raise Http404
         institution = selectors.finding_institution_get(actor=request.user, pk=int(raw))
-    policy.require_duty(request.user, services.SUPERVISION_DUTY)
+    policy.require_duty(request.user, rules.SUPERVISION_DUTY)
     institutions = selectors.supervision_institutions(actor=request.user)
     if posted:
         form = SupervisionVisitForm(request.POST, institutions=institutions)

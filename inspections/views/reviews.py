@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from inspections import exports_reviews, selectors
+from inspections import exports_reviews, rules, selectors
 from inspections.forms.reviews import (
     CYCLE_STATUS_LABELS,
     REPORT_STATUS_LABELS,
@@ -195,20 +195,9 @@ def _detail(request, review: AnnualReview, *, report_forms=None, return_form=Non
     findings = selectors.review_findings(actor=user, review=review)
     failed_items = selectors.failed_checklist_items(findings)
     today = timezone.localdate()
-    can_edit = (
-        report is not None
-        and report.status != SelfReport.Status.SUBMITTED
-        and policy.acts_for(user, review.institution.organisation, SELF_DUTY)
-    )
-    can_return = (
-        report is not None
-        and report.status == SelfReport.Status.SUBMITTED
-        and not review.result
-        and policy.has_duty(user, LEAD_DUTY)
-    )
-    can_decide = (
-        review.status == AnnualReview.Status.INSPECTING and not review.result and policy.has_duty(user, DECIDE_DUTY)
-    )
+    can_edit = rules.can_edit_self_report(user, review, report)
+    can_return = rules.can_return_self_report(user, review, report)
+    can_decide = rules.can_decide_review(user, review)
     if can_edit and report_forms is None:
         report_forms = SelfReportForms(report.data)
     if can_decide and decide_form is None:

@@ -8,9 +8,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
-from registry import selectors
+from registry import rules, selectors, slots
 from registry.models import FeeSchedule, GuidanceSite, PricingGuidance, ResidentialArea
-from registry.services import planning
 
 
 class ResidentialAreaSerializer(serializers.ModelSerializer):
@@ -32,17 +31,17 @@ class ResidentialAreaSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_required_slots(self, obj):
-        return planning.required_slots(obj, self.context["slot_parameters"])
+        return slots.required_slots(obj, self.context["slot_parameters"])
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_gap(self, obj):
-        return planning.slot_gap(obj, self.context["slot_parameters"])
+        return slots.slot_gap(obj, self.context["slot_parameters"])
 
 
 class SlotParametersMixin:
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["slot_parameters"] = planning.slot_parameters()
+        context["slot_parameters"] = slots.slot_parameters()
         return context
 
 
@@ -55,8 +54,8 @@ class ResidentialAreaList(SlotParametersMixin, ListAPIView):
     serializer_class = ResidentialAreaSerializer
 
     def get_queryset(self):
-        if not planning.can_view_residential_areas(self.request.user):
-            raise PermissionDenied(planning.PLANNING_DUTY)
+        if not rules.can_view_residential_areas(self.request.user):
+            raise PermissionDenied(rules.PLANNING_DUTY)
         township = self.request.query_params.get("township", "")
         return selectors.residential_area_list(actor=self.request.user, township=township[:12])
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from registry import selectors
+from registry import rules, selectors
 from registry.models import Institution, Registration
 from registry.services import registrations as services
 from registry.validators import validate_credit_code
@@ -162,7 +162,7 @@ class RegistrationCollection(ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         actor = request.user
-        if not services.registrable_legal_forms(actor):
+        if not rules.registrable_legal_forms(actor):
             raise PermissionDenied
         legal_form = request.data.get("legal_form") if isinstance(request.data, dict) else None
         if isinstance(legal_form, str):
@@ -185,7 +185,7 @@ class RegistrationRevoke(APIView):
     def post(self, request, pk: int):
         actor = request.user
         registration = selectors.registration_get(actor=actor, pk=pk)
-        if not services.can_revoke_registration(actor, registration):
+        if not rules.can_revoke_registration(actor, registration):
             raise PermissionDenied
         serializer = RegistrationRevokeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -286,19 +286,7 @@ def _item_label(key: str) -> str:
     return _("General") if key == "general" else str(Kind(key).label)
 
 
-# --- Predicates for pages (the services above still check every action themselves) --------
-
-
-def can_write_filing(actor, filing: Filing) -> bool:
-    """The institution's own officers and heads edit, add documents and submit while the
-    filing is a draft or returned."""
-    return filing.status in (Status.DRAFT, Status.RETURNED) and policy.acts_for(
-        actor, filing.institution.organisation, "institution.self"
-    )
-
-
-def can_decide_filing(actor, filing: Filing) -> bool:
-    return filing.status == Status.SUBMITTED and policy.has_duty(actor, "filing.review")
+# --- What may be started ----------------------------------------------------------------
 
 
 def startable_kinds(institution: Institution) -> list[str]:

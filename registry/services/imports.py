@@ -11,10 +11,10 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts import audit, policy
+from accounts import audit
 from accounts.errors import ApplicationError
 from paperwork import files
-from registry import imports
+from registry import imports, rules
 from registry.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -114,8 +114,7 @@ def _run(job: ImportJob) -> None:
     report = imports.Report()
     try:
         with transaction.atomic():
-            # The uploader must still act for the organisation the file was uploaded for.
-            if not any(policy.acts_for(actor, job.organisation, duty) for duty in imports.IMPORT_DUTIES[job.kind]):
+            if not rules.can_finish_import(actor, job):
                 raise PermissionDenied
             for row in rows:
                 try:

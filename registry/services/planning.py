@@ -1,6 +1,6 @@
 """Residential areas and their care slots, the guidance network, fees and pricing guidance.
 
-Who may write (accounts/policy.py, rules 13, 14 and 16; Annex 2):
+Who may write (Annex 2; the predicates are in ``registry/rules.py``):
 
 - **Residential areas**: a township government's officers (``planning.residential``) for the
   villages of their own township; the natural resources and planning bureau (a department
@@ -12,12 +12,9 @@ Who may write (accounts/policy.py, rules 13, 14 and 16; Annex 2):
 - **Fees**: the institution's own officers and heads (``institution.self``).
 - **Pricing guidance**: the development and reform bureau (``pricing.guide``).
 
-The slots standard: a residential area needs ceil(population / 1000 × rate) care slots, the
-rate being ``slots_per_1000.new`` (9) or ``slots_per_1000.old`` (6) from the parameters the
-health bureau keeps. The gap is required − planned: positive is a shortfall.
+The slots standard is computed in ``registry/slots.py``.
 """
 
-import math
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -28,18 +25,9 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
-from accounts.models import Organisation, Region
-from registry import parameters
+from accounts.models import Region
+from registry import rules
 from registry.models import FeeSchedule, GuidanceSite, Institution, PricingGuidance, ResidentialArea
-
-PLANNING_DUTY = "planning.residential"
-GUIDANCE_DUTY = "guidance.manage"
-PRICING_DUTY = "pricing.guide"
-INSTITUTION_DUTY = "institution.self"
-# Duties that give sight of residential areas (policy rule 13).
-RESIDENTIAL_SIGHT_DUTIES = (PLANNING_DUTY, "targets.manage", "dashboard.drilldown")
-
-RATE_KEYS = {ResidentialArea.Kind.NEW: "slots_per_1000.new", ResidentialArea.Kind.OLD: "slots_per_1000.old"}
 
 # The kind of region each level of the guidance network sits in.
 SITE_REGION_LEVELS = {
@@ -48,87 +36,15 @@ SITE_REGION_LEVELS = {
     GuidanceSite.Level.VILLAGE_POINT: {Region.Level.VILLAGE},
     GuidanceSite.Level.EARLY_DEVELOPMENT_CENTRE: {Region.Level.TOWNSHIP, Region.Level.VILLAGE},
 }
-TOWNSHIP_SITE_LEVELS = (
-    GuidanceSite.Level.TOWNSHIP_STATION,
-    GuidanceSite.Level.VILLAGE_POINT,
-    GuidanceSite.Level.EARLY_DEVELOPMENT_CENTRE,
-)
-
-
-# --- Care slots -------------------------------------------------------------------------
-
-
-def slot_parameters() -> dict:
-    """The parameters the slot figures need (all of them: one query)."""
-    return parameters.load()
-
-
-def slots_required(*, population: int, kind: str, params: dict) -> int | None:
-    """ceil(population / 1000 × rate); None while the bureau has set no rate for the kind."""
-    rate = params.get(RATE_KEYS[kind])
-    if rate is None:
-        return None
-    return math.ceil(Decimal(population) * Decimal(rate) / Decimal(1000))
-
-
-def required_slots(area: ResidentialArea, params: dict) -> int | None:
-    return slots_required(population=area.population, kind=area.kind, params=params)
-
-
-def slot_gap(area: ResidentialArea, params: dict) -> int | None:
-    """Required − planned: positive means the area is short of slots."""
-    required = required_slots(area, params)
-    return None if required is None else required - area.planned_slots
 
 
 # --- Residential areas ------------------------------------------------------------------
 
 
-def can_view_residential_areas(actor) -> bool:
-    return any(policy.holds(actor, code) for code in RESIDENTIAL_SIGHT_DUTIES)
-
-
-def _planning_organisations(actor) -> list[Organisation]:
-    return [
-        org
-        for org in policy.organisations_of(actor)
-        if org.kind in (Organisation.Kind.TOWNSHIP, Organisation.Kind.DEPARTMENT)
-        and policy.acts_for(actor, org, PLANNING_DUTY)
-    ]
-
-
-def can_record_residential_areas(actor) -> bool:
-    """True if the user may record residential areas somewhere."""
-    return bool(_planning_organisations(actor))
-
-
-def planning_territory_codes(actor) -> list[str]:
-    """Codes of the jurisdictions within which the user may record residential areas."""
-    return [org.jurisdiction.code for org in _planning_organisations(actor)]
-
-
-def can_record_residential_area(actor, *, township_code: str, kind: str | None = None) -> bool:
-    """True if the user may record an area of this kind (None: of some kind) in the township."""
-    for org in _planning_organisations(actor):
-        if org.kind == Organisation.Kind.TOWNSHIP and org.jurisdiction.code == township_code:
-            return True
-        if (
-            org.kind == Organisation.Kind.DEPARTMENT
-            and township_code.startswith(org.jurisdiction.code)
-            and kind in (None, ResidentialArea.Kind.NEW)
-        ):
-            return True
-    return False
-
-
-def can_change_residential_area(actor, area: ResidentialArea) -> bool:
-    return can_record_residential_area(actor, township_code=area.township.code, kind=area.kind)
-
-
 def _refuse_area_place(actor, *, township_code: str, kind: str) -> None:
-    if can_record_residential_area(actor, township_code=township_code, kind=kind):
+    if rules.can_record_residential_area(actor, township_code=township_code, kind=kind):
         return
-    if can_record_residential_area(actor, township_code=township_code):
+    if rules.can_record_residential_area(actor, township_code=township_code):
         message = _("The planning bureau records new residential areas only; old areas are kept by the township.")
         raise ApplicationError(message, fields={"kind": [message]})
     message = _("You may record residential areas only in the villages of your own territory.")
@@ -148,8 +64,8 @@ def residential_area_save(
     note: str = "",
 ) -> ResidentialArea:
     """Record a new residential area, or change one (``area``)."""
-    if not can_record_residential_areas(actor):
-        raise PermissionDenied(PLANNING_DUTY)
+    if not rules.can_record_residential_areas(actor):
+        raise PermissionDenied(rules.PLANNING_DUTY)
     if village.level != Region.Level.VILLAGE or village.parent_id is None:
         message = _("Choose the village or community where the residential area is.")
         raise ApplicationError(message, fields={"village": [message]})
@@ -158,8 +74,8 @@ def residential_area_save(
         raise ApplicationError(message, fields={"kind": [message]})
     if area is not None:
         area = ResidentialArea.objects.select_for_update().select_related("township").get(pk=area.pk)
-        if not can_change_residential_area(actor, area):
-            raise PermissionDenied(PLANNING_DUTY)
+        if not rules.can_change_residential_area(actor, area):
+            raise PermissionDenied(rules.PLANNING_DUTY)
     township = village.parent
     _refuse_area_place(actor, township_code=township.code, kind=kind)
     created = area is None
@@ -180,8 +96,8 @@ def residential_area_save(
 @transaction.atomic
 def residential_area_delete(*, actor, area: ResidentialArea) -> None:
     area = ResidentialArea.objects.select_for_update().select_related("township").get(pk=area.pk)
-    if not can_change_residential_area(actor, area):
-        raise PermissionDenied(PLANNING_DUTY)
+    if not rules.can_change_residential_area(actor, area):
+        raise PermissionDenied(rules.PLANNING_DUTY)
     audit.record(
         actor=actor,
         event="residential_area.deleted",
@@ -194,49 +110,10 @@ def residential_area_delete(*, actor, area: ResidentialArea) -> None:
 # --- The guidance network ---------------------------------------------------------------
 
 
-def _guidance_organisations(actor) -> list[Organisation]:
-    return [
-        org
-        for org in policy.organisations_of(actor)
-        if org.kind in (Organisation.Kind.TOWNSHIP, Organisation.Kind.DEPARTMENT)
-        and policy.acts_for(actor, org, GUIDANCE_DUTY)
-    ]
-
-
-def can_manage_guidance_sites(actor) -> bool:
-    return bool(_guidance_organisations(actor))
-
-
-def guidance_levels_for(actor) -> list[str]:
-    """The levels of site the user may set up (a township: not the city centre)."""
-    organisations = _guidance_organisations(actor)
-    if any(org.kind == Organisation.Kind.DEPARTMENT for org in organisations):
-        return list(GuidanceSite.Level.values)
-    return list(TOWNSHIP_SITE_LEVELS) if organisations else []
-
-
-def guidance_territory_codes(actor) -> list[str]:
-    """Codes of the jurisdictions within which the user may place guidance sites."""
-    return [org.jurisdiction.code for org in _guidance_organisations(actor)]
-
-
-def _may_place_site(org: Organisation, *, level: str, region: Region, villages: list[Region]) -> bool:
-    if org.kind == Organisation.Kind.TOWNSHIP and level not in TOWNSHIP_SITE_LEVELS:
-        return False
-    territory = org.jurisdiction.code
-    return region.code.startswith(territory) and all(village.code.startswith(territory) for village in villages)
-
-
-def _may_place(actor, *, level: str, region: Region, villages: list[Region]) -> bool:
-    return any(
-        _may_place_site(org, level=level, region=region, villages=villages) for org in _guidance_organisations(actor)
-    )
-
-
 def _require_site_place(actor, *, level: str, region: Region, villages: list[Region]) -> None:
-    if _may_place(actor, level=level, region=region, villages=villages):
+    if rules.can_place_guidance_site(actor, level=level, region=region, villages=villages):
         return
-    if level not in guidance_levels_for(actor):
+    if level not in rules.guidance_levels_for(actor):
         message = _("A township sets up guidance stations, village points and early development centres only.")
         raise ApplicationError(message, fields={"level": [message]})
     message = _("The site and the villages it covers must lie in your own territory.")
@@ -256,8 +133,8 @@ def guidance_site_save(
     opened_on: date | None = None,
 ) -> GuidanceSite:
     """Set up a node of the guidance network, or change one (``site``)."""
-    if not can_manage_guidance_sites(actor):
-        raise PermissionDenied(GUIDANCE_DUTY)
+    if not rules.can_manage_guidance_sites(actor):
+        raise PermissionDenied(rules.GUIDANCE_DUTY)
     villages = list(covered_villages)
     if level not in GuidanceSite.Level.values:
         message = _("Choose the level of the site.")
@@ -278,8 +155,9 @@ def guidance_site_save(
             raise ApplicationError(message, fields={"covered_villages": [message]})
     if site is not None:
         site = GuidanceSite.objects.select_for_update().select_related("region").get(pk=site.pk)
-        if not _may_place(actor, level=site.level, region=site.region, villages=list(site.covered_villages.all())):
-            raise PermissionDenied(GUIDANCE_DUTY)  # somebody else's site
+        villages_now = list(site.covered_villages.all())
+        if not rules.can_place_guidance_site(actor, level=site.level, region=site.region, villages=villages_now):
+            raise PermissionDenied(rules.GUIDANCE_DUTY)  # somebody else's site
     _require_site_place(actor, level=level, region=region, villages=villages)
     created = site is None
     site = site or GuidanceSite()
@@ -307,10 +185,6 @@ MODE_FIELDS = {
 }
 
 
-def can_keep_fees(actor, institution: Institution) -> bool:
-    return policy.acts_for(actor, institution.organisation, INSTITUTION_DUTY)
-
-
 @transaction.atomic
 def fee_save(
     *,
@@ -325,7 +199,7 @@ def fee_save(
     meal_fee: Decimal = Decimal("0"),
 ) -> FeeSchedule:
     """Publish a fee of the institution (its own officers only)."""
-    policy.require_acts_for(actor, institution.organisation, INSTITUTION_DUTY)
+    policy.require_acts_for(actor, institution.organisation, rules.INSTITUTION_DUTY)
     if fee is not None and fee.institution_id != institution.pk:
         raise ApplicationError(_("This fee belongs to another institution."))
     mode_field = MODE_FIELDS.get(service_mode)
@@ -360,7 +234,7 @@ def fee_save(
 
 @transaction.atomic
 def fee_delete(*, actor, fee: FeeSchedule) -> None:
-    policy.require_acts_for(actor, fee.institution.organisation, INSTITUTION_DUTY)
+    policy.require_acts_for(actor, fee.institution.organisation, rules.INSTITUTION_DUTY)
     audit.record(
         actor=actor, event="fee.deleted", obj=fee, details={"service_mode": fee.service_mode, "amount": str(fee.amount)}
     )
@@ -368,10 +242,6 @@ def fee_delete(*, actor, fee: FeeSchedule) -> None:
 
 
 # --- Pricing guidance -------------------------------------------------------------------
-
-
-def can_guide_prices(actor) -> bool:
-    return policy.has_duty(actor, PRICING_DUTY)
 
 
 @transaction.atomic
@@ -386,7 +256,7 @@ def pricing_guidance_save(
     note: str = "",
 ) -> PricingGuidance:
     """Set a guide price for inclusive care from a date; earlier guide prices stay as history."""
-    policy.require_duty(actor, PRICING_DUTY)
+    policy.require_duty(actor, rules.PRICING_DUTY)
     if max_amount is None or max_amount <= 0:
         message = _("The guide price must be more than zero.")
         raise ApplicationError(message, fields={"max_amount": [message]})

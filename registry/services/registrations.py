@@ -99,22 +99,11 @@ def registration_revoke(*, actor, registration: Registration, reason: str, revok
     return registration
 
 
-def registrable_legal_forms(actor) -> list[str]:
-    """The legal forms the actor may register (officer or head of an organisation holding the
-    form's ``register.*`` duty), in the order of ``Institution.LegalForm``."""
-    return [form for form, duty in Institution.REGISTRATION_DUTY.items() if policy.has_duty(actor, duty)]
-
-
 def registration_require_form(actor, legal_form: str) -> None:
     """Refuse (403) a known legal form the actor does not register, before its data is looked at;
     an unknown value is left to the form or serializer to report."""
     if legal_form in Institution.REGISTRATION_DUTY:
         authority_for(actor, legal_form)
-
-
-def can_revoke_registration(actor, registration: Registration) -> bool:
-    """Only the registering authority's officers revoke (policy rule 16)."""
-    return policy.acts_for(actor, registration.authority, Institution.REGISTRATION_DUTY[registration.legal_form])
 
 
 def registration_push(

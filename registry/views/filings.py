@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from accounts.errors import ApplicationError
 from paperwork import files
-from registry import parameters, selectors, standards
+from registry import parameters, rules, selectors, standards
 from registry.forms.filings import (
     GENERAL,
     AttachmentUploadForm,
@@ -131,8 +131,8 @@ def _detail_context(request, filing: Filing) -> dict:
     ]
     others = [a for a in attachments if a.kind not in required]
     reason_items = [{"key": key, "label": _item_label(key), "text": text} for key, text in reasons.items()]
-    can_write = services.can_write_filing(request.user, filing)
-    can_decide = services.can_decide_filing(request.user, filing)
+    can_write = rules.can_write_filing(request.user, filing)
+    can_decide = rules.can_decide_filing(request.user, filing)
     return_fields = []
     if can_decide:
         kinds = list(dict.fromkeys([*required, *(a.kind for a in others)]))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import ApplicationError
 from paperwork.spreadsheets import XLSX
-from registry import imports, selectors
+from registry import imports, rules, selectors
 from registry.forms.registrations import ImportForm, add_application_error
 from registry.models import ImportJob
 from registry.services import imports as import_services
@@ -41,9 +41,9 @@ def import_page(request):
     """GET lists the organisation's imports with the upload form (``import_list``); POST uploads
     a workbook and queues its import (``import_create``)."""
     actor = request.user
-    if not imports.may_see_imports(actor):
+    if not rules.may_see_imports(actor):
         raise PermissionDenied("import.list")
-    kinds = imports.importable_kinds(actor)
+    kinds = rules.importable_kinds(actor)
     if request.method == "GET":
         return _list_page(request, ImportForm(kinds=kinds), kinds)
     kind = request.POST.get("kind", "")

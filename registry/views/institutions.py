@@ -18,7 +18,7 @@ from accounts import audit
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from accounts.models import SecurityEvent
-from registry import exports, selectors
+from registry import exports, rules, selectors
 from registry.forms.institutions import ClassGroupForm, InstitutionFilterForm, InstitutionForm
 from registry.services import institutions as services
 
@@ -56,7 +56,7 @@ def _show_warnings(request, group) -> None:
 def _require_keeper(request, institution) -> None:
     """403 (logged) unless the user keeps this institution's record; callers first got the
     institution through a scoped selector, so an unseen one was already 404."""
-    if not selectors.can_edit_institution(actor=request.user, institution=institution):
+    if not rules.can_edit_institution(actor=request.user, institution=institution):
         raise PermissionDenied(SELF_DUTY)
 
 

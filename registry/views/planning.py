@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import ApplicationError
-from registry import selectors
+from registry import rules, selectors, slots
 from registry.forms.planning import (
     FeeForm,
     GuidanceSiteForm,
@@ -52,12 +52,12 @@ def _show_refusal(form, error: ApplicationError) -> None:
 @require_GET
 def residential_area_list(request):
     actor = request.user
-    if not planning.can_view_residential_areas(actor):
-        raise PermissionDenied(planning.PLANNING_DUTY)
+    if not rules.can_view_residential_areas(actor):
+        raise PermissionDenied(rules.PLANNING_DUTY)
     form = TownshipFilterForm(request.GET or None, townships=selectors.residential_area_township_choices(actor=actor))
     valid = form.is_valid() or not form.is_bound
     township = form.cleaned_data.get("township", "") if form.is_bound and valid else ""
-    params = planning.slot_parameters()
+    params = slots.slot_parameters()
     areas = selectors.residential_area_list(actor=actor, township=township)
     if valid:
         summary = selectors.residential_area_summary(actor=actor, township=township, params=params)
@@ -70,9 +70,9 @@ def residential_area_list(request):
         "page": page,
         "rows": rows,
         "summary": summary,
-        "rate_new": params.get(planning.RATE_KEYS["new"]),
-        "rate_old": params.get(planning.RATE_KEYS["old"]),
-        "can_record": planning.can_record_residential_areas(actor),
+        "rate_new": params.get(slots.RATE_KEYS["new"]),
+        "rate_old": params.get(slots.RATE_KEYS["old"]),
+        "can_record": rules.can_record_residential_areas(actor),
     }
     return render(request, "registry/planning/residential_area_list.html", context)
 
@@ -93,12 +93,12 @@ def _area_form_page(request, *, area=None):
         else:
             messages.success(request, _("Residential area %(name)s saved.") % {"name": saved.name})
             return redirect("residential_area_list")
-    params = planning.slot_parameters()
+    params = slots.slot_parameters()
     context = {
         "form": form,
         "area": area,
-        "rate_new": params.get(planning.RATE_KEYS["new"]),
-        "rate_old": params.get(planning.RATE_KEYS["old"]),
+        "rate_new": params.get(slots.RATE_KEYS["new"]),
+        "rate_old": params.get(slots.RATE_KEYS["old"]),
     }
     return render(request, "registry/planning/residential_area_form.html", context)
 
@@ -106,8 +106,8 @@ def _area_form_page(request, *, area=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def residential_area_create(request):
-    if not planning.can_record_residential_areas(request.user):
-        raise PermissionDenied(planning.PLANNING_DUTY)
+    if not rules.can_record_residential_areas(request.user):
+        raise PermissionDenied(rules.PLANNING_DUTY)
     return _area_form_page(request)
 
 
@@ -115,8 +115,8 @@ def residential_area_create(request):
 @require_http_methods(["GET", "POST"])
 def residential_area_edit(request, pk: int):
     area = selectors.residential_area_get(actor=request.user, pk=pk)
-    if not planning.can_change_residential_area(request.user, area):
-        raise PermissionDenied(planning.PLANNING_DUTY)
+    if not rules.can_change_residential_area(request.user, area):
+        raise PermissionDenied(rules.PLANNING_DUTY)
     return _area_form_page(request, area=area)
 
 
@@ -145,7 +145,7 @@ def guidance_site_list(request):
         "page": page,
         "level": level,
         "levels": selectors.guidance_site_level_counts(actor=actor),
-        "can_manage": planning.can_manage_guidance_sites(actor),
+        "can_manage": rules.can_manage_guidance_sites(actor),
     }
     return render(request, "registry/planning/guidance_site_list.html", context)
 
@@ -161,11 +161,11 @@ def guidance_site_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def guidance_site_create(request):
     actor = request.user
-    if not planning.can_manage_guidance_sites(actor):
-        raise PermissionDenied(planning.GUIDANCE_DUTY)
+    if not rules.can_manage_guidance_sites(actor):
+        raise PermissionDenied(rules.GUIDANCE_DUTY)
     form = GuidanceSiteForm(
         request.POST or None,
-        levels=planning.guidance_levels_for(actor),
+        levels=rules.guidance_levels_for(actor),
         regions=selectors.guidance_site_regions(actor=actor),
         villages=selectors.guidance_site_villages(actor=actor),
     )
@@ -190,11 +190,11 @@ def fee_add(request, pk: int):
     delete them."""
     actor = request.user
     institution = selectors.fee_institution_get(actor=actor, pk=pk)
-    can_keep = planning.can_keep_fees(actor, institution)
+    can_keep = rules.can_keep_fees(actor, institution)
     form = FeeForm(request.POST or None) if can_keep else None
     if request.method == "POST":
         if not can_keep:
-            raise PermissionDenied(planning.INSTITUTION_DUTY)
+            raise PermissionDenied(rules.INSTITUTION_DUTY)
         if form.is_valid():
             try:
                 planning.fee_save(actor=actor, institution=institution, **form.cleaned_data)
@@ -228,7 +228,7 @@ def _pricing_page(request, form):
     actor = request.user
     comparison = selectors.inclusive_fee_comparison(actor=actor)
     page = Paginator(comparison["rows"], PRICING_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {**comparison, "page": page, "form": form, "can_guide": planning.can_guide_prices(actor)}
+    context = {**comparison, "page": page, "form": form, "can_guide": rules.can_guide_prices(actor)}
     return render(request, "registry/planning/pricing_guidance.html", context)
 
 
@@ -239,13 +239,13 @@ def pricing_guidance(request):
     (``pricing_guidance_list``); POST sets a guide price (``pricing_guidance_create``)."""
     if request.method == "POST":
         return pricing_guidance_create(request)
-    form = PricingGuidanceForm() if planning.can_guide_prices(request.user) else None
+    form = PricingGuidanceForm() if rules.can_guide_prices(request.user) else None
     return _pricing_page(request, form)
 
 
 def pricing_guidance_create(request):
-    if not planning.can_guide_prices(request.user):
-        raise PermissionDenied(planning.PRICING_DUTY)
+    if not rules.can_guide_prices(request.user):
+        raise PermissionDenied(rules.PRICING_DUTY)
     form = PricingGuidanceForm(request.POST)
     if form.is_valid():
         try:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from registry import imports, selectors
+from registry import rules, selectors
 from registry.forms.registrations import RegistrationFilterForm, RegistrationForm, RevokeForm, add_application_error
 from registry.models import Registration
 from registry.services import registrations as services
@@ -41,13 +41,13 @@ def registration_list(request):
     page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
     for registration in page:
         registration.can_revoke = registration.status == Registration.Status.ACTIVE and (
-            services.can_revoke_registration(actor, registration)
+            rules.can_revoke_registration(actor, registration)
         )
     context = {
         "form": form,
         "page": page,
-        "can_create": bool(services.registrable_legal_forms(actor)),
-        "can_import": bool(imports.importable_kinds(actor)),
+        "can_create": bool(rules.registrable_legal_forms(actor)),
+        "can_import": bool(rules.importable_kinds(actor)),
         "can_see_unfiled": policy.has_duty(actor, "filing.review"),
     }
     return render(request, "registry/registrations/list.html", context)
@@ -57,7 +57,7 @@ def registration_list(request):
 @require_http_methods(["GET", "POST"])
 def registration_create(request):
     actor = request.user
-    legal_forms = services.registrable_legal_forms(actor)
+    legal_forms = rules.registrable_legal_forms(actor)
     if not legal_forms:
         raise PermissionDenied("registration.create")
     if request.method == "POST":
@@ -87,7 +87,7 @@ def registration_create(request):
 def registration_revoke(request, pk: int):
     actor = request.user
     registration = selectors.registration_get(actor=actor, pk=pk)  # out of sight: 404
-    if not services.can_revoke_registration(actor, registration):
+    if not rules.can_revoke_registration(actor, registration):
         raise PermissionDenied("registration.revoke")  # in sight, not its authority: 403
     form = RevokeForm(request.POST or None, initial={"revoked_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

@@ -1,6 +1,6 @@
 """The dashboard pages: the city's, each township's and the printable report.
 
-Who opens what (policy rule 30): the leading group, the health bureau and the departments with
+Who opens what (policy rule 27): the leading group, the health bureau and the departments with
 ``dashboard.view`` see the city and every township; a township official sees their own township
 only (the city sends them there, another township is 404); institutions and departments without
 the duty get 403. The pages read the snapshots, so the city's costs the same few queries with
@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import Organisation, Region
-from dashboard import selectors, services
+from dashboard import rules, selectors, services
 from dashboard.models import Indicator, Snapshot
 from registry.models import ClassGroup, Institution
 from tests.helpers import english, queries_of
@@ -280,6 +280,6 @@ def test_the_city_dashboard_keeps_a_fixed_query_count_with_few_and_2970_more_ins
 
 
 def test_the_selector_helpers_agree_with_the_pages(cast):
-    assert selectors.may_refresh(cast["health"]) and not selectors.may_refresh(cast["leader"])
+    assert rules.may_refresh(cast["health"]) and not rules.may_refresh(cast["leader"])
     assert selectors.home_region(cast["simen"]).code == SIMEN
     assert selectors.home_region(cast["nursery1"]) is None

@@ -1,7 +1,7 @@
 """Dashboard exports: a region's Excel file at once, and the full export in the background.
 
 The same scope as the pages: 403 without ``dashboard.view``, 404 for a region out of sight. A
-background export is its requester's only (rule 32); running its job twice neither rebuilds
+background export is its requester's only (rule 29); running its job twice neither rebuilds
 the file nor sends a second message.
 """
 

@@ -1,7 +1,7 @@
 """The dashboard API in the permission matrix: indicators, a region's values, targets and
 periodic reports (the same rules as the pages: tests/matrix/dashboard_reports.py).
 
-Values follow the dashboards' scope (policy rule 30): the holders of ``dashboard.view`` through
+Values follow the dashboards' scope (policy rule 27): the holders of ``dashboard.view`` through
 a city-wide organisation (health, leader, hrss, edu among the cast) read the city and every
 township; a township government reads its own township only (404 for another one and for the
 city); everyone else has no dashboard (403).

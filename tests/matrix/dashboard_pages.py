@@ -1,6 +1,6 @@
 """The dashboard pages, their exports and the printable report in the permission matrix.
 
-Who opens what (accounts.policy rules 30 and 32):
+Who opens what (accounts.policy rules 27 and 29):
 - the city and every township: holders of ``dashboard.view`` through a city-wide organisation
   (health, leader, hrss, edu);
 - a township government (simen, lizhou) its own township only: the city's page sends it there

@@ -1,6 +1,6 @@
 """The periodic report and target pages in the permission matrix.
 
-Who sees what (accounts.policy rules 29 and 31):
+Who sees what (accounts.policy rules 26 and 28):
 - a periodic report: the organisation that wrote it and the township it is about (report A is
   泗门镇's, seen by ``simen``; report B is 梨洲街道's, seen by ``lizhou``), the health bureau
   (``reports.approve``) and the leading group (``leader``) — nobody else (404);

@@ -2,8 +2,8 @@
 
 A document is printed by whoever sees its object: a rectification order by the health bureau,
 the institution, the township around it and the departments with findings on its review
-(policy rule 21); a review's result notice by the health bureau, the institution, the
-township and the departments whose ``check.<area>`` covers it (rule 19). Everyone else gets
+(policy rule 19); a review's result notice by the health bureau, the institution, the
+township and the departments whose ``check.<area>`` covers it (rule 17). Everyone else gets
 404, and an undecided review has no notice (404 for everyone).
 
 The statistics are counts for ``review.lead`` and ``dashboard.view`` holders; other members
@@ -26,11 +26,11 @@ from tests.permission_matrix import MEMBERS, Case
 
 INSTITUTION_A = "demo-simen-xingxing"
 INSTITUTION_B = "demo-lizhou-yangguang"
-# Rule 21: the health bureau, the township, the institution, the department with a finding
+# Rule 19: the health bureau, the township, the institution, the department with a finding
 # (and the one whose area the items name: here the same fire brigade).
 ORDER_A_SIGHT = frozenset({"health", "simen", "nursery1", "fire"})
 ORDER_B_SIGHT = frozenset({"health", "lizhou", "nursery2", "fire"})
-# Rule 19: also every department whose check area covers a stand-alone nursery (fire, amr).
+# Rule 17: also every department whose check area covers a stand-alone nursery (fire, amr).
 REVIEW_A_SIGHT = frozenset({"health", "simen", "nursery1", "fire", "amr"})
 REVIEW_B_SIGHT = frozenset({"health", "lizhou", "nursery2", "fire", "amr"})
 STATISTICS_READERS = frozenset({"health", "leader", "simen", "lizhou", "edu", "hrss"})

@@ -1,7 +1,7 @@
 """The enforcement pages and API in the permission matrix: rectification orders, revocation
 referrals, cases, the ban list.
 
-Who sees what (accounts.policy rules 21-24):
+Who sees what (accounts.policy rules 19-22):
 - an order: the health bureau, the institution, the township around it, the departments
   with findings on the review it follows and those whose area its items name. Order A is an
   ad-hoc order on institution A (nursery1, 泗门镇) after the fire brigade's ad-hoc fire

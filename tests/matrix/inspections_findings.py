@@ -1,6 +1,6 @@
 """Checklists, findings, supervision visits and inspection photos in the permission matrix.
 
-Who sees what (accounts.policy rules 18-20): checklists, every member; a finding, the health
+Who sees what (accounts.policy rules 16-18): checklists, every member; a finding, the health
 bureau, the institution, the township around it, the department that recorded it and every
 department holding its area's duty. Who acts: a checklist's area's department edits and
 copies it; a department records findings of its own area only (``fire`` on a food form: 403);

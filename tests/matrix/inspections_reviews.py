@@ -1,4 +1,4 @@
-"""Cycles, reviews, self-reports and decisions in the permission matrix (policy rules 18-19).
+"""Cycles, reviews, self-reports and decisions in the permission matrix (policy rules 16-17).
 
 - Cycles are facts every member sees; only the health bureau (``review.lead``) opens and
   closes them: other members get 403 on a cycle they see, those with no organisation 404.

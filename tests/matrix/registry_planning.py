@@ -1,6 +1,6 @@
 """Permission matrix of residential areas, the guidance network, fees and pricing guidance.
 
-Who sees what (accounts/policy.py rules 13, 14, 16):
+Who sees what (accounts/policy.py rules 13, 14, 30):
 - residential areas: the township in whose territory they lie; the health bureau (targets.manage)
   and the leading group (dashboard.drilldown) see all but record none; the planning bureau
   (no demo account: tests/registry/test_planning.py) sees new ones city-wide;

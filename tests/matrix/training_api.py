@@ -1,7 +1,7 @@
 """The workforce API in the permission matrix: staff, certificates, rates, expiries, programmes,
 participants and village coverage.
 
-Who sees what (accounts.policy rules 25-28):
+Who sees what (accounts.policy rules 23-25 and 30):
 - staff and certificates: the institution's own members, the township around it, the health
   bureau (``staff.oversee``) and the HR bureau (``certificate.verify``). Staff A is a caregiver
   of institution A (nursery1, 泗门镇), staff B of institution B (nursery2, 梨洲街道).

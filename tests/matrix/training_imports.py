@@ -3,7 +3,7 @@
 - Staff and certificates: an institution's own officers import into their own roster
   (``institution.self``): nursery1 and nursery2 each open their page; everyone else gets 403
   (there is no object to hide). An empty upload comes back with its error (200).
-- Participants: only the organiser's officers may import into a programme (rule 28); every
+- Participants: only the organiser's officers may import into a programme (rule 30); every
   other member sees the programme and gets 403; operators and the stranger see no programme
   (404). Programme S is run by the 泗门镇 government for 泗门镇 (village health instructors),
   programme R by the HR bureau city-wide (pre-job training).

@@ -1,6 +1,6 @@
 """The training programme pages and the village coverage page in the permission matrix.
 
-Who sees and does what (accounts.policy rules 26-28):
+Who sees and does what (accounts.policy rules 24, 25 and 30):
 - programmes and their sessions are facts every member sees: the list, the export and a
   programme's page answer 200 to every member, 404 (pages of objects) or an empty list to
   accounts with no organisation (operators, the stranger);

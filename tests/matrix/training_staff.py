@@ -2,7 +2,7 @@
 adding and changing staff, the reveal of a full ID number, certificates and their scans, the
 HR bureau's verification, the kinds of certificate and the certification rate.
 
-Who sees what (accounts.policy rules 25-28):
+Who sees what (accounts.policy rules 23-25 and 30):
 - staff and certificates: the institution's own members, the township around it, the health
   bureau (``staff.oversee``) and the HR bureau (``certificate.verify``); nobody else (404).
   Staff A is a caregiver of institution A (nursery1, 泗门镇: simen sees it, lizhou does not),

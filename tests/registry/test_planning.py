@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Region, User
-from registry import selectors
+from registry import selectors, slots
 from registry.models import FeeSchedule, GuidanceSite, Institution, Parameter, PricingGuidance, ResidentialArea
 from registry.services import planning
 from registry.services.institutions import institution_create
@@ -55,25 +55,25 @@ def _events(event: str) -> int:
 
 
 def test_required_slots_are_rounded_up_at_9_per_1000_in_new_and_6_in_old_areas(db):
-    params = planning.slot_parameters()
+    params = slots.slot_parameters()
     new = ResidentialArea(kind="new", population=8200, planned_slots=60)
     old = ResidentialArea(kind="old", population=12500, planned_slots=40)
-    assert planning.required_slots(new, params) == 74  # 73.8 rounded up
-    assert planning.required_slots(old, params) == 75
-    assert planning.slot_gap(new, params) == 14  # a shortfall
-    assert planning.slot_gap(ResidentialArea(kind="old", population=1000, planned_slots=9), params) == -3  # a surplus
+    assert slots.required_slots(new, params) == 74  # 73.8 rounded up
+    assert slots.required_slots(old, params) == 75
+    assert slots.slot_gap(new, params) == 14  # a shortfall
+    assert slots.slot_gap(ResidentialArea(kind="old", population=1000, planned_slots=9), params) == -3  # a surplus
 
 
 def test_a_change_of_the_standard_changes_the_required_slots(db):
     Parameter.objects.filter(key="slots_per_1000.new").update(value=Decimal("10"))
     area = ResidentialArea(kind="new", population=8200, planned_slots=60)
-    assert planning.required_slots(area, planning.slot_parameters()) == 82
+    assert slots.required_slots(area, slots.slot_parameters()) == 82
 
 
 def test_without_a_standard_no_slots_are_required_and_the_totals_say_so(cast):
     Parameter.objects.filter(key="slots_per_1000.old").update(value=None)
-    params = planning.slot_parameters()
-    assert planning.required_slots(ResidentialArea(kind="old", population=12500), params) is None
+    params = slots.slot_parameters()
+    assert slots.required_slots(ResidentialArea(kind="old", population=12500), params) is None
     summary = selectors.residential_area_summary(actor=cast["simen"])
     assert summary["townships"][0]["complete"] is False
 
@@ -181,7 +181,7 @@ def test_a_township_edits_and_deletes_its_own_area(client_as):
     assert response.status_code == 302
     area.refresh_from_db()
     assert (area.name, area.planned_slots) == ("改名小区", 60)
-    assert planning.slot_gap(area, planning.slot_parameters()) == 37 - 60  # 4,100 new: 36.9 → 37
+    assert slots.slot_gap(area, slots.slot_parameters()) == 37 - 60  # 4,100 new: 36.9 → 37
     before = _events("residential_area.deleted")
     assert client.post(f"/registry/residential-areas/{area.pk}/delete/").status_code == 302
     assert not ResidentialArea.objects.filter(pk=area.pk).exists()

@@ -1,5 +1,5 @@
 """The certificate API: certificates in the user's sight (they follow their staff member,
-policy rule 25), recording one with its scan, the HR bureau's verification or rejection, the
+policy rule 23), recording one with its scan, the HR bureau's verification or rejection, the
 institution's withdrawal of an unverified one, the certificate kinds and what expires soon.
 The same selectors, services and policy as the pages; errors in the one API error shape."""
 
@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.errors import ApplicationError
 from registry import selectors as registry_selectors
-from training import selectors
+from training import rules, selectors
 from training.api.serializers import (
     CertificateCreateSerializer,
     CertificateFilterSerializer,
@@ -28,7 +28,6 @@ from training.api.serializers import (
 )
 from training.models import Certificate
 from training.services import certificates as services
-from training.services.staff import SELF_DUTY
 
 
 def _answer(request, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
@@ -48,8 +47,8 @@ def _staff_for_create(request):
         message = _("Choose the staff member.")
         raise ApplicationError(message, fields={"staff": [message]})
     member = selectors.staff_get(actor=request.user, pk=pk)
-    if not selectors.may_keep_roster(request.user, member.institution):
-        raise PermissionDenied(SELF_DUTY)
+    if not rules.may_keep_roster(request.user, member.institution):
+        raise PermissionDenied(rules.SELF_DUTY)
     return member
 
 
@@ -135,8 +134,8 @@ class CertificateRecord(RetrieveAPIView):
     )
     def delete(self, request, pk: int):
         certificate = selectors.certificate_get(actor=request.user, pk=pk)
-        if not selectors.may_keep_roster(request.user, certificate.staff.institution):
-            raise PermissionDenied(SELF_DUTY)
+        if not rules.may_keep_roster(request.user, certificate.staff.institution):
+            raise PermissionDenied(rules.SELF_DUTY)
         services.certificate_withdraw(actor=request.user, certificate=certificate)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -149,8 +148,8 @@ class _Decision(APIView):
 
     def post(self, request, pk: int):
         certificate = selectors.certificate_get(actor=request.user, pk=pk)
-        if not selectors.may_verify(request.user):
-            raise PermissionDenied(services.VERIFY_DUTY)
+        if not rules.may_verify(request.user):
+            raise PermissionDenied(rules.VERIFY_DUTY)
         body = self.input_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         self.decide(request.user, certificate, body.validated_data["note"])

@@ -1,7 +1,7 @@
-"""The training API: programmes and their sessions (facts every member sees, policy rule 26),
+"""The training API: programmes and their sessions (facts every member sees, policy rule 24),
 participants (the organiser, the health bureau, the township of the area or the village, an
-institution its own staff: rule 27), and running a programme: sessions, participants,
-attendance and the assessment, by the organiser's officers only (rule 28). The same selectors,
+institution its own staff: rule 25), and running a programme: sessions, participants,
+attendance and the assessment, by the organiser's officers only (rule 30). The same selectors,
 services and policy as the pages; errors in the one API error shape."""
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.errors import ApplicationError
 from registry import selectors as registry_selectors
-from training import selectors
+from training import rules, selectors
 from training.api.serializers import (
     AssessmentSerializer,
     AttendanceAnswerSerializer,
@@ -42,7 +42,7 @@ def _field_error(field: str, message: str) -> ApplicationError:
 
 
 def _require_runner(actor, programme: TrainingProgramme) -> None:
-    if not services.can_run(actor, programme):
+    if not rules.can_run(actor, programme):
         raise PermissionDenied(RUN_DUTY)
 
 
@@ -55,7 +55,7 @@ def _region(actor, code: str, field: str):
 
 def _detail(request, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
     programme = selectors.programme_get(actor=request.user, pk=pk)
-    context = {"may_run": services.can_run(request.user, programme)}
+    context = {"may_run": rules.can_run(request.user, programme)}
     return Response(ProgrammeDetailSerializer(programme, context=context).data, status=status_code)
 
 
@@ -95,7 +95,7 @@ class ProgrammeCollection(ListAPIView):
         responses={201: ProgrammeDetailSerializer, 403: OpenApiResponse(description="You run no programme of it.")},
     )
     def post(self, request, *args, **kwargs):
-        if not services.runnable_kinds(request.user):
+        if not rules.runnable_kinds(request.user):
             raise PermissionDenied(RUN_DUTY)
         body = ProgrammeCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

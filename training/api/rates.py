@@ -9,9 +9,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import policy
 from registry import selectors as registry_selectors
-from training import selectors
+from training import rules, selectors
 from training.api.serializers import (
     InstitutionRateSerializer,
     RatesSerializer,
@@ -23,12 +22,6 @@ from training.api.serializers import (
 def _sum(rates) -> selectors.Rate:
     rates = list(rates)
     return selectors.Rate(sum(rate.certified for rate in rates), sum(rate.total for rate in rates))
-
-
-def _sees_territory(actor) -> bool:
-    """A township or a city-wide bureau: the rows by township mean something. An institution
-    sees only its own staff, so it gets its own figure and no township rows."""
-    return bool(policy.township_codes(actor)) or selectors.may_see_duplicates(actor) or selectors.may_verify(actor)
 
 
 class RateOverview(APIView):
@@ -44,7 +37,7 @@ class RateOverview(APIView):
     )
     def get(self, request):
         rows, total = selectors.township_rates(actor=request.user)
-        if not _sees_territory(request.user):
+        if not rules.sees_rates_by_township(request.user):
             rows = []
         data = {"definition": selectors.rate_definition(), "total": total, "townships": rows}
         return Response(RatesSerializer(data).data)
@@ -79,7 +72,7 @@ class InstitutionRate(APIView):
     )
     def get(self, request, pk: int):
         institution = registry_selectors.institution_get(actor=request.user, pk=pk)
-        if not selectors.may_see_roster(request.user, institution):
+        if not rules.may_see_roster(request.user, institution):
             raise PermissionDenied("staff.oversee")
         data = {
             "institution": institution,

@@ -1,4 +1,4 @@
-"""The roster API: staff in the user's sight (policy rule 25), adding a person (the ban check
+"""The roster API: staff in the user's sight (policy rule 23), adding a person (the ban check
 runs in the service), changes, the end of an employment, and the audited reveal of one ID
 number. The same selectors, services and policy as the pages; errors in the one API error
 shape (``accounts.api_errors``): out of sight 404, in sight without the duty 403, bad input
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.errors import ApplicationError
 from registry import selectors as registry_selectors
-from training import selectors
+from training import rules, selectors
 from training.api.serializers import (
     STAFF_STATUSES,
     StaffCreateSerializer,
@@ -62,7 +62,7 @@ def _institution_for_create(request):
     if raw in (None, ""):
         institution = registry_selectors.institution_for_member(actor=actor)
         if institution is None:
-            raise PermissionDenied(services.SELF_DUTY)
+            raise PermissionDenied(rules.SELF_DUTY)
     else:
         try:
             pk = int(raw)
@@ -70,8 +70,8 @@ def _institution_for_create(request):
             message = _("A valid integer is required.")
             raise ApplicationError(message, fields={"institution": [message]})
         institution = registry_selectors.institution_get(actor=actor, pk=pk)
-    if not selectors.may_keep_roster(actor, institution):
-        raise PermissionDenied(services.SELF_DUTY)
+    if not rules.may_keep_roster(actor, institution):
+        raise PermissionDenied(rules.SELF_DUTY)
     return institution
 
 
@@ -162,8 +162,8 @@ class StaffRecord(RetrieveAPIView):
     )
     def patch(self, request, pk: int):
         member = selectors.staff_get(actor=request.user, pk=pk)
-        if not selectors.may_keep_roster(request.user, member.institution):
-            raise PermissionDenied(services.SELF_DUTY)
+        if not rules.may_keep_roster(request.user, member.institution):
+            raise PermissionDenied(rules.SELF_DUTY)
         keys = set(request.data) if isinstance(request.data, dict) else set()
         fixed = sorted(keys - set(services.EDITABLE_FIELDS))
         if fixed:
@@ -187,8 +187,8 @@ class StaffLeave(APIView):
     )
     def post(self, request, pk: int):
         member = selectors.staff_get(actor=request.user, pk=pk)
-        if not selectors.may_keep_roster(request.user, member.institution):
-            raise PermissionDenied(services.SELF_DUTY)
+        if not rules.may_keep_roster(request.user, member.institution):
+            raise PermissionDenied(rules.SELF_DUTY)
         body = StaffLeaveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.staff_leave(actor=request.user, member=member, left_on=body.validated_data["left_on"])
@@ -207,8 +207,8 @@ class StaffReveal(APIView):
     )
     def post(self, request, pk: int):
         member = selectors.staff_get(actor=request.user, pk=pk)
-        if not selectors.may_reveal(request.user):
-            raise PermissionDenied(services.REVEAL_DUTY)
+        if not rules.may_reveal(request.user):
+            raise PermissionDenied(rules.REVEAL_DUTY)
         body = StaffRevealRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.staff_reveal(actor=request.user, member=member, reason=body.validated_data["reason"], request=request)

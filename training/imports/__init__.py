@@ -19,7 +19,7 @@ Who imports what
 - **staff** and **certificates**: the officers and heads of an institution (``institution.self``),
   into their own institution's roster only.
 - **participants**: the officers of the programme's organiser who may run it
-  (``services.programmes.can_run``).
+  (``training.rules.can_run``).
 
 All or nothing
 --------------

@@ -13,10 +13,10 @@ from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.services import notify_organisation
 from paperwork import files
+from training import rules
 from training.models import Certificate, CertificateKind, StaffMember
-from training.services.staff import OVERSEE_DUTY, require_roster_keeper
+from training.services.staff import require_roster_keeper
 
-VERIFY_DUTY = "certificate.verify"
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = (files.PDF, files.JPEG, files.PNG)
 
@@ -90,9 +90,9 @@ def certificate_withdraw(*, actor, certificate: Certificate) -> None:
 
 
 def _decide(*, actor, certificate: Certificate, status: str, note: str) -> Certificate:
-    organisation = policy.acting_organisation(actor, VERIFY_DUTY)
+    organisation = policy.acting_organisation(actor, rules.VERIFY_DUTY)
     if organisation is None:
-        raise PermissionDenied(VERIFY_DUTY)
+        raise PermissionDenied(rules.VERIFY_DUTY)
     # Two verifiers at once: the first decision wins, the second is told.
     decided = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.PENDING).update(
         status=status, verified_by=organisation, verified_at=timezone.now(), verification_note=note
@@ -125,7 +125,7 @@ def certificate_reject(*, actor, certificate: Certificate, note: str) -> Certifi
 @transaction.atomic
 def certificate_kind_set_counts(*, actor, kind: CertificateKind, counts_for_rate: bool) -> CertificateKind:
     """The health bureau's definition of the certification rate: which kinds count."""
-    policy.require_duty(actor, OVERSEE_DUTY)
+    policy.require_duty(actor, rules.OVERSEE_DUTY)
     if kind.counts_for_rate != counts_for_rate:
         kind.counts_for_rate = counts_for_rate
         kind.save(update_fields=["counts_for_rate"])

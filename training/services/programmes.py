@@ -9,33 +9,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import audit, policy
+from accounts import audit
 from accounts.errors import ApplicationError
 from accounts.models import Organisation, Region
+from training import rules
 from training.models import Participant, StaffMember, TrainingProgramme, TrainingSession
 
 
-def running_organisation(actor, kind: str) -> Organisation | None:
-    """The organisation through which the actor may run a programme of this kind."""
-    for duty in sorted(TrainingProgramme.RUNNING_DUTIES[kind]):
-        organisation = policy.acting_organisation(actor, duty)
-        if organisation is not None:
-            return organisation
-    return None
-
-
-def runnable_kinds(actor) -> list[str]:
-    return [kind for kind in TrainingProgramme.Kind.values if running_organisation(actor, kind) is not None]
-
-
-def can_run(actor, programme: TrainingProgramme) -> bool:
-    return any(
-        policy.acts_for(actor, programme.organiser, duty) for duty in TrainingProgramme.RUNNING_DUTIES[programme.kind]
-    )
-
-
 def require_runner(actor, programme: TrainingProgramme) -> None:
-    if not can_run(actor, programme):
+    if not rules.can_run(actor, programme):
         raise PermissionDenied("training.run")
 
 
@@ -57,7 +39,7 @@ def programme_create(
 ) -> TrainingProgramme:
     if kind not in TrainingProgramme.Kind.values:
         raise ApplicationError(_("Choose the kind of programme."), fields={"kind": [_("Unknown kind.")]})
-    organiser = running_organisation(actor, kind)
+    organiser = rules.running_organisation(actor, kind)
     if organiser is None:
         raise PermissionDenied("training.run")
     _check_region(organiser, region, kind)

@@ -19,11 +19,8 @@ from accounts.hooks import call_app_hooks
 from accounts.models import SecurityEvent
 from accounts.services import notify_duty_holders
 from registry.models import ClassGroup, Institution
+from training import rules
 from training.models import StaffMember
-
-SELF_DUTY = "institution.self"
-REVEAL_DUTY = "staff.reveal"
-OVERSEE_DUTY = "staff.oversee"
 
 # Fields an officer may change after creation (the ID number is fixed: a wrong one means the
 # record is ended and the person added again, so that the ban check is never bypassed).
@@ -45,8 +42,8 @@ def id_number_error(value: str) -> str | None:
 
 
 def require_roster_keeper(actor, institution: Institution) -> None:
-    if not policy.acts_for(actor, institution.organisation, SELF_DUTY):
-        raise PermissionDenied(SELF_DUTY)
+    if not rules.may_keep_roster(actor, institution):
+        raise PermissionDenied(rules.SELF_DUTY)
 
 
 def is_barred(*, actor, id_number: str, request=None) -> bool:
@@ -146,7 +143,7 @@ def staff_create(
         audit.record(actor=actor, event="staff.added", obj=member, details={"role": role})
         if employed_elsewhere(id_hash=digest, institution_id=institution.pk):
             notify_duty_holders(
-                OVERSEE_DUTY,
+                rules.OVERSEE_DUTY,
                 _("A staff member is active at two institutions"),
                 _("%(institution)s added a person who is also on another institution's staff.")
                 % {"institution": institution.name},
@@ -190,7 +187,7 @@ def staff_leave(*, actor, member: StaffMember, left_on: date) -> StaffMember:
 @transaction.atomic
 def staff_reveal(*, actor, member: StaffMember, reason: str, request=None) -> str:
     """The full ID number, for a holder of ``staff.reveal`` who gives a reason; logged."""
-    policy.require_duty(actor, REVEAL_DUTY)
+    policy.require_duty(actor, rules.REVEAL_DUTY)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ApplicationError(

@@ -24,7 +24,7 @@ from accounts.errors import ApplicationError
 from accounts.models import SecurityEvent
 from paperwork import files
 from registry import selectors as registry_selectors
-from training import selectors
+from training import rules, selectors
 from training.forms.workforce import (
     CertificateFilterForm,
     CertificateForm,
@@ -35,7 +35,6 @@ from training.forms.workforce import (
 )
 from training.models import Certificate
 from training.services import certificates as services
-from training.services.staff import OVERSEE_DUTY, SELF_DUTY
 from training.views.staff import warning_horizon
 
 PAGE_SIZE = 25
@@ -43,8 +42,8 @@ EXPIRY_PAGE_SIZE = 50
 
 
 def _require_keeper(request, institution) -> None:
-    if not selectors.may_keep_roster(request.user, institution):
-        raise PermissionDenied(SELF_DUTY)
+    if not rules.may_keep_roster(request.user, institution):
+        raise PermissionDenied(rules.SELF_DUTY)
 
 
 def _back(request, fallback: str, **kwargs):
@@ -129,7 +128,7 @@ def certificate_queue(request):
     """The HR bureau's queue (oldest first, pending by default); the health bureau reads the
     same list; an institution or a township sees its certificates and their status."""
     user = request.user
-    reviewer = policy.holds(user, services.VERIFY_DUTY) or policy.holds(user, OVERSEE_DUTY)
+    reviewer = rules.is_certificate_reviewer(user)
     townships = registry_selectors.institution_township_choices(actor=user) if reviewer else []
     default_status = Certificate.Status.PENDING if reviewer else "all"
     form = CertificateFilterForm(request.GET or None, townships=townships, default_status=default_status)
@@ -144,7 +143,7 @@ def certificate_queue(request):
         "form": form,
         "page": page,
         "status": filters["status"],
-        "may_verify": selectors.may_verify(user),
+        "may_verify": rules.may_verify(user),
         "pending": Certificate.Status.PENDING,
         "verified": Certificate.Status.VERIFIED,
         "rejected": Certificate.Status.REJECTED,
@@ -155,8 +154,8 @@ def certificate_queue(request):
 
 def _decision(request, pk: int, form_class, decide, done: str):
     certificate = selectors.certificate_get(actor=request.user, pk=pk)
-    if not selectors.may_verify(request.user):
-        raise PermissionDenied(services.VERIFY_DUTY)
+    if not rules.may_verify(request.user):
+        raise PermissionDenied(rules.VERIFY_DUTY)
     form = form_class(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -209,7 +208,7 @@ def certificate_kind_list(request):
     context = {
         "kinds": kinds,
         "definition": selectors.rate_definition() if kinds else None,
-        "may_change": policy.has_duty(request.user, OVERSEE_DUTY),
+        "may_change": policy.has_duty(request.user, rules.OVERSEE_DUTY),
     }
     return render(request, "training/certificates/kinds.html", context)
 
@@ -218,7 +217,7 @@ def certificate_kind_list(request):
 @require_POST
 def certificate_kind_update(request, pk: int):
     kind = selectors.certificate_kind_get(actor=request.user, pk=pk)
-    policy.require_duty(request.user, OVERSEE_DUTY)
+    policy.require_duty(request.user, rules.OVERSEE_DUTY)
     form = KindCountsForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say whether the kind counts towards the certification rate."))

@@ -25,9 +25,7 @@ from accounts.errors import ApplicationError
 from accounts.forms import StyledForm
 from paperwork.spreadsheets import XLSX
 from registry import selectors as registry_selectors
-from training import imports, selectors
-from training.services import programmes as programme_services
-from training.services.staff import SELF_DUTY
+from training import imports, rules, selectors
 
 RUN_DUTY = "training.run"
 
@@ -42,8 +40,8 @@ class WorkbookForm(StyledForm):
 def _own_institution(actor):
     """The institution whose roster the actor keeps (403 for anyone else)."""
     institution = registry_selectors.institution_for_member(actor=actor)
-    if institution is None or not selectors.may_keep_roster(actor, institution):
-        raise PermissionDenied(SELF_DUTY)
+    if institution is None or not rules.may_keep_roster(actor, institution):
+        raise PermissionDenied(rules.SELF_DUTY)
     return institution
 
 
@@ -117,7 +115,7 @@ def certificate_import(request):
 @require_http_methods(["GET", "POST"])
 def participant_import(request, pk: int):
     programme = selectors.programme_get(actor=request.user, pk=pk)
-    if not programme_services.can_run(request.user, programme):
+    if not rules.can_run(request.user, programme):
         raise PermissionDenied(RUN_DUTY)
 
     def run(uploaded):

@@ -2,9 +2,9 @@
 programme's page with its sessions and participants, where the organiser's officers change
 its status, add sessions and participants, record attendance and assessments.
 
-Programmes and sessions are facts every member sees (policy rule 26); participants are shown
-only to those rule 27 names (``selectors.participant_list``). Running a programme is for the
-organiser's officers (rule 28, ``services.programmes.can_run``): anyone else who sees the
+Programmes and sessions are facts every member sees (policy rule 24); participants are shown
+only to those rule 25 names (``selectors.participant_list``). Running a programme is for the
+organiser's officers (rule 30, ``rules.can_run``): anyone else who sees the
 programme gets 403, asked before the input is judged. A participant out of sight is 404. A
 refusal by a service is shown as its message, and nothing changes.
 """
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.errors import ApplicationError
 from training import exports_programmes as exports
-from training import selectors
+from training import rules, selectors
 from training.forms.programmes import (
     AssessmentForm,
     AttendanceForm,
@@ -56,7 +56,7 @@ def _show_refusal(form, error: ApplicationError) -> None:
 
 
 def _require_runner(actor, programme: TrainingProgramme) -> None:
-    if not services.can_run(actor, programme):
+    if not rules.can_run(actor, programme):
         raise PermissionDenied(RUN_DUTY)
 
 
@@ -91,7 +91,7 @@ def programme_list(request):
         "form": form,
         "page": page,
         "query": _query_without_page(request),
-        "can_create": bool(services.runnable_kinds(request.user)),
+        "can_create": bool(rules.runnable_kinds(request.user)),
     }
     return render(request, "training/programmes/list.html", context)
 
@@ -117,7 +117,7 @@ def programme_export(request):
 @require_http_methods(["GET", "POST"])
 def programme_create(request):
     actor = request.user
-    kinds = services.runnable_kinds(actor)
+    kinds = rules.runnable_kinds(actor)
     if not kinds:
         raise PermissionDenied(RUN_DUTY)
     regions = selectors.programme_area_choices(actor=actor)
@@ -143,7 +143,7 @@ def programme_create(request):
 
 
 def _participant_form(actor, programme: TrainingProgramme, data=None) -> ParticipantForm:
-    """The staff picker lists only rosters the runner may see (rule 25), within the
+    """The staff picker lists only rosters the runner may see (rule 23), within the
     programme's area; a runner who sees no roster is offered instructors and the public."""
     township = "" if programme.region.level == "city" else programme.region.code[:9]
     staff = (
@@ -175,7 +175,7 @@ def _participant_rows(actor, programme: TrainingProgramme) -> list[Participant]:
 
 def _detail(request, programme: TrainingProgramme, *, participant_form=None, session_form=None, status=200):
     actor = request.user
-    can_run = services.can_run(actor, programme)
+    can_run = rules.can_run(actor, programme)
     sessions = list(selectors.programme_sessions(actor=actor, programme=programme))
     context = {
         "programme": programme,

@@ -1,7 +1,7 @@
 """The certification rate page: by township with the total, the target and the bureau's
 definition; a township's institutions one by one.
 
-What it shows follows the sight of staff (policy rule 25): the health and HR bureaus the city
+What it shows follows the sight of staff (policy rule 23): the health and HR bureaus the city
 (any township opened with ``?township=``), a township official its own township and each of
 its institutions, an institution its own rate only — the same figure as on its record, without
 the other institutions' (an institution does not see other rosters, so it is not shown their

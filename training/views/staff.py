@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.errors import ApplicationError
 from registry import parameters
 from registry import selectors as registry_selectors
-from training import exports, selectors
+from training import exports, rules, selectors
 from training.forms.workforce import LeaveForm, RevealForm, StaffFilterForm, StaffForm, add_service_errors
 from training.models import Certificate
 from training.services import staff as services
@@ -57,14 +57,14 @@ def _filtered_staff(request):
 def _own_institution(request):
     """The institution whose roster the user keeps (its officers and heads), or None."""
     institution = registry_selectors.institution_for_member(actor=request.user)
-    if institution is not None and selectors.may_keep_roster(request.user, institution):
+    if institution is not None and rules.may_keep_roster(request.user, institution):
         return institution
     return None
 
 
 def _require_keeper(request, member) -> None:
-    if not selectors.may_keep_roster(request.user, member.institution):
-        raise PermissionDenied(services.SELF_DUTY)
+    if not rules.may_keep_roster(request.user, member.institution):
+        raise PermissionDenied(rules.SELF_DUTY)
 
 
 def _query_without_page(request) -> str:
@@ -85,7 +85,7 @@ def staff_list(request):
         "query": _query_without_page(request),
         "today": today,
         "warn_until": warn_until,
-        "show_duplicates": selectors.may_see_duplicates(request.user),
+        "show_duplicates": rules.may_see_duplicates(request.user),
         "own_institution": _own_institution(request),
     }
     return render(request, "training/staff/list.html", context)
@@ -98,7 +98,7 @@ def staff_export(request):
     if form.is_bound and not form.is_valid():
         messages.error(request, _("The export was not made: please correct the filters."))
         return HttpResponseRedirect(f"{reverse('staff_list')}?{request.GET.urlencode()}")
-    return exports.staff_xlsx(staff, with_duplicates=selectors.may_see_duplicates(request.user))
+    return exports.staff_xlsx(staff, with_duplicates=rules.may_see_duplicates(request.user))
 
 
 @login_required
@@ -107,7 +107,7 @@ def staff_create(request):
     """An institution's officers add a person to their own roster; nobody else adds staff."""
     institution = _own_institution(request)
     if institution is None:
-        raise PermissionDenied(services.SELF_DUTY)
+        raise PermissionDenied(rules.SELF_DUTY)
     if request.method == "POST":
         form = StaffForm(request.POST, institution=institution, with_id_number=True)
         if form.is_valid():
@@ -136,16 +136,16 @@ def staff_create(request):
 @require_GET
 def staff_detail(request, pk: int):
     member = selectors.staff_get(actor=request.user, pk=pk)
-    may_keep = selectors.may_keep_roster(request.user, member.institution)
+    may_keep = rules.may_keep_roster(request.user, member.institution)
     today, warn_until = warning_horizon()
     context = {
         "member": member,
         "certificates": list(member.certificates.all()),
         "may_keep": may_keep,
         "is_active": member.left_on is None,
-        "may_reveal": selectors.may_reveal(request.user),
-        "may_verify": selectors.may_verify(request.user),
-        "show_duplicates": selectors.may_see_duplicates(request.user),
+        "may_reveal": rules.may_reveal(request.user),
+        "may_verify": rules.may_verify(request.user),
+        "show_duplicates": rules.may_see_duplicates(request.user),
         "verified": Certificate.Status.VERIFIED,
         "pending": Certificate.Status.PENDING,
         "today": today,
@@ -203,8 +203,8 @@ def staff_leave(request, pk: int):
 def staff_reveal(request, pk: int):
     """The full ID number, once, for a holder of ``staff.reveal`` who says why (logged)."""
     member = selectors.staff_get(actor=request.user, pk=pk)
-    if not selectors.may_reveal(request.user):
-        raise PermissionDenied(services.REVEAL_DUTY)
+    if not rules.may_reveal(request.user):
+        raise PermissionDenied(rules.REVEAL_DUTY)
     form = RevealForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -223,8 +223,8 @@ def staff_reveal(request, pk: int):
 @require_GET
 def staff_duplicates(request):
     """People active at more than one institution, one group per person (health bureau only)."""
-    if not selectors.may_see_duplicates(request.user):
-        raise PermissionDenied(services.OVERSEE_DUTY)
+    if not rules.may_see_duplicates(request.user):
+        raise PermissionDenied(rules.OVERSEE_DUTY)
     members = selectors.duplicate_employment_list(actor=request.user)
     groups = [list(group) for _digest, group in groupby(members, key=lambda member: member.id_hash)]
     return render(request, "training/staff/duplicates.html", {"groups": groups})

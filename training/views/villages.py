@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from training import selectors
+from training import rules, selectors
 from training.forms.programmes import CoverageFilterForm
 
 
@@ -22,7 +22,7 @@ from training.forms.programmes import CoverageFilterForm
 @require_GET
 def village_coverage(request):
     actor = request.user
-    if not selectors.may_see_village_coverage(actor):
+    if not rules.may_see_village_coverage(actor):
         raise PermissionDenied("village.coverage")
     rows = selectors.village_coverage_for(actor=actor)
     form = CoverageFilterForm(request.GET or None, townships=[row.township for row in rows])

@@ -1,0 +1,57 @@
+"""Filings and their attachments: the institution's own list, the health bureau's queue."""
+
+from django.db.models import Case, DateField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from accounts import policy
+from accounts.models import User
+from registry.models import ClassGroup, Filing, FilingAttachment, Institution
+
+
+def filing_list(*, actor: User, status: str = "", overdue: bool = False, institution: Institution | None = None):
+    queryset = Filing.objects.visible_to(actor).select_related("institution__township", "decided_by")
+    if status:
+        queryset = queryset.filter(status=status)
+    if overdue:
+        queryset = queryset.filter(status=Filing.Status.SUBMITTED, due_on__lt=timezone.localdate())
+    if institution is not None:
+        queryset = queryset.filter(institution=institution)
+    return queryset
+
+
+def filing_queue(*, actor: User, status: str = "", overdue: bool = False, text: str = "") -> QuerySet:
+    """The filing list page and API: ``filing_list`` with a search on the institution's name,
+    filings waiting for review first (the one due soonest on top), then the newest."""
+    queryset = filing_list(actor=actor, status=status, overdue=overdue)
+    if text:
+        queryset = queryset.filter(institution__name__icontains=text)
+    waiting = Q(status=Filing.Status.SUBMITTED)
+    return queryset.annotate(
+        queue_rank=Case(When(waiting, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        queue_due=Case(When(waiting, then=F("due_on")), default=None, output_field=DateField()),
+    ).order_by("queue_rank", "queue_due", "-created_at", "-id")
+
+
+def filing_open_for(*, actor: User, institution: Institution) -> Filing | None:
+    """The institution's filing still in progress (draft, submitted or returned), if any."""
+    return filing_list(actor=actor, institution=institution).filter(status__in=Filing.OPEN_STATUSES).first()
+
+
+def filing_class_groups(*, actor: User, filing: Filing) -> list[ClassGroup]:
+    """The class groups of the filing's institution, for the standards warnings on the filing."""
+    return list(ClassGroup.objects.visible_to(actor).filter(institution_id=filing.institution_id))
+
+
+def filing_get(*, actor: User, pk: int) -> Filing:
+    queryset = Filing.objects.select_related(
+        "institution__township", "institution__village", "institution__organisation", "decided_by"
+    ).prefetch_related(
+        Prefetch("attachments", queryset=FilingAttachment.objects.select_related("uploaded_by", "stored"))
+    )
+    return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def attachment_get(*, actor: User, pk: int) -> FilingAttachment:
+    return policy.get_visible_or_404(
+        actor, FilingAttachment.objects.select_related("filing__institution__organisation", "stored"), pk=pk
+    )

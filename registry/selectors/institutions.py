@@ -1,0 +1,146 @@
+"""Institutions, their class groups and fees as the institution pages, exports and API read
+them (``registry/views/institutions.py``, ``registry/views/planning.py`` for fees)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from accounts import policy
+from accounts.models import Region, User
+from registry import parameters, rules, standards
+from registry.models import ClassGroup, FeeSchedule, Filing, Institution, Registration
+from registry.selectors.filings import filing_list
+
+
+def institution_list(
+    *,
+    actor: User,
+    township: str = "",
+    status: str = "",
+    filing_status: str = "",
+    provider_type: str = "",
+    inclusive: bool | None = None,
+    demonstration: bool | None = None,
+    text: str = "",
+) -> QuerySet:
+    queryset = (
+        Institution.objects.visible_to(actor)
+        .select_related("township", "village")
+        .annotate(slots=Sum("class_groups__places"), enrolled=Sum("class_groups__enrolled"))
+    )
+    if township:
+        queryset = queryset.filter(township__code=township)
+    if status:
+        queryset = queryset.filter(status=status)
+    if filing_status:
+        queryset = queryset.filter(filing_status=filing_status)
+    if provider_type:
+        queryset = queryset.filter(provider_type=provider_type)
+    if inclusive is not None:
+        queryset = queryset.filter(inclusive=inclusive)
+    if demonstration is not None:
+        queryset = queryset.filter(demonstration=demonstration)
+    if text:
+        queryset = queryset.filter(
+            Q(name__icontains=text) | Q(credit_code__icontains=text) | Q(address__icontains=text)
+        )
+    return queryset.order_by("township__code", "name", "pk")
+
+
+def institution_get(*, actor: User, pk: int) -> Institution:
+    queryset = Institution.objects.select_related("township", "village", "organisation").prefetch_related(
+        "class_groups",
+        Prefetch("registrations", queryset=Registration.objects.select_related("authority")),
+        "fees",
+    )
+    return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def institution_for_member(*, actor: User) -> Institution | None:
+    """The institution the user acts for, if any (an institution's own staff)."""
+    own = [org.pk for org in policy.organisations_of(actor)]
+    return Institution.objects.filter(organisation__in=own).select_related("township", "village").first()
+
+
+def class_group_get(*, actor: User, pk: int) -> ClassGroup:
+    return policy.get_visible_or_404(actor, ClassGroup.objects.select_related("institution__organisation"), pk=pk)
+
+
+def fee_list(*, actor: User, institution: Institution) -> QuerySet:
+    return FeeSchedule.objects.visible_to(actor).filter(institution=institution)
+
+
+def institution_township_choices(*, actor: User) -> list[Region]:
+    """The townships a user may filter institutions by: those inside the regions the user sees
+    and those holding an institution the user sees (an institution's staff see their own)."""
+    return list(
+        Region.objects.filter(level=Region.Level.TOWNSHIP)
+        .filter(
+            Q(pk__in=policy.regions_visible_to(actor).values("pk"))
+            | Q(pk__in=Institution.objects.visible_to(actor).values("township"))
+        )
+        .order_by("code")
+    )
+
+
+@dataclass(frozen=True)
+class InstitutionOverview:
+    """Everything the institution page shows, read once."""
+
+    institution: Institution
+    class_groups: list[ClassGroup]
+    warnings: list[standards.Warning]
+    filings: list[Filing]
+    can_edit: bool
+    is_own: bool
+    shows_contact_phone: bool
+
+    @property
+    def contact_phone(self) -> str:
+        institution = self.institution
+        return institution.contact_phone if self.shows_contact_phone else institution.contact_phone_masked
+
+    @property
+    def places(self) -> int:
+        return sum(group.places for group in self.class_groups)
+
+    @property
+    def enrolled(self) -> int:
+        return sum(group.enrolled for group in self.class_groups)
+
+    @property
+    def caregivers(self) -> int:
+        return sum(group.caregivers for group in self.class_groups)
+
+
+def institution_overview(*, actor: User, pk: int) -> InstitutionOverview:
+    """One institution with its class groups, the standards warnings, and the filings the user
+    may read (filing papers follow their own rule, policy rule 12)."""
+    institution = institution_get(actor=actor, pk=pk)
+    groups = list(institution.class_groups.all())
+    return InstitutionOverview(
+        institution=institution,
+        class_groups=groups,
+        warnings=standards.institution_warnings(institution, groups, parameters.load()),
+        filings=list(filing_list(actor=actor, institution=institution)),
+        can_edit=rules.can_edit_institution(actor=actor, institution=institution),
+        is_own=rules.is_institution_member(actor=actor, institution=institution),
+        shows_contact_phone=rules.can_see_contact_phone(actor=actor, institution=institution),
+    )
+
+
+def class_group_warnings(*, group: ClassGroup) -> list[standards.Warning]:
+    """The standards warnings of one class group already in hand (the service that saved it
+    checked the actor); shown to the institution right after saving, never a refusal."""
+    return standards.class_group_warnings(
+        group, parameters.load(), family_care_point=group.institution.is_family_care_point
+    )
+
+
+def fee_institution_get(*, actor: User, pk: int) -> Institution:
+    """An institution whose fees are read or kept (out of sight: 404)."""
+    return policy.get_visible_or_404(actor, Institution.objects.select_related("organisation", "township"), pk=pk)
+
+
+def fee_get(*, actor: User, pk: int) -> FeeSchedule:
+    return policy.get_visible_or_404(actor, FeeSchedule.objects.select_related("institution__organisation"), pk=pk)
