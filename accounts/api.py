@@ -1,6 +1,8 @@
 """API of the accounts app: the same selectors and services as the pages."""
 
+from django.utils import translation
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -144,4 +146,22 @@ class SecurityEventList(ListAPIView):
         params = self.request.query_params
         return selectors.security_event_list(
             actor=self.request.user, kind=params.get("kind", ""), username=params.get("username", "")
+        )
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, built once per process for each language and version and then served
+    from memory: it changes only with the code, and building it takes most of a second."""
+
+    _built: dict[tuple[str, str | None], dict] = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (translation.get_language(), version)
+        if key not in self._built:
+            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+            self._built[key] = generator.get_schema(request=request, public=self.serve_public)
+        return Response(
+            data=self._built[key],
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
         )

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from accounts import views as account_views
+from accounts.api import SchemaView
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -20,7 +21,7 @@ urlpatterns = [
     path("api/v1/", include("inspections.api_urls")),
     path("api/v1/", include("training.api_urls")),
     path("api/v1/", include("dashboard.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/schema/", SchemaView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]

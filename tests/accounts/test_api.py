@@ -163,3 +163,23 @@ def test_a_long_list_has_further_pages(client_as):
 
 def test_a_page_past_the_end_answers_404_in_the_error_shape(client_as):
     assert_error(client_as("health").get("/api/v1/organisations/", {"page": 999}), 404, "not_found")
+
+
+def test_the_schema_is_built_once_per_language_and_served_from_memory(client_as):
+    from unittest import mock
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    from accounts.api import SchemaView
+
+    with (
+        mock.patch.object(SchemaView, "_built", {}),
+        mock.patch.object(
+            SchemaGenerator, "get_schema", autospec=True, side_effect=SchemaGenerator.get_schema
+        ) as built,
+    ):
+        first = client_as("health").get("/api/schema/", {"format": "json"}).json()
+        again = client_as("amr").get("/api/schema/", {"format": "json"}).json()
+        assert built.call_count == 1 and again == first
+        english = client_as("health").get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert english.status_code == 200 and built.call_count == 2
