@@ -16,7 +16,7 @@ from accounts import policy
 from accounts.models import Region, User
 from dashboard import rules
 from dashboard.models import ExportJob, Indicator, PeriodicReport, Snapshot, Target
-from dashboard.services import status_against
+from dashboard.services.snapshots import status_against
 from registry import parameters
 
 # Units whose city target also holds for each township (a count target does not).
