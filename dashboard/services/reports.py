@@ -89,7 +89,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     report.refresh_from_db()
     audit.record(actor=actor, event="report.submitted", obj=report)
     title = _("Indicator report submitted: %(region)s %(year)s") % {"region": report.region.name, "year": report.year}
-    notify_duty_holders(rules.APPROVE_DUTY, title, link=reverse("report_detail", args=[report.pk]))
+    notify_duty_holders(duty=rules.APPROVE_DUTY, title=title, link=reverse("report_detail", args=[report.pk]))
     return report
 
 
@@ -137,7 +137,9 @@ def report_approve(*, actor, report: PeriodicReport) -> PeriodicReport:
     except IntegrityError:
         raise ApplicationError(_("Another approved report of this region and year already counts.")) from None
     audit.record(actor=actor, event="report.approved", obj=locked, details={"version": locked.version})
-    notify_organisation(locked.organisation_id, _("Indicator report approved: %(year)s") % {"year": locked.year})
+    notify_organisation(
+        organisation_id=locked.organisation_id, title=_("Indicator report approved: %(year)s") % {"year": locked.year}
+    )
     transaction.on_commit(schedule_refresh)
     return locked
 
@@ -154,7 +156,9 @@ def report_return(*, actor, report: PeriodicReport, reason: str) -> PeriodicRepo
     report.refresh_from_db()
     audit.record(actor=actor, event="report.returned", obj=report, details={"reason": reason.strip()})
     notify_organisation(
-        report.organisation_id, _("Indicator report returned: %(year)s") % {"year": report.year}, reason
+        organisation_id=report.organisation_id,
+        title=_("Indicator report returned: %(year)s") % {"year": report.year},
+        body=reason,
     )
     return report
 
