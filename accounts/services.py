@@ -268,7 +268,7 @@ def notification_send(*, recipient: User, title: str, body: str = "", link: str 
     return notification
 
 
-def notify_organisation(organisation_id: int, title: str, body: str = "", link: str = "") -> None:
+def notify_organisation(*, organisation_id: int, title: str, body: str = "", link: str = "") -> None:
     """Every acting member (officer or head) of the organisation gets an inbox message."""
     users = User.objects.filter(
         memberships__organisation_id=organisation_id, memberships__role__in=Membership.ACTING_ROLES, is_active=True
@@ -277,13 +277,13 @@ def notify_organisation(organisation_id: int, title: str, body: str = "", link: 
         notification_send(recipient=user, title=title, body=body, link=link)
 
 
-def notify_duty_holders(duty: str, title: str, body: str = "", link: str = "", township_code: str | None = None):
+def notify_duty_holders(*, duty: str, title: str, body: str = "", link: str = "", township_code: str | None = None):
     """Acting members of organisations holding ``duty`` (optionally: only the township)."""
     organisations = Organisation.objects.filter(duties__code=duty, is_active=True)
     if township_code is not None:
         organisations = organisations.filter(jurisdiction__code=township_code)
     for organisation_id in organisations.values_list("pk", flat=True):
-        notify_organisation(organisation_id, title, body, link)
+        notify_organisation(organisation_id=organisation_id, title=title, body=body, link=link)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = _("Target dashboards")
-    reference_data_loader = "dashboard.services.dashboard_reference_load"
+    reference_data_loader = "dashboard.services.reference.dashboard_reference_load"
     demo_data_loader = "dashboard.demo.load_dashboard_demo"
     work_queue = "dashboard.queues.work_queue"
     # The field paths through which the access policy sees this app's models.

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Region, User
-from dashboard import services
 from dashboard.models import PeriodicReport, Snapshot
+from dashboard.services import snapshots as services
 
 FIRST_YEAR = 2021
 

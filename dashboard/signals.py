@@ -11,7 +11,7 @@ WATCHED = (
 
 
 def _changed(sender, **kwargs) -> None:
-    from dashboard.services import schedule_refresh
+    from dashboard.services.snapshots import schedule_refresh
 
     transaction.on_commit(schedule_refresh)
 

@@ -9,7 +9,7 @@ from django.db import OperationalError
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def snapshots_refresh_task(day: str | None = None) -> int:
     """Recompute every region's snapshot (the same data gives the same snapshot)."""
-    from dashboard.services import snapshots_refresh
+    from dashboard.services.snapshots import snapshots_refresh
 
     return snapshots_refresh(day=date.fromisoformat(day) if day else None)
 
@@ -17,6 +17,6 @@ def snapshots_refresh_task(day: str | None = None) -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def export_run_task(job_id: int) -> str:
     """Build a dashboard export in the background and tell the requester (done once)."""
-    from dashboard.exports import export_job_run
+    from dashboard.exports.dashboards import export_job_run
 
     return export_job_run(job_id=job_id)

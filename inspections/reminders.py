@@ -111,12 +111,14 @@ def _remind_institution(cycle: ReviewCycle, report: SelfReport, label: str) -> i
         if not claim(f"self-report:{review.pk}:{label}"):
             return 0
         notify_organisation(
-            review.institution.organisation_id,
-            _("Annual review %(year)s: your self-report is due on %(due)s")
+            organisation_id=review.institution.organisation_id,
+            title=_("Annual review %(year)s: your self-report is due on %(due)s")
             % {"year": cycle.year, "due": _day(cycle.self_report_due)},
-            _("Your self-report has not been submitted yet. Submit it by %(due)s; a later one is recorded as late.")
+            body=_(
+                "Your self-report has not been submitted yet. Submit it by %(due)s; a later one is recorded as late."
+            )
             % {"due": _day(cycle.self_report_due)},
-            _review_link(review.pk),
+            link=_review_link(review.pk),
         )
     return 1
 
@@ -141,20 +143,20 @@ def _report_late(cycle: ReviewCycle, reports: list[SelfReport]) -> int:
                     actor=None, event="self_report.late", obj=report, details={"due": cycle.self_report_due.isoformat()}
                 )
                 notify_organisation(
-                    report.review.institution.organisation_id,
-                    _("Annual review %(year)s: your self-report is late") % {"year": cycle.year},
-                    _("It was due on %(due)s. Submit it as soon as possible; it will be recorded as late.")
+                    organisation_id=report.review.institution.organisation_id,
+                    title=_("Annual review %(year)s: your self-report is late") % {"year": cycle.year},
+                    body=_("It was due on %(due)s. Submit it as soon as possible; it will be recorded as late.")
                     % {"due": _day(cycle.self_report_due)},
-                    _review_link(report.review_id),
+                    link=_review_link(report.review_id),
                 )
             names = [report.review.institution.name for report in newly_late]
             notify_duty_holders(
-                "township.supervise",
-                _("Annual review %(year)s: %(n)d self-reports late in your territory")
+                duty="township.supervise",
+                title=_("Annual review %(year)s: %(n)d self-reports late in your territory")
                 % {"year": cycle.year, "n": len(newly_late)},
-                _("Due on %(due)s, not submitted: %(names)s")
+                body=_("Due on %(due)s, not submitted: %(names)s")
                 % {"due": _day(cycle.self_report_due), "names": _names(names)},
-                "/inspections/reviews/?self_report=missing",
+                link="/inspections/reviews/?self_report=missing",
                 township_code=township.code,
             )
             count += len(newly_late)
@@ -222,10 +224,10 @@ def _remind_department(cycle: ReviewCycle, department: Organisation, lacking: di
             for area, reviews in lacking.items()
         ]
         notify_organisation(
-            department.pk,
-            _("Annual review %(year)s: %(n)d inspections to record by %(due)s")
+            organisation_id=department.pk,
+            title=_("Annual review %(year)s: %(n)d inspections to record by %(due)s")
             % {"year": cycle.year, "n": total, "due": _day(cycle.inspection_due)},
-            "\n".join(lines),
-            "/inspections/reviews/?status=inspecting",
+            body="\n".join(lines),
+            link="/inspections/reviews/?status=inspecting",
         )
     return 1

@@ -69,10 +69,20 @@ def expiry_reminders(*, today: date | None = None) -> dict[str, int]:
             institution = institutions[pk]
             for stage, title in ((SOON, _("Certificates expiring soon")), (EXPIRED, _("Certificates expired"))):
                 if stages[stage]:
-                    notify_organisation(institution.organisation_id, title, "\n".join(stages[stage]), _expiring_link())
+                    notify_organisation(
+                        organisation_id=institution.organisation_id,
+                        title=title,
+                        body="\n".join(stages[stage]),
+                        link=_expiring_link(),
+                    )
                     sent[stage] += len(stages[stage])
             if stages[EXPIRED]:
                 expired_at.append(f"{institution.name}（{len(stages[EXPIRED])}）")
         if expired_at:
-            notify_duty_holders(OVERSEE_DUTY, _("Staff certificates expired"), "\n".join(expired_at), _expiring_link())
+            notify_duty_holders(
+                duty=OVERSEE_DUTY,
+                title=_("Staff certificates expired"),
+                body="\n".join(expired_at),
+                link=_expiring_link(),
+            )
     return sent

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from dashboard import rules, selectors, services
+from dashboard import rules, selectors
 from dashboard.api.serializers import (
     BulkApprovalSerializer,
     ReportChangeSerializer,
@@ -34,6 +34,7 @@ from dashboard.api.serializers import (
     given,
 )
 from dashboard.models import PeriodicReport, ReportFigure
+from dashboard.services import reports as services
 
 
 def _require_reader(actor) -> None:

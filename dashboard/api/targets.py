@@ -13,8 +13,9 @@ from rest_framework.response import Response
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from dashboard import rules, selectors, services
+from dashboard import rules, selectors
 from dashboard.api.serializers import TargetFilterSerializer, TargetSerializer, TargetSetSerializer
+from dashboard.services import targets as services
 
 
 def _refused(field: str, message: str) -> ApplicationError:

@@ -1,6 +1,6 @@
 """Forms of the periodic report pages: input shape and messages only. The rules (whole
 numbers from 0, a part no larger than its whole, a year up to this year, a source, a target in
-range, who may write) are the services' (``dashboard.services``), which say why in their own
+range, who may write) are the services' (``dashboard.services.reports``), which say why in their own
 words; a refusal is shown on the form."""
 
 from django import forms

@@ -1,5 +1,5 @@
 """Forms of the target pages: input shape and messages only; the rules (a target in range,
-who may write) are the services' (``dashboard.services``), and a refusal is shown on the form."""
+who may write) are the services' (``dashboard.services.targets``), and a refusal is shown on the form."""
 
 from django import forms
 from django.utils import timezone

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Region
-from dashboard import rules, selectors, services
+from dashboard import rules, selectors
+from dashboard.services import snapshots as services
 
 
 def _number(value: Decimal | None) -> float | None:

@@ -12,7 +12,8 @@ from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import exports, selectors
+from dashboard import selectors
+from dashboard.exports import dashboards as exports
 from dashboard.models import ExportJob
 
 

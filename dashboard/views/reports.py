@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from dashboard import rules, selectors, services
+from dashboard import rules, selectors
 from dashboard.forms.reports import BulkApproveForm, ReportFilterForm, ReportForm, ReportReturnForm
 from dashboard.models import PeriodicReport, ReportFigure
+from dashboard.services import reports as services
 
 PAGE_SIZE = 25
 

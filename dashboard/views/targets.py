@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from dashboard import rules, selectors, services
+from dashboard import rules, selectors
 from dashboard.forms.targets import TargetFilterForm, TargetForm
+from dashboard.services import targets as services
 
 PAGE_SIZE = 50
 

@@ -44,8 +44,9 @@ def cycle_open(*, actor, year: int, self_report_due: date, inspection_due: date,
         review = AnnualReview.objects.create(cycle=cycle, institution=institution)
         SelfReport.objects.create(review=review, data=prefill(institution, last_reports.get(institution.pk, {})))
         notify_organisation(
-            institution.organisation_id,
-            _("Annual review %(year)s: submit your self-report by %(due)s") % {"year": year, "due": self_report_due},
+            organisation_id=institution.organisation_id,
+            title=_("Annual review %(year)s: submit your self-report by %(due)s")
+            % {"year": year, "due": self_report_due},
             link=f"/inspections/reviews/{review.pk}/",
         )
     audit.record(actor=actor, event="cycle.opened", obj=cycle, details={"reviews": institutions.count()})
@@ -149,9 +150,9 @@ def self_report_return(*, actor, report: SelfReport, comment: str) -> SelfReport
     report.refresh_from_db()
     audit.record(actor=actor, event="self_report.returned", obj=report, details={"comment": comment})
     notify_organisation(
-        report.review.institution.organisation_id,
-        _("Your self-report was returned with comments"),
-        comment,
-        f"/inspections/reviews/{report.review_id}/",
+        organisation_id=report.review.institution.organisation_id,
+        title=_("Your self-report was returned with comments"),
+        body=comment,
+        link=f"/inspections/reviews/{report.review_id}/",
     )
     return report

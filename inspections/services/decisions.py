@@ -69,10 +69,11 @@ def review_decide(
     if result == Result.FAIL:
         order_issue(actor=actor, institution=review.institution, review=review, items=items, deadline=deadline)
     notify_organisation(
-        review.institution.organisation_id,
-        _("Annual review %(year)s: %(result)s") % {"year": review.cycle.year, "result": review.get_result_display()},
-        reason,
-        f"/inspections/reviews/{review.pk}/",
+        organisation_id=review.institution.organisation_id,
+        title=_("Annual review %(year)s: %(result)s")
+        % {"year": review.cycle.year, "result": review.get_result_display()},
+        body=reason,
+        link=f"/inspections/reviews/{review.pk}/",
     )
     return review
 
@@ -125,10 +126,10 @@ def order_issue(
     )
     audit.record(actor=actor, event="order.issued", obj=order, details={"deadline": deadline.isoformat()})
     notify_organisation(
-        institution.organisation_id,
-        _("Rectification order %(number)s") % {"number": order.number},
-        _("Rectify by %(deadline)s.") % {"deadline": deadline},
-        f"/inspections/orders/{order.pk}/",
+        organisation_id=institution.organisation_id,
+        title=_("Rectification order %(number)s") % {"number": order.number},
+        body=_("Rectify by %(deadline)s.") % {"deadline": deadline},
+        link=f"/inspections/orders/{order.pk}/",
     )
     return order
 
@@ -207,8 +208,10 @@ def order_escalate(*, order: RectificationOrder) -> bool:
             "number": order.number,
         }
         link = f"/inspections/orders/{order.pk}/"
-        notify_duty_holders("township.supervise", title, link=link, township_code=order.institution.township.code)
-        notify_duty_holders("rectification.order", title, link=link)
+        notify_duty_holders(
+            duty="township.supervise", title=title, link=link, township_code=order.institution.township.code
+        )
+        notify_duty_holders(duty="rectification.order", title=title, link=link)
         audit.record(actor=None, event="order.escalated", obj=order)
     return True
 
@@ -238,8 +241,9 @@ def referral_raise_if_due(*, actor, review: AnnualReview) -> RevocationReferral 
     referral.failed_reviews.set([previous, review])
     audit.record(actor=actor, event="referral.raised", obj=referral, details={"authority": registration.authority.code})
     notify_organisation(
-        registration.authority_id,
-        _("Revocation referral: %(name)s failed two consecutive annual reviews") % {"name": review.institution.name},
+        organisation_id=registration.authority_id,
+        title=_("Revocation referral: %(name)s failed two consecutive annual reviews")
+        % {"name": review.institution.name},
         link=f"/inspections/referrals/{referral.pk}/",
     )
     return referral
@@ -266,5 +270,7 @@ def referral_decide(*, actor, referral: RevocationReferral, withdraw: bool, note
             status=Institution.Status.REVOKED, filing_status=Institution.FilingStatus.CANCELLED
         )
     audit.record(actor=actor, event="referral.decided", obj=referral, details={"withdraw": withdraw})
-    notify_duty_holders("referral.raise", _("Referral decided: %(name)s") % {"name": referral.institution.name}, note)
+    notify_duty_holders(
+        duty="referral.raise", title=_("Referral decided: %(name)s") % {"name": referral.institution.name}, body=note
+    )
     return referral

@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from inspections import exports_enforcement as exports
 from inspections import rules, selectors
+from inspections.exports import enforcement as exports
 from inspections.forms.enforcement import (
     BanAddForm,
     BanCheckForm,

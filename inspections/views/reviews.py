@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts.errors import ApplicationError
-from inspections import exports_reviews, rules, selectors
+from inspections import rules, selectors
+from inspections.exports import reviews as exports_reviews
 from inspections.forms.reviews import (
     CYCLE_STATUS_LABELS,
     REPORT_STATUS_LABELS,

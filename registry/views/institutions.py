@@ -18,7 +18,8 @@ from accounts import audit
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from accounts.models import SecurityEvent
-from registry import exports, rules, selectors
+from registry import rules, selectors
+from registry.exports import institutions as exports
 from registry.forms.institutions import ClassGroupForm, InstitutionFilterForm, InstitutionForm
 from registry.services import institutions as services
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Organisation, Region
-from dashboard import selectors, services
+from dashboard import selectors
 from dashboard.models import Indicator, PeriodicReport, Snapshot, Target
+from dashboard.services import snapshots as services
 from tests.helpers import error_of, patch_json, post_json, queries_of
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import Organisation, Region
-from dashboard import rules, selectors, services
+from dashboard import rules, selectors
 from dashboard.models import Indicator, Snapshot
+from dashboard.services import snapshots as snapshot_services
+from dashboard.services import targets as target_services
 from registry.models import ClassGroup, Institution
 from tests.helpers import english, queries_of
 
@@ -182,7 +184,7 @@ def test_the_status_badge_follows_a_target_set_for_this_year(factor, status, wor
     value = Decimal(snapshot.values["slots"]["value"])
     assert value > 0
     indicator = Indicator.objects.get(code="slots")
-    target = services.target_set(
+    target = target_services.target_set(
         actor=cast["health"], indicator=indicator, region=Region.objects.get(code=CITY), year=YEAR,
         value=(value * factor).quantize(Decimal("1")), source="测试目标来源",
     )  # fmt: skip
@@ -264,13 +266,13 @@ def test_the_city_dashboard_keeps_a_fixed_query_count_with_few_and_2970_more_ins
     client = client_as("leader")
     client.get("/dashboard/")  # the first request of a session does more
     few = Institution.objects.count()
-    services.snapshots_refresh()
+    snapshot_services.snapshots_refresh()
     small = queries_of(client, "/dashboard/"), queries_of(client, f"/dashboard/townships/{SIMEN}/")
     counted = Decimal(Snapshot.objects.get(region__code=CITY).values["institutions"]["value"])
 
     _add_institutions(2970)
     assert Institution.objects.count() == few + 2970
-    services.snapshots_refresh()
+    snapshot_services.snapshots_refresh()
     # The snapshot counts them ...
     assert Decimal(Snapshot.objects.get(region__code=CITY).values["institutions"]["value"]) == counted + 2970
     # ... and the pages cost the same few queries.

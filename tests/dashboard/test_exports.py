@@ -13,8 +13,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Notification, Region
-from dashboard import exports, services
+from dashboard.exports import dashboards as exports
 from dashboard.models import ExportJob, Indicator, Snapshot
+from dashboard.services import targets as services
 
 pytestmark = pytest.mark.django_db
 

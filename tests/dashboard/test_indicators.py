@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Region, User
 from accounts.services import institution_organisation_create
-from dashboard import indicators, services
+from dashboard import indicators
 from dashboard.models import PeriodicReport, Snapshot
+from dashboard.services import reports as report_services
+from dashboard.services import snapshots as snapshot_services
 from inspections.models import AnnualReview, RectificationOrder, ReviewCycle
 from registry.models import ClassGroup, Filing, GuidanceSite, Institution, ResidentialArea
 from tests.factories import CertificateFactory, StaffMemberFactory, UserFactory
@@ -106,7 +108,7 @@ def dalan(cast):
                                   source="测试", organisation=organisation)  # fmt: skip
     PeriodicReport.objects.create(region=township, year=TODAY.year, figures={**figures, "population": 1000},
                                   status="submitted", source="测试", organisation=organisation)  # fmt: skip
-    computed = services.compute_all(TODAY)
+    computed = snapshot_services.compute_all(TODAY)
     return {code: {name: Decimal(v["value"]) if v["value"] is not None else None for name, v in values.items()}
             for code, values in computed.items()}  # fmt: skip
 
@@ -157,18 +159,20 @@ def test_an_unapproved_report_does_not_count_and_approval_makes_it_count(dalan, 
     # The submitted report of this year says 1,000 people: not counted (still 20,000).
     assert dalan[DALAN]["slots_per_1000"] == Decimal("2.3")
     report = PeriodicReport.objects.get(region__code=DALAN, year=TODAY.year)
-    services.report_approve(actor=cast["health"], report=report)
-    values = services.compute_all(TODAY)[DALAN]
+    report_services.report_approve(actor=cast["health"], report=report)
+    values = snapshot_services.compute_all(TODAY)[DALAN]
     assert values["slots_per_1000"]["value"] == "45.0"  # 45 / 1,000 × 1,000
 
 
 def test_the_refresh_writes_a_snapshot_per_region_with_this_years_history(dalan):
-    assert services.snapshots_refresh() == 1 + len(shipped_regions(level="township"))  # the city and each township
+    assert snapshot_services.snapshots_refresh() == 1 + len(
+        shipped_regions(level="township")
+    )  # the city and each township
     snapshot = Snapshot.objects.get(region__code=DALAN)
     assert snapshot.values["slots"]["value"] == "45"
     assert snapshot.history["slots"][str(TODAY.year)] == "45"
     before = snapshot.computed_at
-    services.snapshots_refresh()
+    snapshot_services.snapshots_refresh()
     snapshot.refresh_from_db()
     assert snapshot.values["slots"]["value"] == "45" and snapshot.computed_at >= before
 
@@ -187,7 +191,7 @@ def test_the_refresh_writes_a_snapshot_per_region_with_this_years_history(dalan)
 )
 def test_status_against_target(value, target, direction, expected):
     to_decimal = lambda text: None if text is None else Decimal(text)  # noqa: E731
-    assert services.status_against(to_decimal(value), to_decimal(target), direction, 90) == expected
+    assert snapshot_services.status_against(to_decimal(value), to_decimal(target), direction, 90) == expected
 
 
 def test_the_demo_snapshots_exist_for_the_city_and_every_township():

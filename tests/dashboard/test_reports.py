@@ -22,8 +22,9 @@ from accounts import services as account_services
 from accounts.demo import DEMO_PASSWORD
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Membership, Organisation, Region, User
-from dashboard import services
 from dashboard.models import PeriodicReport, Snapshot
+from dashboard.services import reports as report_services
+from dashboard.services import snapshots as snapshot_services
 from registry.models import ClassGroup, Institution
 from tests.helpers import messages_of
 
@@ -115,13 +116,13 @@ def test_a_submitted_report_does_not_count_and_once_approved_it_does(en, cast):
     report = current(SIMEN)
     assert report.status == "submitted"
     # The health bureau returns it; 泗门镇 enters known figures and submits them again.
-    services.report_return(actor=cast["health"], report=report, reason="请按统计年报更正")
+    report_services.report_return(actor=cast["health"], report=report, reason="请按统计年报更正")
     response = en("simen").post(url("report_edit", report.pk), form_data(NEW_FIGURES, submit="1"), follow=True)
     assert messages_of(response) == ["Report saved and submitted to the health bureau for approval."]
     report.refresh_from_db()
     assert report.status == "submitted" and report.figures == NEW_FIGURES
 
-    services.snapshots_refresh()
+    snapshot_services.snapshots_refresh()
     counting = last_approved(SIMEN)
     assert counting.year == YEAR - 1
     assert report_based(SIMEN) == snapshot_of(counting)
@@ -131,7 +132,7 @@ def test_a_submitted_report_does_not_count_and_once_approved_it_does(en, cast):
 
     response = en("health").post(url("report_approve", report.pk), follow=True)
     assert messages_of(response) == ["Report approved: its figures count from the next dashboard refresh."]
-    services.snapshots_refresh()
+    snapshot_services.snapshots_refresh()
     assert report_based(SIMEN) == {
         "health_management_rate": "83.1",
         "parenting_knowledge_rate": "85.4",
@@ -160,8 +161,8 @@ def test_an_approved_report_is_locked_and_offers_a_correction(en):
     report.refresh_from_db()
     assert report.status == "approved" and report.figures == before
     with pytest.raises(ApplicationError):
-        services.report_save(actor=User.objects.get(username="simen"), year=report.year, figures={"population": 1},
-                             source="x", report=report)  # fmt: skip
+        report_services.report_save(actor=User.objects.get(username="simen"), year=report.year,
+                                    figures={"population": 1}, source="x", report=report)  # fmt: skip
 
     page = simen.get(url("report_detail", report.pk))
     html = page.content.decode()
@@ -187,7 +188,7 @@ def test_a_correction_is_a_new_version_that_replaces_the_approved_one_only_once_
     correction.refresh_from_db()
     assert correction.status == "submitted"
 
-    services.snapshots_refresh()
+    snapshot_services.snapshots_refresh()
     approved.refresh_from_db()
     assert approved.status == "approved"
     assert report_based(LIZHOU) == snapshot_of(approved)
@@ -199,7 +200,7 @@ def test_a_correction_is_a_new_version_that_replaces_the_approved_one_only_once_
     approved.refresh_from_db()
     correction.refresh_from_db()
     assert (approved.status, correction.status) == ("superseded", "approved")
-    services.snapshots_refresh()
+    snapshot_services.snapshots_refresh()
     assert report_based(LIZHOU) == snapshot_of(correction)
     assert snapshot_value(LIZHOU, "health_management_rate")["value"] == rate(
         corrected["children_health_managed"], corrected["children_under_3"]
@@ -264,7 +265,7 @@ def test_two_approvals_of_the_same_report_at_once_exactly_one_wins():
         try:
             with translation.override("en"):  # a new thread starts in the default language
                 barrier.wait(timeout=10)
-                results[index] = services.report_approve(actor=approvers[index], report=report)
+                results[index] = report_services.report_approve(actor=approvers[index], report=report)
         except ApplicationError as error:
             results[index] = error
         finally:

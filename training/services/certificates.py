@@ -106,7 +106,7 @@ def _decide(*, actor, certificate: Certificate, status: str, note: str) -> Certi
         _("Certificate verified: %(name)s") if status == Certificate.Status.VERIFIED
         else _("Certificate rejected: %(name)s")
     ) % {"name": certificate.staff.name}  # fmt: skip
-    notify_organisation(institution.organisation_id, title, note)
+    notify_organisation(organisation_id=institution.organisation_id, title=title, body=note)
     return certificate
 
 

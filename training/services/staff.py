@@ -143,9 +143,9 @@ def staff_create(
         audit.record(actor=actor, event="staff.added", obj=member, details={"role": role})
         if employed_elsewhere(id_hash=digest, institution_id=institution.pk):
             notify_duty_holders(
-                rules.OVERSEE_DUTY,
-                _("A staff member is active at two institutions"),
-                _("%(institution)s added a person who is also on another institution's staff.")
+                duty=rules.OVERSEE_DUTY,
+                title=_("A staff member is active at two institutions"),
+                body=_("%(institution)s added a person who is also on another institution's staff.")
                 % {"institution": institution.name},
             )
     return member

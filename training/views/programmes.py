@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import ApplicationError
-from training import exports_programmes as exports
 from training import rules, selectors
+from training.exports import programmes as exports
 from training.forms.programmes import (
     AssessmentForm,
     AttendanceForm,

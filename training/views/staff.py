@@ -29,7 +29,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.errors import ApplicationError
 from registry import parameters
 from registry import selectors as registry_selectors
-from training import exports, rules, selectors
+from training import rules, selectors
+from training.exports import staff as exports
 from training.forms.workforce import LeaveForm, RevealForm, StaffFilterForm, StaffForm, add_service_errors
 from training.models import Certificate
 from training.services import staff as services

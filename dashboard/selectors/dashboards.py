@@ -1,13 +1,11 @@
-"""What the dashboards read: a region's snapshot turned into rows with targets and status,
-the township ranking, and a township's villages and residential areas. A dashboard costs a
-fixed handful of queries whatever the number of institutions (it reads the snapshots)."""
+"""A region's dashboard: its snapshot turned into rows with targets and status, the township
+ranking, and a township's villages and residential areas."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -15,8 +13,8 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Region, User
 from dashboard import rules
-from dashboard.models import ExportJob, Indicator, PeriodicReport, Snapshot, Target
-from dashboard.services import status_against
+from dashboard.models import Indicator, Snapshot, Target
+from dashboard.services.snapshots import status_against
 from registry import parameters
 
 # Units whose city target also holds for each township (a count target does not).
@@ -196,82 +194,6 @@ def require_city(actor: User) -> None:
         raise PermissionDenied(rules.VIEW_DUTY)
 
 
-# --- Targets and reports ----------------------------------------------------------------------
-
-
-def target_list(*, actor: User, region: str = "", indicator: str = "") -> QuerySet:
-    queryset = Target.objects.visible_to(actor).select_related("indicator", "region", "set_by")
-    if region:
-        queryset = queryset.filter(region__code=region)
-    if indicator:
-        queryset = queryset.filter(indicator__code=indicator)
-    return queryset
-
-
-def indicator_list(*, actor: User) -> QuerySet:
-    return Indicator.objects.visible_to(actor)
-
-
-def report_list(*, actor: User, status: str = "", year: int | None = None, region: str = "") -> QuerySet:
-    queryset = PeriodicReport.objects.visible_to(actor).select_related("region", "organisation", "decided_by")
-    if status:
-        queryset = queryset.filter(status=status)
-    if year:
-        queryset = queryset.filter(year=year)
-    if region:
-        queryset = queryset.filter(region__code=region)
-    return queryset
-
-
-def report_get(*, actor: User, pk: int) -> PeriodicReport:
-    queryset = PeriodicReport.objects.select_related("region", "organisation", "decided_by", "corrects")
-    return policy.get_visible_or_404(actor, queryset, pk=pk)
-
-
-def export_job_get(*, actor: User, pk: int) -> ExportJob:
-    return policy.get_visible_or_404(actor, ExportJob.objects.select_related("region"), pk=pk)
-
-
-def export_job_lock(*, job_id: int) -> ExportJob | None:
-    """A job with its region and requester, locked until the caller's transaction ends (the run
-    builds the file once); ``None`` once it is gone. Not scoped here: the run asks the
-    requester's sight itself."""
-    return ExportJob.objects.select_for_update().filter(pk=job_id).select_related("region", "requested_by").first()
-
-
-# --- Report and target pages, the dashboard API -------------------------------------------------
-
-
-def report_region_choices(*, actor: User) -> QuerySet:
-    """The city and townships within the user's sight, for the report filter."""
-    levels = [Region.Level.CITY, Region.Level.TOWNSHIP]
-    return policy.regions_visible_to(actor, Region.objects.filter(level__in=levels)).order_by("code")
-
-
-def target_region_choices(*, actor: User) -> QuerySet:
-    """The city and every township: targets are facts every member reads (rule 26), and the
-    region codes are public reference data."""
-    if not policy.organisations_of(actor):
-        return Region.objects.none()
-    return Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.TOWNSHIP]).order_by("code")
-
-
-def target_get(*, actor: User, pk: int) -> Target:
-    return policy.get_visible_or_404(actor, Target.objects.select_related("indicator", "region", "set_by"), pk=pk)
-
-
-def report_versions(*, actor: User, report: PeriodicReport) -> list[PeriodicReport]:
-    """Every version of the report's region and year in sight, oldest first (a correction and
-    the report it corrects share both)."""
-    return list(
-        report_list(actor=actor)
-        .filter(region_id=report.region_id, year=report.year)
-        .select_related(None)
-        .select_related("decided_by")
-        .order_by("version")
-    )
-
-
 def dashboard_values(*, actor: User, region: Region, year: int | None = None) -> Dashboard:
     """The dashboard's rows (``dashboard``), or with ``year`` the values that year's history
     kept (no numerator or denominator: the history holds values only), each with the target of
@@ -288,18 +210,3 @@ def dashboard_values(*, actor: User, region: Region, year: int | None = None) ->
         row.value, row.numerator, row.denominator, row.target = value, None, None, target
         row.status = status_against(value, target.value if target else None, row.indicator.direction, on_track)
     return board
-
-
-def reports_for_approval(*, actor: User, ids) -> tuple[list[PeriodicReport], list[int]]:
-    """The reports of ``ids`` in the user's sight, and the ids that are not: those answer as
-    "not found" whether they exist elsewhere or not (an existing one is written to the security
-    log, as any out-of-sight request), so a bulk request cannot confirm other tenants' ids."""
-    wanted = sorted({int(pk) for pk in ids})
-    found = list(report_list(actor=actor).filter(pk__in=wanted).order_by("year", "region__code", "version"))
-    missing = sorted(set(wanted) - {report.pk for report in found})
-    for pk in missing:
-        try:
-            report_get(actor=actor, pk=pk)  # logs an out-of-sight attempt; always raises here
-        except Http404:
-            pass
-    return found, missing

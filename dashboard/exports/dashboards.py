@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import Region, User
 from accounts.services import notification_send
-from dashboard import selectors, services
+from dashboard import selectors
 from dashboard.models import ExportJob
+from dashboard.services import export_jobs as services
 from dashboard.tasks import export_run_task
 from paperwork import spreadsheets
 from paperwork.spreadsheets import new_sheet, text_safe

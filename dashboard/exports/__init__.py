@@ -1,0 +1,1 @@
+"""Excel exports of the dashboards, at once and in the background."""

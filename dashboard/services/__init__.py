@@ -1,0 +1,1 @@
+"""Every write of the dashboard: keyword-only, actor first, in a transaction, audited."""

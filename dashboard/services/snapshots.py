@@ -1,0 +1,77 @@
+"""Snapshots: every region's indicator figures, computed and kept year by year."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Region
+from dashboard import indicators
+from dashboard.models import Indicator, Snapshot
+
+
+def compute_all(day: date) -> dict[str, dict[str, dict]]:
+    """{region code: {indicator code: figure json}} for the city and every township."""
+    ctx = indicators.load_context(day)
+    values: dict[str, dict[str, dict]] = {code: {} for code in [ctx.city.code, *ctx.codes]}
+    for indicator in Indicator.objects.all():
+        if indicator.source == Indicator.Source.LIVE:
+            figures = indicators.LIVE[indicator.computation](ctx)
+        else:
+            figures = indicators.from_reports(ctx, indicator.numerator, indicator.denominator)
+        for code, figure in figures.items():
+            if code in values:
+                values[code][indicator.code] = figure.as_json()
+    return values
+
+
+@transaction.atomic
+def snapshots_refresh(*, day: date | None = None) -> int:
+    """Recompute every region's snapshot (idempotent: the same data gives the same snapshot).
+    The values of ``day``'s year are written into the history too, so the trend builds up year
+    by year; past years stay as they were recorded."""
+    day = day or timezone.localdate()
+    computed = compute_all(day)
+    regions = {region.code: region for region in Region.objects.filter(code__in=list(computed))}
+    existing = {snapshot.region_id: snapshot for snapshot in Snapshot.objects.filter(region__in=regions.values())}
+    now = timezone.now()
+    for code, values in computed.items():
+        region = regions[code]
+        snapshot = existing.get(region.pk) or Snapshot(region=region)
+        history = dict(snapshot.history or {})
+        for indicator_code, figure in values.items():
+            history.setdefault(indicator_code, {})[str(day.year)] = figure["value"]
+        snapshot.values, snapshot.history, snapshot.computed_at = values, history, now
+        snapshot.save()
+    return len(computed)
+
+
+def status_against(value: Decimal | None, target: Decimal | None, direction: str, on_track_percent) -> str:
+    """met / on_track / behind, or "" without a value or a target. On track: within the
+    bureau's margin of the target (``dashboard.on_track_percent`` of it, default 90%)."""
+    if value is None or target is None:
+        return ""
+    margin = Decimal(on_track_percent or 90) / 100
+    if direction == Indicator.Direction.LOWER:
+        if value <= target:
+            return "met"
+        return "on_track" if target and value * margin <= target else "behind"
+    if value >= target:
+        return "met"
+    return "on_track" if value >= target * margin else "behind"
+
+
+def schedule_refresh() -> None:
+    """Ask for a snapshot refresh soon. With a broker, one task per minute at most (a cache
+    key debounces bursts of changes); without one (development, tests) nothing is queued:
+    the beat-less embedded mode refreshes on demand and when the demo data is loaded."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return
+    if cache.add("dashboard:refresh-queued", True, timeout=60):
+        from dashboard.tasks import snapshots_refresh_task
+
+        snapshots_refresh_task.apply_async(countdown=60)

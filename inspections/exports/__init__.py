@@ -1,0 +1,1 @@
+"""Excel exports of the annual review and enforcement: one module per list."""

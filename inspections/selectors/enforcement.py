@@ -1,0 +1,136 @@
+"""Enforcement: rectification orders, revocation referrals, cases, the ban list."""
+
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts import policy
+from accounts.models import Region
+from inspections.models import (
+    AnnualReview,
+    BanEntry,
+    Case,
+    InspectionFile,
+    RectificationOrder,
+    RevocationReferral,
+)
+from registry.models import Institution
+
+
+def _order_overdue_flag(queryset: QuerySet) -> QuerySet:
+    """``is_overdue``: still waiting for the institution's answer after the deadline."""
+    today = timezone.localdate()
+    return queryset.annotate(
+        is_overdue=ExpressionWrapper(
+            Q(status=RectificationOrder.Status.OPEN, deadline__lt=today), output_field=BooleanField()
+        )
+    )
+
+
+def order_list(*, actor, status: str = "", overdue: bool = False, text: str = "") -> QuerySet:
+    """Orders in the actor's sight (rule 19), newest first, each flagged ``is_overdue``."""
+    queryset = _order_overdue_flag(
+        RectificationOrder.objects.visible_to(actor).select_related("institution__township", "review__cycle")
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if overdue:
+        queryset = queryset.filter(status=RectificationOrder.Status.OPEN, deadline__lt=timezone.localdate())
+    if text:
+        queryset = queryset.filter(Q(institution__name__icontains=text) | Q(number__icontains=text))
+    return queryset.order_by("-issued_at", "-pk")
+
+
+def order_escalation_due_list(*, today) -> QuerySet:
+    """Open orders past their deadline on ``today`` that were never escalated, for the hourly
+    task (no actor: it acts for the portal; escalating is idempotent)."""
+    return RectificationOrder.objects.filter(
+        status=RectificationOrder.Status.OPEN, deadline__lt=today, escalated_at__isnull=True
+    ).select_related("institution__township")
+
+
+def order_get(*, actor, pk: int) -> RectificationOrder:
+    """One order in sight (404 otherwise) with its institution, review and evidence."""
+    queryset = _order_overdue_flag(
+        RectificationOrder.objects.select_related(
+            "institution__organisation", "institution__township", "review__cycle", "issued_by", "verified_by"
+        ).prefetch_related(
+            Prefetch("evidence", queryset=InspectionFile.objects.select_related("uploaded_by", "stored"))
+        )
+    )
+    return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def order_evidence_get(*, actor, pk: int) -> InspectionFile:
+    """Evidence of an order (never a finding's photo), where its order is in sight."""
+    queryset = InspectionFile.objects.filter(order__isnull=False).select_related("order__institution", "stored")
+    return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def order_issue_institutions(*, actor) -> QuerySet:
+    """Institutions in sight that can still be ordered to rectify (not closed or withdrawn)."""
+    return (
+        Institution.objects.visible_to(actor)
+        .exclude(status__in=[Institution.Status.CLOSED, Institution.Status.REVOKED])
+        .select_related("township")
+        .order_by("township__code", "name", "pk")
+    )
+
+
+def referral_list(*, actor, status: str = "") -> QuerySet:
+    """Revocation referrals in sight (rule 20), newest first."""
+    queryset = RevocationReferral.objects.visible_to(actor).select_related(
+        "institution__township", "authority", "registration"
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-raised_at", "-pk")
+
+
+def referral_get(*, actor, pk: int) -> RevocationReferral:
+    """One referral in sight (404 otherwise) with the failed reviews, oldest year first."""
+    reviews = AnnualReview.objects.select_related("cycle").order_by("cycle__year")
+    queryset = RevocationReferral.objects.select_related(
+        "institution__township", "institution__organisation", "authority", "registration", "raised_by", "decided_by"
+    ).prefetch_related(Prefetch("failed_reviews", queryset=reviews))
+    return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def case_list(*, actor, status: str = "", township: str = "", text: str = "") -> QuerySet:
+    """Cases within the actor's ``case.manage`` jurisdiction (rule 21), latest found first."""
+    queryset = Case.objects.visible_to(actor).select_related("township", "recorded_by")
+    if status:
+        queryset = queryset.filter(status=status)
+    if township:
+        queryset = queryset.filter(township__code=township)
+    if text:
+        queryset = queryset.filter(Q(provider_name__icontains=text) | Q(place__icontains=text))
+    return queryset.order_by("-found_on", "-pk")
+
+
+def case_get(*, actor, pk: int) -> Case:
+    queryset = Case.objects.select_related("township", "recorded_by", "institution")
+    return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def case_townships(*, actor) -> QuerySet:
+    """The townships where the actor handles cases: its own (a township government) or every
+    one (the health bureau). None for anyone whose organisations do not hold ``case.manage``."""
+    codes = [
+        org.jurisdiction.code
+        for org in policy.organisations_of(actor)
+        if any(duty.code == "case.manage" for duty in org.duties.all())
+    ]
+    condition = Q(pk__in=[])
+    for code in codes:
+        condition |= Q(code__startswith=code)
+    return Region.objects.filter(condition, level=Region.Level.TOWNSHIP).order_by("code")
+
+
+def township_all() -> QuerySet:
+    """Every township (public reference data): a form accepts any, the service judges it."""
+    return Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
+
+
+def ban_list(*, actor) -> QuerySet:
+    """The lifetime ban list: holders of ``banlist.manage`` only (rule 22)."""
+    return BanEntry.objects.visible_to(actor).select_related("recorded_by").order_by("-decided_on", "-pk")

@@ -1,0 +1,1 @@
+"""Excel exports of the registry: one module per list."""

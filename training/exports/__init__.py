@@ -1,0 +1,1 @@
+"""Excel exports of the workforce and training: one module per list."""

@@ -1,0 +1,74 @@
+"""Staff: the rosters of the institutions."""
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts import policy
+from accounts.models import User
+from registry.models import Institution
+from training import rules
+from training.models import Certificate, StaffMember
+
+
+def staff_list(
+    *, actor: User, institution: Institution | None = None, active: bool | None = True, role: str = "",
+    township: str = "", search: str = "",
+) -> QuerySet:  # fmt: skip
+    today = timezone.localdate()
+    queryset = (
+        StaffMember.objects.visible_to(actor)
+        .select_related("institution__township", "class_group")
+        .prefetch_related(Prefetch("certificates", queryset=Certificate.objects.select_related("kind")))
+    )
+    if institution is not None:
+        queryset = queryset.filter(institution=institution)
+    if active is True:
+        queryset = queryset.filter(StaffMember.active_q(today))
+    elif active is False:
+        queryset = queryset.exclude(StaffMember.active_q(today))
+    if role:
+        queryset = queryset.filter(role=role)
+    if township:
+        queryset = queryset.filter(institution__township__code=township)
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(institution__name__icontains=search))
+    if policy.holds(actor, rules.OVERSEE_DUTY):
+        queryset = queryset.annotate(employed_elsewhere=_employed_elsewhere(today))
+    return queryset
+
+
+def _employed_elsewhere(day: date) -> Exists:
+    others = StaffMember.objects.filter(StaffMember.active_q(day), id_hash=OuterRef("id_hash")).exclude(
+        institution=OuterRef("institution")
+    )
+    return Exists(others)
+
+
+def staff_get(*, actor: User, pk: int) -> StaffMember:
+    queryset = StaffMember.objects.select_related("institution__organisation", "institution__township", "class_group")
+    queryset = queryset.prefetch_related(
+        Prefetch("certificates", queryset=Certificate.objects.select_related("kind", "verified_by"))
+    )
+    if policy.holds(actor, rules.OVERSEE_DUTY):
+        queryset = queryset.annotate(employed_elsewhere=_employed_elsewhere(timezone.localdate()))
+    return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def roster_institutions(*, actor: User) -> QuerySet:
+    """The institutions whose roster the actor sees (policy rule 23), for filters and the rate
+    by institution: the city for the health and HR bureaus, a township's own, one's own."""
+    if not policy.organisations_of(actor):
+        return Institution.objects.none()
+    queryset = Institution.objects.select_related("township").order_by("township__code", "name")
+    if policy.holds(actor, rules.OVERSEE_DUTY) or policy.holds(actor, rules.VERIFY_DUTY):
+        return queryset
+    own = [org.pk for org in policy.organisations_of(actor)]
+    return queryset.filter(Q(organisation__in=own) | Q(township__code__in=policy.township_codes(actor)))
+
+
+def duplicate_employment_list(*, actor: User) -> list[StaffMember]:
+    """Active staff on the roster of more than one institution (health bureau only)."""
+    policy.require_duty(actor, rules.OVERSEE_DUTY)
+    return list(staff_list(actor=actor).filter(employed_elsewhere=True).order_by("id_hash", "institution__name"))
