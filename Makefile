@@ -11,7 +11,6 @@ check-python:
 
 $(VENV)/.installed-run: requirements.txt | check-python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
