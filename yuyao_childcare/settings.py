@@ -132,6 +132,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Without a broker there is no `celery beat`: the embedded default's web process runs the
+# schedule below itself (yuyao_childcare/scheduler.py). Never in tests: they run jobs directly.
+EMBEDDED_SCHEDULER = env.flag("EMBEDDED_SCHEDULER", default=DJANGO_ENV == "development" and not REDIS_URL)
 CELERY_BEAT_SCHEDULE = {
     "audit-prune-daily": {"task": "accounts.tasks.audit_prune_task", "schedule": timedelta(days=1)},
     "rectification-escalate-hourly": {
