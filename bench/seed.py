@@ -4,7 +4,8 @@ The benchmark's worst case is one large tenant: everything lands in Yuyao's vill
 city-wide accounts (``health``, ``leader``) see all of it and the townships their share. At scale
 1: 300 institutions of every kind and state, about 4,000 staff with certificates, registrations
 and filings, ten closed years of annual reviews with findings and rectification orders, training
-programmes with participants; periodic reports for the years before the demo's.
+programmes with participants, the inbox notifications of filings (health bureau, the demo
+townships' officials); periodic reports for the years before the demo's.
 
 Deterministic: institution ``i`` is always built from ``Random(SEED + i)``, whatever the scale
 it is created at. Idempotent: institutions are keyed ``bench-00000``, ``bench-00001``…, and
@@ -21,11 +22,12 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import idnumbers
 from accounts.crypto import keyed_hash
-from accounts.models import Duty, Organisation, OrganisationGroupObjectPermission, Region, User
+from accounts.models import Duty, Notification, Organisation, OrganisationGroupObjectPermission, Region, User
 from dashboard.models import PeriodicReport
 from inspections.models import AnnualReview, Area, Finding, RectificationOrder, ReviewCycle, SelfReport
 from registry.models import ClassGroup, Filing, Institution, Registration
@@ -71,6 +73,8 @@ CERTIFICATE_STATES = [
     (Certificate.Status.PENDING, 12),
     (Certificate.Status.REJECTED, 3),
 ]
+# The demo townships' officials, told of the filings in their township as the health bureau is.
+TOWNSHIP_OFFICIALS = {"330281103": "simen", "330281001": "lizhou"}
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "丽芳敏静燕娟霞婷雪萍红玲洁琳慧颖莉晶佳欣悦怡倩雯蕾楠"
 
@@ -117,7 +121,12 @@ class World:
             )
             for provider_type, duty in FOLLOWERS_OF_TYPE.items()
         }
-        self.users = {user.username: user for user in User.objects.filter(username__in=["health", "fire", "amr"])}
+        names = ["health", "fire", "amr", "simen", "lizhou"]
+        self.users = {user.username: user for user in User.objects.filter(username__in=names)}
+        self.township_users = {
+            region.pk: self.users[TOWNSHIP_OFFICIALS[region.code]]
+            for region in Region.objects.filter(code__in=TOWNSHIP_OFFICIALS)
+        }
         self.view_organisation = Permission.objects.get(
             content_type__app_label="accounts", codename="view_organisation"
         )
@@ -317,7 +326,24 @@ def _registrations_and_filings(world, institutions, plans) -> Counter:
         )
     Registration.objects.bulk_create(registrations)
     Filing.objects.bulk_create(filings)
-    return Counter(registrations=len(registrations), filings=len(filings))
+    notifications = []
+    for filing in filings:
+        if filing.submitted_at is None:
+            continue
+        institution = filing.institution
+        recipients = [health, world.township_users.get(institution.township_id)]
+        for recipient in filter(None, recipients):
+            notifications.append(
+                Notification(
+                    recipient=recipient,
+                    title=f"新的备案申请：{institution.name}",
+                    link=reverse("institution_detail", args=[institution.pk]),
+                    created_at=filing.submitted_at,
+                    read_at=filing.decided_at,  # read once decided; the undecided stay unread
+                )
+            )
+    Notification.objects.bulk_create(notifications)
+    return Counter(registrations=len(registrations), filings=len(filings), notifications=len(notifications))
 
 
 def _staff(world, institutions, plans, class_groups) -> Counter:

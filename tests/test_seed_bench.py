@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts import policy
+from accounts.models import Notification
 from bench import seed
 from inspections.models import AnnualReview, Finding, RectificationOrder
 from registry.models import Filing, Institution, Registration
@@ -41,6 +42,9 @@ def test_seed_bench_builds_a_county_in_yuyao_villages_that_city_accounts_see(cas
     assert 0 < counts["filings"] <= counts["registrations"] <= 15
     assert counts["reviews"] > 15 and counts["findings"] == 2 * counts["reviews"]
     assert counts["programmes"] == 1 and counts["participants"] == seed.PARTICIPANTS_PER_PROGRAMME
+    submitted = Filing.objects.filter(institution__organisation__code__startswith="bench-", submitted_at__isnull=False)
+    told = Notification.objects.filter(recipient=cast["health"], title__contains=seed.MARK)
+    assert told.count() == submitted.count() > 0
     bench = Institution.objects.filter(organisation__code__startswith="bench-")
     assert {i.village.code[:6] for i in bench.select_related("village")} == {"330281"}
     assert len({i.status for i in bench}) > 1 and len({i.provider_type for i in bench}) > 1
