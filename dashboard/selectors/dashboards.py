@@ -100,7 +100,7 @@ def pick_target(candidates: list[Target], indicator: Indicator, region: Region, 
     return min(ahead, key=lambda t: t.year) if ahead else max(own, key=lambda t: t.year)
 
 
-def _link(indicator: Indicator, region: Region) -> str:
+def _link(indicator: Indicator, region: Region, baseline: int) -> str:
     if not indicator.drilldown:
         return ""
     name, _, query = indicator.drilldown.partition("?")
@@ -108,6 +108,9 @@ def _link(indicator: Indicator, region: Region) -> str:
         url = reverse(name)
     except NoReverseMatch:
         return ""
+    # The list's filters may name the baseline year of the "new" figures and this year (the
+    # review pass rate is this year's cycle's).
+    query = query.format(baseline=baseline, year=timezone.localdate().year)
     params = dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
     if region.level == Region.Level.TOWNSHIP:
         params["township"] = region.code
@@ -121,10 +124,13 @@ def dashboard(*, actor: User, region: Region) -> Dashboard:
     snapshot = Snapshot.objects.filter(region=region).first()
     values = snapshot.values if snapshot else {}
     history = snapshot.history if snapshot else {}
-    on_track = parameters.get("dashboard.on_track_percent", 90)
+    params = parameters.load()  # one query for both
+    on_track = params.get("dashboard.on_track_percent") or 90
+    baseline = int(params.get("dashboard.baseline_year") or 2020)
     targets = _targets_for(region)
     # A number links to the list behind it only where the viewer may open that list.
     reports_open = rules.may_read_reports(actor)
+    linked = lambda indicator: reports_open or indicator.source == Indicator.Source.LIVE  # noqa: E731
     rows = []
     for indicator in Indicator.objects.all():
         if region.level not in indicator.levels:
@@ -141,7 +147,7 @@ def dashboard(*, actor: User, region: Region) -> Dashboard:
                 target=target,
                 status=status_against(value, target.value if target else None, indicator.direction, on_track),
                 trend=sorted((y, _decimal(v)) for y, v in history.get(indicator.code, {}).items()),
-                link=_link(indicator, region) if reports_open or indicator.source == Indicator.Source.LIVE else "",
+                link=_link(indicator, region, baseline) if linked(indicator) else "",
             )
         )
     result = Dashboard(
