@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts import audit, grants, policy
 from accounts import services as account_services
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from accounts.models import Organisation, Region
 from registry.models import ClassGroup, Institution
 from registry.validators import credit_code_fit_problem, validate_credit_code
@@ -83,6 +84,12 @@ def credit_code_require_fit(*, code: str, legal_form: str, village: Region) -> N
     problem = credit_code_fit_problem(code, legal_form=legal_form, legal_form_label=label, village=village)
     if problem:
         raise ApplicationError(problem, fields={"credit_code": [problem]})
+
+
+def institution_standing_changed(*, actor, institution_id: int) -> None:
+    """Tell the apps above the registry (the annual review) that an institution was filed,
+    closed or revoked: their ``institution_changed`` hooks run in the caller's transaction."""
+    call_app_hooks("institution_changed", actor=actor, institution_id=institution_id)
 
 
 def grant_followers(institution: Institution) -> None:
