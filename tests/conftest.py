@@ -17,6 +17,7 @@ Each person's intent:
 import pytest
 from django.conf import settings
 from django.test import Client, TransactionTestCase
+from django.utils import translation
 
 from accounts import services
 from accounts.demo import DEMO_PASSWORD, load_all_demo_data
@@ -117,6 +118,15 @@ def _restore_instead_of_flush(test_case) -> None:
 
 _flush = TransactionTestCase._fixture_teardown
 TransactionTestCase._fixture_teardown = _restore_instead_of_flush
+
+
+@pytest.fixture(autouse=True)
+def _portal_language():
+    """Each test starts in the portal's language: a request in English leaves English active
+    in the thread, and a message built outside a request would follow the earlier test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
