@@ -20,12 +20,20 @@ from registry.validators import validate_credit_code
 
 class Parameter(models.Model):
     """A figure from national rules or the city's policy that the health bureau may change
-    (class sizes, ratios, slots per 1,000 people, review time limits). Null: not set."""
+    (class sizes, ratios, slots per 1,000 people, review time limits). Null: not set.
+
+    ``minimum``, ``maximum``, ``whole_number`` and ``default`` come with the parameter's
+    definition (the apps' data files, rewritten at each reference load); ``value`` is the
+    bureau's. A parameter whose default is null may be left empty (no check)."""
 
     key = models.CharField(_("key"), max_length=64, unique=True)
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2, null=True, blank=True)
     label = models.CharField(_("label"), max_length=200)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    minimum = models.DecimalField(_("minimum"), max_digits=10, decimal_places=2, null=True, blank=True)
+    maximum = models.DecimalField(_("maximum"), max_digits=10, decimal_places=2, null=True, blank=True)
+    whole_number = models.BooleanField(_("whole number"), default=False)
+    default = models.DecimalField(_("default"), max_digits=10, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["key"]
@@ -34,6 +42,13 @@ class Parameter(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.value}"
+
+    @property
+    def range_text(self) -> str:
+        """The allowed range as people write it: ``1–50``, ``0.5–100``."""
+        if self.minimum is None or self.maximum is None:
+            return ""
+        return f"{self.minimum.normalize():f}–{self.maximum.normalize():f}"
 
 
 class CalendarDay(models.Model):
