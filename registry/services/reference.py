@@ -65,7 +65,7 @@ def parameter_problem(parameter: Parameter, value: Decimal | None) -> str | None
             return None  # no national figure: empty means no check
         return _("This standard cannot be left empty.")
     if not value.is_finite():
-        return _("Enter a number.")
+        return _("Enter a finite number.")
     if value.is_zero() and value.is_signed():
         return _("Enter 0 without a sign.")
     minimum = parameters.COLUMN_MIN if parameter.minimum is None else parameter.minimum
@@ -76,7 +76,7 @@ def parameter_problem(parameter: Parameter, value: Decimal | None) -> str | None
             "maximum": f"{maximum.normalize():f}",
         }
     if parameter.whole_number and value != value.to_integral_value():
-        return _("Enter a whole number.")
+        return _("This standard takes whole numbers only.")
     if value != value.quantize(parameters.CENT):
         return _("Enter at most two decimal places.")
     return None
