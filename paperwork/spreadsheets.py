@@ -36,6 +36,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from paperwork import bounds
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LANGUAGE = "zh-hans"
 MAX_ROWS = 2000
@@ -427,6 +429,15 @@ def check_cell(
             return
         if column.kind == "past_date" and day > today:
             report.add(row.number, column, _("This date is in the future."))
+            return
+        # The windows of the model fields these columns feed (paperwork.bounds).
+        first, last = (bounds.HAPPENED if column.kind == "past_date" else bounds.VALID_UNTIL).limits()
+        if not first <= day <= last:
+            report.add(
+                row.number,
+                column,
+                _("Enter a date from %(first)s to %(last)s.") % {"first": first.isoformat(), "last": last.isoformat()},
+            )
             return
         row.values[column.key] = day
     elif column.kind == "phone":

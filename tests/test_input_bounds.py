@@ -17,7 +17,8 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from tests.helpers import english, error_of, errors_of, post_json
+from tests.helpers import english, error_of, errors_of, post_json, workbook
+from tests.training.test_imports import post  # noqa: F401 - the upload fixture
 
 BUSINESS_APPS = ("registry", "inspections", "training", "dashboard")
 EDGES = [
@@ -256,3 +257,24 @@ def test_a_certificate_cannot_expire_before_it_was_issued(client_as, cast):
     }  # fmt: skip
     response = post_json(english(client_as("nursery1")), "/api/v1/training/certificates/", body)
     assert "expires_on" in error_of(response, 400)["fields"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "column"),
+    [
+        ({"hired_on": date(1, 1, 1)}, "入职日期"),
+        ({"hired_on": "1949-12-31"}, "入职日期"),
+        ({"health_certificate_expires": "9999-12-31"}, "健康证有效期至"),
+        ({"background_checked_on": "0001-01-01"}, "背景审查日期"),
+    ],
+)
+def test_a_staff_import_with_an_implausible_date_reports_the_cell_and_imports_nothing(post, changes, column):  # noqa: F811
+    from tests.training.test_imports import STAFF_HEADERS, STAFF_URL, problems, staff_row
+    from training.models import StaffMember
+
+    before = StaffMember.objects.count()
+    response = post("nursery1", STAFF_URL, workbook(STAFF_HEADERS, [staff_row(31), staff_row(32, **changes)]))
+    assert response.status_code == 200
+    [(row, header, text)] = problems(response)
+    assert (row, header) == (3, column) and "Enter a date from" in text
+    assert StaffMember.objects.count() == before
