@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from accounts import policy, services
@@ -123,9 +124,22 @@ class AccessAttemptAdmin(SecurityAdminOnly):
 
 
 @admin.register(TokenProxy)
-class TokenAdmin(DutyGatedAdmin):
-    """API tokens for the systems of other departments (issued to a named account)."""
+class TokenAdmin(DutyGatedAdmin, DRFTokenAdmin):
+    """API tokens for the systems of other departments (issued to a named account). The key is
+    generated when a token is issued and never typed (a typed "1" would be guessed at once):
+    the form asks only for the user. A token is never changed; revoke it and issue another."""
 
     list_display = ["user", "created"]
+    fields = ["user"]
     raw_id_fields = ["user"]
+    autocomplete_fields = []
     can_delete = True
+
+    def get_fields(self, request, obj=None):
+        return ["user"] if obj is None else ["user", "key", "created"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["user", "key", "created"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

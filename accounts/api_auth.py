@@ -1,4 +1,7 @@
+from axes.handlers.proxy import AxesProxyHandler
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import audit
 from accounts.network import client_ip
@@ -8,10 +11,18 @@ class AuditedTokenAuthentication(TokenAuthentication):
     """Token authentication whose caller is written into the audit trail like a session user.
 
     The audit middleware runs before DRF knows a token's user; this closes that gap for every
-    API write."""
+    API write. A token works only while its user could sign in: a deactivated user (DRF's own
+    check) or one locked out by django-axes (the same user name and address rule as the login
+    page) is answered 401, so a lock-out cannot be walked around with a token."""
 
     def authenticate(self, request):
         result = super().authenticate(request)
-        if result is not None:
-            audit.attribute_to(result[0], client_ip(request))
+        if result is None:
+            return None
+        user = result[0]
+        if AxesProxyHandler.is_locked(request._request, credentials={"username": user.get_username()}):
+            raise AuthenticationFailed(
+                _("This account is locked after failed logins; its tokens work again when the lock ends.")
+            )
+        audit.attribute_to(user, client_ip(request))
         return result

@@ -83,6 +83,9 @@ class Target(models.Model):
         return f"{self.indicator} {self.region} {self.year}: {self.value}"
 
 
+FIGURE_MAX = 100_000_000  # a report figure (people, children, kindergartens) is at most this
+
+
 class ReportFigure(models.TextChoices):
     """The figures a periodic report carries (a township's, or the city's own)."""
 

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
+from paperwork import bounds
 from paperwork.models import StoredFile
 from registry.models import Institution, Registration
 
@@ -44,9 +45,9 @@ class ReviewCycle(models.Model):
 
     year = models.PositiveIntegerField(_("year"), unique=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    self_report_due = models.DateField(_("self-reports due"))
-    inspection_due = models.DateField(_("inspections due"))
-    decision_due = models.DateField(_("decisions due"))
+    self_report_due = models.DateField(_("self-reports due"), validators=[bounds.PLANNED])
+    inspection_due = models.DateField(_("inspections due"), validators=[bounds.PLANNED])
+    decision_due = models.DateField(_("decisions due"), validators=[bounds.PLANNED])
     opened_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -189,7 +190,7 @@ class Finding(models.Model):
     area = models.CharField(_("area"), max_length=16)
     department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="findings")
     inspector = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    inspected_on = models.DateField(_("date of inspection"))
+    inspected_on = models.DateField(_("date of inspection"), validators=[bounds.HAPPENED])
     notes = models.TextField(_("notes"), blank=True)
     passed = models.BooleanField(_("passed"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -246,7 +247,7 @@ class RectificationOrder(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="rectification_orders")
     number = models.CharField(_("order number"), max_length=40, unique=True)
     items = models.JSONField(_("items to rectify"), default=list)  # [{"area", "code", "text", "note"}]
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(_("deadline"), validators=[bounds.PLANNED])
     issued_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
@@ -363,11 +364,11 @@ class Case(models.Model):
     township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     found = models.TextField(_("what was found"))
-    found_on = models.DateField(_("found on"))
+    found_on = models.DateField(_("found on"), validators=[bounds.HAPPENED])
     recorded_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases_recorded")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     order_text = models.TextField(_("order"), blank=True)
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True, validators=[bounds.PLANNED])
     closing_note = models.TextField(_("closing note"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -391,7 +392,7 @@ class BanEntry(models.Model):
     id_number = EncryptedTextField(_("ID number"))
     id_hash = models.CharField(max_length=64, unique=True)
     reason = models.TextField(_("reason"))
-    decided_on = models.DateField(_("decided on"))
+    decided_on = models.DateField(_("decided on"), validators=[bounds.HAPPENED])
     document = models.CharField(_("decision document"), max_length=128, blank=True)
     recorded_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bans_recorded")
     created_at = models.DateTimeField(default=timezone.now)

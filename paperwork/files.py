@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from paperwork.errors import ApplicationError
 from paperwork.models import StoredFile
+from paperwork.spreadsheets import workbook_problem
 
 PDF, JPEG, PNG, DOCX, XLSX = (
     "application/pdf",
@@ -82,7 +83,8 @@ def check_upload(uploaded, *, allowed: tuple[str, ...], max_bytes: int) -> tuple
 
 def check_workbook(uploaded, *, max_bytes: int) -> None:
     """``check_upload`` of an Excel import: a file that is not an .xlsx workbook by its content
-    is told so in those words, not as a document of another type."""
+    is told so in those words, not as a document of another type; one that would unpack to
+    more than an import can hold (``spreadsheets.workbook_problem``) is refused before it is kept."""
     if 0 < uploaded.size <= max_bytes:
         head = uploaded.read(16)
         uploaded.seek(0)
@@ -92,6 +94,9 @@ def check_workbook(uploaded, *, max_bytes: int) -> None:
                 % {"name": uploaded.name}
             )
     check_upload(uploaded, allowed=(XLSX,), max_bytes=max_bytes)
+    problem = workbook_problem(uploaded)
+    if problem:
+        raise ApplicationError(f"{uploaded.name}: {problem}")
 
 
 def store(uploaded, *, folder: str, allowed: tuple[str, ...], max_bytes: int) -> StoredFile:

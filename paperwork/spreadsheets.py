@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +35,8 @@ from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from paperwork import bounds
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LANGUAGE = "zh-hans"
@@ -253,11 +256,97 @@ def _choice_lookup(choice: Choice) -> dict[str, str]:
     return lookup
 
 
+# What an import workbook may unpack to, judged from its zip directory before anything is
+# decompressed: a file of MAX_ROWS rows of the templates unpacks to a few MB, a zip bomb (a few
+# hundred KB that unpack to hundreds of MB) to far more. Python's zipfile never yields more
+# than a member's declared size (a larger stream fails its check), so the directory is trusted.
+UNPACKED_MAX = 50 * 1024 * 1024
+MEMBER_MAX = 30 * 1024 * 1024
+MEMBERS_MAX = 500
+RATIO_MAX = 100  # unpacked / packed, for members larger than RATIO_FROM
+RATIO_FROM = 1024 * 1024
+SHARED_STRINGS_MAX = 20 * 1024 * 1024
+SHEET_ROWS_MAX = 5 * MAX_ROWS  # the data sheet and the template's reference sheets
+SHEET_COLUMNS_MAX = 200
+DIMENSION_HEAD = 64 * 1024  # a sheet declares its dimension before its rows
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,9})(?::\$?([A-Z]{1,3})\$?(\d{1,9}))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.decode():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def workbook_problem(file) -> str | None:
+    """Why an .xlsx ``file`` may not be opened, in the user's language, judged from its zip
+    directory (sizes, compression ratios, shared strings) and each sheet's declared dimension;
+    None if openpyxl may read it. The file is left at its start."""
+    try:
+        file.seek(0)
+        archive = zipfile.ZipFile(file)
+        members = archive.infolist()
+        if len(members) > MEMBERS_MAX:
+            return _("The workbook has %(count)d parts; at most %(max)d are read.") % {
+                "count": len(members),
+                "max": MEMBERS_MAX,
+            }
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > UNPACKED_MAX:
+            return _(
+                "The workbook unpacks to %(size)d MB; at most %(max)d MB are read: split it into several files."
+            ) % {
+                "size": unpacked // 1048576,
+                "max": UNPACKED_MAX // 1048576,
+            }
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > MEMBER_MAX or (member.file_size > RATIO_FROM and ratio > RATIO_MAX):
+                return _("The workbook's part %(name)s unpacks to %(size)d KB from %(packed)d KB: it is not read.") % {
+                    "name": member.filename[:64],
+                    "size": member.file_size // 1024,
+                    "packed": member.compress_size // 1024,
+                }
+            if member.filename == "xl/sharedStrings.xml" and member.file_size > SHARED_STRINGS_MAX:
+                return _("The workbook's texts take %(size)d MB; at most %(max)d MB are read.") % {
+                    "size": member.file_size // 1048576,
+                    "max": SHARED_STRINGS_MAX // 1048576,
+                }
+        for member in members:
+            if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+                continue
+            with archive.open(member) as part:
+                match = DIMENSION.search(part.read(DIMENSION_HEAD))
+            if match is None:
+                continue  # no declared dimension: the sizes above bound the sheet
+            last_column, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
+            if int(last_row) > SHEET_ROWS_MAX or _column_number(last_column) > SHEET_COLUMNS_MAX:
+                return _(
+                    "A sheet of the workbook declares %(rows)s rows and %(columns)d columns; at most "
+                    "%(max_rows)d rows and %(max_columns)d columns are read."
+                ) % {
+                    "rows": int(last_row),
+                    "columns": _column_number(last_column),
+                    "max_rows": SHEET_ROWS_MAX,
+                    "max_columns": SHEET_COLUMNS_MAX,
+                }
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        return _("The file could not be read as an Excel workbook (%(reason)s).") % {"reason": exc}
+    finally:
+        file.seek(0)
+    return None
+
+
 def read_rows(file, columns: list[Column]) -> tuple[list[Row], Report]:
     """The non-empty data rows of the file, or the problems that stop it being read at all."""
     from openpyxl import load_workbook
 
     report = Report()
+    problem = workbook_problem(file)  # before openpyxl decompresses anything
+    if problem:
+        report.add(0, "", problem)
+        return [], report
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # a damaged file raises zipfile's, openpyxl's or the XML parser's errors
@@ -340,6 +429,15 @@ def check_cell(
             return
         if column.kind == "past_date" and day > today:
             report.add(row.number, column, _("This date is in the future."))
+            return
+        # The windows of the model fields these columns feed (paperwork.bounds).
+        first, last = (bounds.HAPPENED if column.kind == "past_date" else bounds.VALID_UNTIL).limits()
+        if not first <= day <= last:
+            report.add(
+                row.number,
+                column,
+                _("Enter a date from %(first)s to %(last)s.") % {"first": first.isoformat(), "last": last.isoformat()},
+            )
             return
         row.values[column.key] = day
     elif column.kind == "phone":

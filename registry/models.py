@@ -6,7 +6,7 @@ Tenant-owned rows get their queryset through ``visible_to(user)`` (``accounts.po
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,18 +14,27 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
+from paperwork import bounds
 from paperwork.models import StoredFile
 from registry.validators import validate_credit_code
 
 
 class Parameter(models.Model):
     """A figure from national rules or the city's policy that the health bureau may change
-    (class sizes, ratios, slots per 1,000 people, review time limits). Null: not set."""
+    (class sizes, ratios, slots per 1,000 people, review time limits). Null: not set.
+
+    ``minimum``, ``maximum``, ``whole_number`` and ``default`` come with the parameter's
+    definition (the apps' data files, rewritten at each reference load); ``value`` is the
+    bureau's. A parameter whose default is null may be left empty (no check)."""
 
     key = models.CharField(_("key"), max_length=64, unique=True)
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2, null=True, blank=True)
     label = models.CharField(_("label"), max_length=200)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    minimum = models.DecimalField(_("minimum"), max_digits=10, decimal_places=2, null=True, blank=True)
+    maximum = models.DecimalField(_("maximum"), max_digits=10, decimal_places=2, null=True, blank=True)
+    whole_number = models.BooleanField(_("whole number"), default=False)
+    default = models.DecimalField(_("default"), max_digits=10, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["key"]
@@ -34,6 +43,13 @@ class Parameter(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.value}"
+
+    @property
+    def range_text(self) -> str:
+        """The allowed range as people write it: ``1–50``, ``0.5–100``."""
+        if self.minimum is None or self.maximum is None:
+            return ""
+        return f"{self.minimum.normalize():f}–{self.maximum.normalize():f}"
 
 
 class CalendarDay(models.Model):
@@ -129,7 +145,7 @@ class Institution(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     meals_served = models.BooleanField(_("serves meals"), default=True)
-    opened_on = models.DateField(_("opening date"), null=True, blank=True)
+    opened_on = models.DateField(_("opening date"), null=True, blank=True, validators=[bounds.HAPPENED])
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREPARING)
     filing_status = models.CharField(
         _("filing status"), max_length=16, choices=FilingStatus.choices, default=FilingStatus.NOT_FILED, db_index=True
@@ -173,6 +189,11 @@ class Institution(models.Model):
         return self.provider_type == self.ProviderType.FAMILY_CARE_POINT
 
 
+# A class of more than this is a typing error, whatever the standards (20 at most) say: the
+# figure is refused rather than summed into the public slot counts.
+CLASS_MAX = 999
+
+
 class ClassGroup(models.Model):
     """A class of children of one age band, checked against the national class-size and
     caregiver-ratio standards (warnings the reviewer sees, see ``registry.standards``)."""
@@ -186,9 +207,9 @@ class ClassGroup(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="class_groups")
     name = models.CharField(_("class name"), max_length=64)
     age_band = models.CharField(_("age band"), max_length=16, choices=AgeBand.choices)
-    places = models.PositiveIntegerField(_("places (slots)"))
-    enrolled = models.PositiveIntegerField(_("children enrolled"), default=0)
-    caregivers = models.PositiveIntegerField(_("caregivers"), default=0)
+    places = models.PositiveIntegerField(_("places (slots)"), validators=[MaxValueValidator(CLASS_MAX)])
+    enrolled = models.PositiveIntegerField(_("children enrolled"), default=0, validators=[MaxValueValidator(CLASS_MAX)])
+    caregivers = models.PositiveIntegerField(_("caregivers"), default=0, validators=[MaxValueValidator(CLASS_MAX)])
 
     objects = ScopedQuerySet.as_manager()
 
@@ -219,9 +240,9 @@ class Registration(models.Model):
     )
     legal_form = models.CharField(_("legal form"), max_length=32, choices=Institution.LegalForm.choices)
     certificate_number = models.CharField(_("certificate number"), max_length=64)
-    registered_on = models.DateField(_("registration date"))
+    registered_on = models.DateField(_("registration date"), validators=[bounds.HAPPENED])
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    revoked_on = models.DateField(_("revocation date"), null=True, blank=True)
+    revoked_on = models.DateField(_("revocation date"), null=True, blank=True, validators=[bounds.HAPPENED])
     revoke_reason = models.TextField(_("revocation reason"), blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.ENTERED)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -380,7 +401,7 @@ class FeeSchedule(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(0)],
     )
-    effective_from = models.DateField(_("effective from"))
+    effective_from = models.DateField(_("effective from"), validators=[bounds.PLANNED])
 
     objects = ScopedQuerySet.as_manager()
 
@@ -399,7 +420,7 @@ class PricingGuidance(models.Model):
     service_mode = models.CharField(_("service mode"), max_length=16, choices=FeeSchedule.ServiceMode.choices)
     unit = models.CharField(_("unit"), max_length=8, choices=FeeSchedule.Unit.choices, default=FeeSchedule.Unit.MONTH)
     max_amount = models.DecimalField(_("guide price, at most (yuan)"), max_digits=9, decimal_places=2)
-    effective_from = models.DateField(_("effective from"))
+    effective_from = models.DateField(_("effective from"), validators=[bounds.PLANNED])
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -424,8 +445,10 @@ class ResidentialArea(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="residential_areas")
     township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="township_residential_areas")
-    population = models.PositiveIntegerField(_("population"))
-    planned_slots = models.PositiveIntegerField(_("planned care slots"), default=0)
+    population = models.PositiveIntegerField(_("population"), validators=[MaxValueValidator(2_000_000)])
+    planned_slots = models.PositiveIntegerField(
+        _("planned care slots"), default=0, validators=[MaxValueValidator(100_000)]
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -454,7 +477,7 @@ class GuidanceSite(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="guidance_sites")
     address = models.CharField(_("address"), max_length=200, blank=True)
     covered_villages = models.ManyToManyField(Region, blank=True, related_name="covering_sites")
-    opened_on = models.DateField(_("opening date"), null=True, blank=True)
+    opened_on = models.DateField(_("opening date"), null=True, blank=True, validators=[bounds.HAPPENED])
 
     objects = ScopedQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from accounts import idnumbers
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
+from paperwork import bounds
 from paperwork.models import StoredFile
 from registry.models import ClassGroup, Institution
 
@@ -63,10 +64,14 @@ class StaffMember(models.Model):
         related_name="staff",
         help_text=_("For caregivers: the class they look after."),
     )
-    hired_on = models.DateField(_("hired on"))
-    left_on = models.DateField(_("left on"), null=True, blank=True, db_index=True)
-    health_certificate_expires = models.DateField(_("health certificate valid until"), null=True, blank=True)
-    background_checked_on = models.DateField(_("background check date"), null=True, blank=True)
+    hired_on = models.DateField(_("hired on"), validators=[bounds.HAPPENED])
+    left_on = models.DateField(_("left on"), null=True, blank=True, db_index=True, validators=[bounds.HAPPENED])
+    health_certificate_expires = models.DateField(
+        _("health certificate valid until"), null=True, blank=True, validators=[bounds.VALID_UNTIL]
+    )
+    background_checked_on = models.DateField(
+        _("background check date"), null=True, blank=True, validators=[bounds.HAPPENED]
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -130,8 +135,10 @@ class Certificate(models.Model):
     level = models.CharField(pgettext_lazy("certificate", "level"), max_length=32, blank=True)
     number = models.CharField(_("certificate number"), max_length=64)
     issuer = models.CharField(_("issued by"), max_length=128)
-    issued_on = models.DateField(_("issued on"))
-    expires_on = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    issued_on = models.DateField(_("issued on"), validators=[bounds.HAPPENED])
+    expires_on = models.DateField(
+        _("valid until"), null=True, blank=True, db_index=True, validators=[bounds.VALID_UNTIL]
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     verified_by = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("verified by")
@@ -205,8 +212,8 @@ class TrainingProgramme(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("area served"), on_delete=models.PROTECT, related_name="training_programmes"
     )
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[bounds.PLANNED])
+    ends_on = models.DateField(_("ends on"), validators=[bounds.PLANNED])
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -224,7 +231,7 @@ class TrainingProgramme(models.Model):
 
 class TrainingSession(models.Model):
     programme = models.ForeignKey(TrainingProgramme, on_delete=models.CASCADE, related_name="sessions")
-    held_on = models.DateField(_("date"))
+    held_on = models.DateField(_("date"), validators=[bounds.PLANNED])
     place = models.CharField(_("place"), max_length=128)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
     trainer = models.CharField(_("trainer"), max_length=64)
@@ -272,7 +279,9 @@ class Participant(models.Model):
         _("assessment"), max_length=16, choices=Assessment.choices, default=Assessment.PENDING
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
-    completed_on = models.DateField(_("completed on"), null=True, blank=True, db_index=True)
+    completed_on = models.DateField(
+        _("completed on"), null=True, blank=True, db_index=True, validators=[bounds.PLANNED]
+    )
     certificate_number = models.CharField(_("certificate issued"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -10,7 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Region
-from dashboard.models import Indicator, PeriodicReport, ReportFigure, Target
+from dashboard.models import FIGURE_MAX, Indicator, PeriodicReport, ReportFigure, Target
+from paperwork import bounds
 
 
 def _enum(choices_class, component: str, *, blank: bool = False) -> type[serializers.ChoiceField]:
@@ -151,7 +152,7 @@ class TargetFilterSerializer(serializers.Serializer):
 class TargetSetSerializer(serializers.Serializer):
     indicator = serializers.CharField(max_length=48, help_text=_("The indicator's code."))
     region = serializers.CharField(max_length=12, help_text=_("The city's or a township's statistical code."))
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
     value = serializers.DecimalField(max_digits=12, decimal_places=2)
     source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -165,7 +166,9 @@ class FiguresSerializer(serializers.Serializer):
 
     def get_fields(self):
         return {
-            figure.value: serializers.IntegerField(required=False, allow_null=True, help_text=figure.label)
+            figure.value: serializers.IntegerField(
+                required=False, allow_null=True, min_value=0, max_value=FIGURE_MAX, help_text=figure.label
+            )
             for figure in ReportFigure
         }
 
@@ -234,7 +237,7 @@ class ReportFilterSerializer(serializers.Serializer):
 
 
 class ReportCreateSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
     figures = FiguresSerializer()
     source = serializers.CharField(max_length=200, allow_blank=True)
     submit = serializers.BooleanField(default=False, help_text=_("Submit for approval at once."))
@@ -254,7 +257,9 @@ class ReportReturnSerializer(serializers.Serializer):
 
 
 class ReportIdsSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=bounds.ID_MAX), min_length=1, max_length=500
+    )
 
 
 class BulkApprovalSerializer(serializers.Serializer):

@@ -8,14 +8,25 @@ from django.db import transaction
 
 from accounts.models import Region
 from dashboard.models import Indicator, Target
-from registry.models import Parameter
+from registry.services.reference import parameters_define
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PARAMETERS = [
-    {"key": "dashboard.baseline_year", "value": 2020, "label": "看板“新增”指标的基准年", "source": "余姚市实施意见"},
+    {
+        "key": "dashboard.baseline_year",
+        "value": 2020,
+        "min": 2000,
+        "max": 2100,
+        "whole": True,
+        "label": "看板“新增”指标的基准年",
+        "source": "余姚市实施意见",
+    },
     {
         "key": "dashboard.on_track_percent",
         "value": 90,
+        "min": 1,
+        "max": 100,
+        "whole": False,
         "label": "看板“接近目标”的界线（达到目标值的百分比）",
         "source": "parameter",
     },
@@ -26,12 +37,7 @@ PARAMETERS = [
 def dashboard_reference_load() -> int:
     """Indicators (kept in step with the data file), the shipped targets and parameters
     (values the health bureau changed are kept)."""
-    changed = 0
-    for item in PARAMETERS:
-        _, created = Parameter.objects.get_or_create(
-            key=item["key"], defaults={k: item[k] for k in ("value", "label", "source")}
-        )
-        changed += created
+    changed = parameters_define(PARAMETERS)
     items = json.loads((DATA_DIR / "indicators.json").read_text(encoding="utf-8"))["indicators"]
     for order, item in enumerate(items):
         fields = {

@@ -11,7 +11,7 @@ from accounts.errors import ApplicationError
 from accounts.models import Organisation
 from accounts.services import notify_duty_holders, notify_organisation
 from dashboard import rules
-from dashboard.models import PeriodicReport, ReportFigure
+from dashboard.models import FIGURE_MAX, PeriodicReport, ReportFigure
 from dashboard.services.snapshots import schedule_refresh
 
 
@@ -29,7 +29,7 @@ def clean_figures(figures: dict) -> dict:
         except ValueError:
             errors[key] = [_("A whole number.")]
             continue
-        if number < 0 or number > 100_000_000:
+        if number < 0 or number > FIGURE_MAX:
             errors[key] = [_("Between 0 and 100,000,000.")]
             continue
         cleaned[key] = number

@@ -152,7 +152,7 @@ class CaseFilterSerializer(serializers.Serializer):
 
 
 class BanCheckSerializer(serializers.Serializer):
-    id_number = serializers.CharField(help_text="18 characters with a valid check character (GB 11643).")
+    id_number = serializers.CharField(max_length=32, help_text="18 characters with a valid check character (GB 11643).")
 
     def validate_id_number(self, value: str) -> str:
         value = idnumbers.normalise(value)

@@ -16,6 +16,7 @@ from inspections.forms.findings import NOTE_MAX, NOTES_MAX, area_label
 from inspections.models import Area, ChecklistItem, ChecklistTemplate, Finding, FindingItem, InspectionFile
 from inspections.services import findings as services
 from inspections.services.checklists import YEAR_MAX, YEAR_MIN
+from paperwork import bounds
 from registry.models import Institution
 
 FINDING_AREAS = [*Area.values, Finding.SUPERVISION]
@@ -176,10 +177,18 @@ class ItemResultField(serializers.Field):
 
 class FindingTargetSerializer(serializers.Serializer):
     review = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text=_("The annual review inspected.")
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=bounds.ID_MAX,
+        help_text=_("The annual review inspected."),
     )
     institution = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text=_("For an ad-hoc inspection: the institution.")
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=bounds.ID_MAX,
+        help_text=_("For an ad-hoc inspection: the institution."),
     )
     area = serializers.ChoiceField(choices=Area.choices)
 
@@ -190,7 +199,7 @@ class FindingTargetSerializer(serializers.Serializer):
 
 
 class FindingRecordSerializer(FindingTargetSerializer):
-    inspected_on = serializers.DateField()
+    inspected_on = serializers.DateField(validators=bounds.of(Finding, "inspected_on"))
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTES_MAX)
     results = serializers.DictField(
         child=ItemResultField(),

@@ -26,6 +26,7 @@ from inspections.models import (
     SelfReport,
 )
 from inspections.services import decisions as decision_services
+from paperwork import bounds
 from registry.models import Institution
 
 DECIDE_DUTY = "review.decide"
@@ -244,7 +245,9 @@ class ReviewDecideSerializer(serializers.Serializer):
         help_text="Failed checklist items of the findings to rectify, as `<area>:<code>` (e.g. `fire:F3`).",
     )
     items = DecisionItemSerializer(many=True, required=False, default=list, help_text="Other items to rectify.")
-    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    deadline = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=bounds.of(RectificationOrder, "deadline")
+    )
 
 
 # --- Views ------------------------------------------------------------------------------

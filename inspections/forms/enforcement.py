@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
 from accounts.widgets import DateInput
-from inspections.models import Area, Case, RectificationOrder, RevocationReferral
+from inspections.models import Area, BanEntry, Case, RectificationOrder, RevocationReferral
+from paperwork import bounds
 
 NOTE_MAX = 2000
 ITEM_ROWS = 5  # rows of items on the form of an ad-hoc order
@@ -39,7 +40,9 @@ class OrderIssueForm(forms.Form):
     ``ITEM_ROWS`` items (area, checklist code, what to rectify) and the deadline."""
 
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, required=True)
-    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=DateInput(), validators=bounds.of(RectificationOrder, "deadline")
+    )
 
     def __init__(self, *args, institutions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,7 +135,7 @@ class CaseRecordForm(forms.Form):
     # Any township is accepted here; the service refuses one outside the user's territory.
     township = forms.ModelChoiceField(label=_("Township"), queryset=None, to_field_name="code")
     found = forms.CharField(label=_("What was found"), max_length=4000)
-    found_on = forms.DateField(label=_("Found on"), widget=DateInput())
+    found_on = forms.DateField(label=_("Found on"), widget=DateInput(), validators=bounds.of(Case, "found_on"))
 
     def __init__(self, *args, townships, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +144,7 @@ class CaseRecordForm(forms.Form):
 
 class CaseOrderForm(forms.Form):
     order_text = forms.CharField(label=_("What must be rectified"), required=False, max_length=4000)
-    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), validators=bounds.of(Case, "deadline"))
 
 
 class CaseCloseForm(forms.Form):
@@ -169,7 +172,9 @@ class BanAddForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=64)
     id_number = IdNumberField(label=_("ID number"))
     reason = forms.CharField(label=_("Reason"), max_length=4000)
-    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    decided_on = forms.DateField(
+        label=_("Decided on"), widget=DateInput(), validators=bounds.of(BanEntry, "decided_on")
+    )
     document = forms.CharField(label=_("Decision document"), required=False, max_length=128)
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.widgets import DateInput
 from inspections.models import Area, ChecklistItem, Finding, FindingItem
 from inspections.services.checklists import TEXT_MAX, TITLE_MAX, YEAR_MAX, YEAR_MIN
+from paperwork import bounds
 
 NOTES_MAX = 4000
 NOTE_MAX = FindingItem._meta.get_field("note").max_length
@@ -35,7 +36,7 @@ class ChecklistForm(forms.Form):
 class ChecklistItemForm(forms.Form):
     """One row of the checklist: an existing item (``id``) or, in an empty row, a new one."""
 
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    id = forms.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX, widget=forms.HiddenInput)
     code = forms.CharField(label=_("Code"), required=False, max_length=16)
     text = forms.CharField(label=_("Check"), required=False, max_length=TEXT_MAX)
     severity = forms.ChoiceField(
@@ -94,8 +95,8 @@ class FindingTargetForm(forms.Form):
     """What is inspected: an annual review, or an institution (an ad-hoc inspection), and the
     area; read from the query string, or from the form's hidden fields when it is posted."""
 
-    review = forms.IntegerField(required=False, min_value=1)
-    institution = forms.IntegerField(required=False, min_value=1)
+    review = forms.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX)
+    institution = forms.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX)
     area = forms.ChoiceField(label=_("Area"), choices=Area.choices)
 
     def clean(self):
@@ -108,7 +109,9 @@ class FindingTargetForm(forms.Form):
 class FindingRecordForm(forms.Form):
     """Every item of the checklist needs a result (meets, does not meet, not applicable)."""
 
-    inspected_on = forms.DateField(label=_("Date of inspection"), widget=DateInput())
+    inspected_on = forms.DateField(
+        label=_("Date of inspection"), widget=DateInput(), validators=bounds.of(Finding, "inspected_on")
+    )
     notes = forms.CharField(
         label=_("Overall notes"), required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -167,7 +170,9 @@ class PhotoUploadForm(forms.Form):
 
 class SupervisionVisitForm(forms.Form):
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, empty_label=None)
-    visited_on = forms.DateField(label=_("Date of the visit"), widget=DateInput())
+    visited_on = forms.DateField(
+        label=_("Date of the visit"), widget=DateInput(), validators=bounds.of(Finding, "inspected_on")
+    )
     # Required by the service, which says so in its own words.
     notes = forms.CharField(
         label=_("What the visit found"), required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 5})

@@ -19,8 +19,9 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.forms import style
 from accounts.widgets import DateInput
-from inspections.models import AnnualReview, Area, ReviewCycle, SelfReport
+from inspections.models import AnnualReview, Area, RectificationOrder, ReviewCycle, SelfReport
 from inspections.services.cycles import SECTIONS
+from paperwork import bounds
 from registry.models import ClassGroup, FeeSchedule
 
 TEXT_MAX = 2000
@@ -55,7 +56,7 @@ def _text(label, max_length=TEXT_MAX):
 
 
 def _date(label):
-    return forms.DateField(label=label, required=False, widget=DateInput())
+    return forms.DateField(label=label, required=False, widget=DateInput(), validators=[bounds.HAPPENED])
 
 
 def _yes_no(value) -> str:
@@ -377,9 +378,15 @@ class SelfReportReturnForm(forms.Form):
 
 class CycleOpenForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    self_report_due = forms.DateField(label=_("Self-reports due"), widget=DateInput())
-    inspection_due = forms.DateField(label=_("Inspections due"), widget=DateInput())
-    decision_due = forms.DateField(label=_("Decisions due"), widget=DateInput())
+    self_report_due = forms.DateField(
+        label=_("Self-reports due"), widget=DateInput(), validators=bounds.of(ReviewCycle, "self_report_due")
+    )
+    inspection_due = forms.DateField(
+        label=_("Inspections due"), widget=DateInput(), validators=bounds.of(ReviewCycle, "inspection_due")
+    )
+    decision_due = forms.DateField(
+        label=_("Decisions due"), widget=DateInput(), validators=bounds.of(ReviewCycle, "decision_due")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -470,7 +477,12 @@ class ReviewDecideForm(forms.Form):
     checklist_items = forms.MultipleChoiceField(
         label=_("Failed checklist items to rectify"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    deadline = forms.DateField(label=_("Deadline for the rectification"), required=False, widget=DateInput())
+    deadline = forms.DateField(
+        label=_("Deadline for the rectification"),
+        required=False,
+        widget=DateInput(),
+        validators=bounds.of(RectificationOrder, "deadline"),
+    )
 
     def __init__(self, data=None, *, failed_items: list[dict]):
         super().__init__(data)

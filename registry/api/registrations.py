@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
+from paperwork import bounds
 from registry import rules, selectors
 from registry.models import Institution, Registration
 from registry.services import registrations as services
@@ -75,7 +76,7 @@ class RegistrationPushSerializer(serializers.Serializer):
     village = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200)
     certificate_number = serializers.CharField(max_length=64)
-    registered_on = serializers.DateField()
+    registered_on = serializers.DateField(validators=bounds.of(Registration, "registered_on"))
 
     def validate_credit_code(self, value):
         return value.strip().upper()
@@ -94,7 +95,7 @@ class RegistrationPushSerializer(serializers.Serializer):
 
 class RegistrationRevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
-    revoked_on = serializers.DateField()
+    revoked_on = serializers.DateField(validators=bounds.of(Registration, "revoked_on"))
 
 
 def _require_member(user) -> None:

@@ -7,7 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledForm
-from registry.models import ClassGroup, FeeSchedule, GuidanceSite, ResidentialArea
+from paperwork import bounds
+from registry.models import ClassGroup, FeeSchedule, GuidanceSite, PricingGuidance, ResidentialArea
 
 MAX_AMOUNT = Decimal("9999999.99")  # the fee fields hold nine digits with two decimals
 
@@ -38,8 +39,16 @@ class ResidentialAreaForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=128)
     kind = forms.ChoiceField(label=_("Kind"), choices=ResidentialArea.Kind.choices)
     village = RegionChoiceField(label=_("Village or community"), queryset=None, empty_label=_("Choose…"))
-    population = forms.IntegerField(label=_("Population"), min_value=0, max_value=2_000_000)
-    planned_slots = forms.IntegerField(label=_("Planned care slots"), min_value=0, max_value=100_000, initial=0)
+    population = forms.IntegerField(
+        label=_("Population"), min_value=0, max_value=2_000_000, validators=bounds.of(ResidentialArea, "population")
+    )
+    planned_slots = forms.IntegerField(
+        label=_("Planned care slots"),
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        validators=bounds.of(ResidentialArea, "planned_slots"),
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, villages, **kwargs):
@@ -64,7 +73,10 @@ class GuidanceSiteForm(StyledForm):
         help_text=_("Hold Ctrl (or ⌘) to choose several."),
     )
     opened_on = forms.DateField(
-        label=_("Opening date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Opening date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=bounds.of(GuidanceSite, "opened_on"),
     )
 
     def __init__(self, *args, levels, regions, villages, **kwargs):
@@ -95,7 +107,9 @@ class FeeForm(StyledForm):
         initial=Decimal("0"),
     )
     effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=bounds.of(FeeSchedule, "effective_from"),
     )
 
     def clean_meal_fee(self):
@@ -113,6 +127,8 @@ class PricingGuidanceForm(StyledForm):
         decimal_places=2,
     )
     effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=bounds.of(PricingGuidance, "effective_from"),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import ApplicationError
 from accounts.forms import StyledForm
+from paperwork import bounds
 from registry.models import ImportJob, Institution, Registration
 from registry.validators import validate_credit_code
 
@@ -46,7 +47,9 @@ class RegistrationForm(StyledForm):
     village = forms.ChoiceField(label=_("Village or community"))
     address = forms.CharField(label=_("Address of the premises"), max_length=200)
     certificate_number = forms.CharField(label=_("Certificate number"), max_length=64)
-    registered_on = forms.DateField(label=_("Registration date"), widget=DATE_INPUT)
+    registered_on = forms.DateField(
+        label=_("Registration date"), widget=DATE_INPUT, validators=bounds.of(Registration, "registered_on")
+    )
 
     def __init__(self, *args, villages, legal_forms: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +85,9 @@ class RevokeForm(StyledForm):
     reason = forms.CharField(
         label=_("Reason for the revocation"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    revoked_on = forms.DateField(label=_("Revocation date"), widget=DATE_INPUT)
+    revoked_on = forms.DateField(
+        label=_("Revocation date"), widget=DATE_INPUT, validators=bounds.of(Registration, "revoked_on")
+    )
 
 
 class ImportForm(StyledForm):

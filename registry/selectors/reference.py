@@ -4,13 +4,18 @@ from django.db.models import QuerySet
 
 from accounts import policy
 from accounts.models import User
+from registry import parameters
 from registry.models import CalendarDay, Parameter
 
 
-def parameter_list(*, actor: User) -> QuerySet:
-    """Standards and limits; shown to holders of ``targets.manage``, who may change them."""
+def parameter_list(*, actor: User) -> list[Parameter]:
+    """Standards and limits with their allowed ranges; shown to holders of ``targets.manage``,
+    who may change them. ``value`` is the readable value (``registry.parameters``)."""
     policy.require_duty(actor, "targets.manage")
-    return Parameter.objects.all()
+    rows = list(parameters.readable())
+    for row in rows:
+        row.value = parameters.value_of(row)
+    return rows
 
 
 def calendar_day_list(*, actor: User, year: int) -> QuerySet:

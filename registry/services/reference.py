@@ -1,5 +1,6 @@
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
+from registry import parameters
 from registry.models import CalendarDay, Parameter
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -15,12 +17,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 @transaction.atomic
 def registry_reference_load() -> int:
     """Parameters and the holiday calendar; rows already right are left alone."""
-    changed = 0
-    for item in json.loads((DATA_DIR / "parameters.json").read_text(encoding="utf-8"))["parameters"]:
-        _, created = Parameter.objects.get_or_create(
-            key=item["key"], defaults={"value": item["value"], "label": item["label"], "source": item["source"]}
-        )
-        changed += created  # an existing value may have been changed by the bureau: keep it
+    changed = parameters_define(json.loads((DATA_DIR / "parameters.json").read_text(encoding="utf-8"))["parameters"])
     calendar = json.loads((DATA_DIR / "holidays.json").read_text(encoding="utf-8"))
     for year, days in calendar.items():
         if year.startswith("_"):
@@ -36,16 +33,67 @@ def registry_reference_load() -> int:
     return changed
 
 
+def parameters_define(items: list[dict]) -> int:
+    """Create the parameters an app defines and rewrite each one's range and default (they
+    belong to the definition); an existing value may have been changed by the bureau: keep it.
+    Item keys: key, value, min, max, whole, label, source. Returns how many were created."""
+    created = 0
+    for item in items:
+        definition = {
+            "minimum": _decimal(item["min"]),
+            "maximum": _decimal(item["max"]),
+            "whole_number": item["whole"],
+            "default": _decimal(item["value"]),
+        }
+        # update() rather than get(): a value stored before ranges existed may not load
+        if not Parameter.objects.filter(key=item["key"]).update(**definition):
+            Parameter.objects.create(
+                key=item["key"], value=definition["default"], label=item["label"], source=item["source"], **definition
+            )
+            created += 1
+    return created
+
+
+def _decimal(number) -> Decimal | None:
+    return None if number is None else Decimal(str(number))
+
+
+def parameter_problem(parameter: Parameter, value: Decimal | None) -> str | None:
+    """Why ``value`` may not be stored for ``parameter`` (its own range), or None."""
+    if value is None:
+        if parameter.default is None:
+            return None  # no national figure: empty means no check
+        return _("This standard cannot be left empty.")
+    if not value.is_finite():
+        return _("Enter a finite number.")
+    if value.is_zero() and value.is_signed():
+        return _("Enter 0 without a sign.")
+    minimum = parameters.COLUMN_MIN if parameter.minimum is None else parameter.minimum
+    maximum = parameters.COLUMN_MAX if parameter.maximum is None else parameter.maximum
+    if not minimum <= value <= maximum:
+        return _("Enter a value from %(minimum)s to %(maximum)s.") % {
+            "minimum": f"{minimum.normalize():f}",
+            "maximum": f"{maximum.normalize():f}",
+        }
+    if parameter.whole_number and value != value.to_integral_value():
+        return _("This standard takes whole numbers only.")
+    if value != value.quantize(parameters.CENT):
+        return _("Enter at most two decimal places.")
+    return None
+
+
 @transaction.atomic
-def parameter_set(*, actor, key: str, value) -> Parameter:
-    """The health bureau changes a standard (national figures are parameters, not code)."""
+def parameter_set(*, actor, key: str, value: Decimal | None) -> Parameter:
+    """The health bureau changes a standard (national figures are parameters, not code),
+    within the parameter's own range. A stored value that no longer loads is replaced."""
     policy.require_duty(actor, "targets.manage")
-    parameter = Parameter.objects.select_for_update().filter(key=key).first()
+    parameter = parameters.readable(Parameter.objects.select_for_update().filter(key=key)).first()
     if parameter is None:
         raise ApplicationError(_("Unknown parameter."))
-    if value is not None and value < 0:
-        raise ApplicationError(_("A standard cannot be negative."), fields={key: [_("Must be 0 or more.")]})
-    old = parameter.value
+    problem = parameter_problem(parameter, value)
+    if problem:
+        raise ApplicationError(problem, fields={key: [problem]})
+    old = parameter.stored
     parameter.value = value
     parameter.save(update_fields=["value"])
     audit.record(

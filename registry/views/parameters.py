@@ -1,7 +1,6 @@
 """The health bureau's page of standards (parameters) and the working-day calendar."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import policy
 from accounts.errors import ApplicationError
 from registry import selectors
+from registry.forms.parameters import ParameterForm
 from registry.services import reference
 
 
@@ -31,14 +32,14 @@ def parameter_list(request):
 @login_required
 @require_POST
 def parameter_update(request):
-    key = request.POST.get("key", "")
-    raw = request.POST.get("value", "").strip()
+    policy.require_duty(request.user, "targets.manage")  # before saying anything about the input
+    form = ParameterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect("parameter_list")
     try:
-        value = Decimal(raw) if raw else None
-        reference.parameter_set(actor=request.user, key=key, value=value)
+        reference.parameter_set(actor=request.user, key=form.cleaned_data["key"], value=form.cleaned_data["value"])
         messages.success(request, _("Standard saved."))
-    except InvalidOperation:
-        messages.error(request, _("Enter a number, or leave it empty for no check."))
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("parameter_list")

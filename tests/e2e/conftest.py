@@ -61,12 +61,21 @@ def new_page(browser):
     """Pages on demand, each in a browser context of its own (its own cookies: one person
     each, or an anonymous visitor). All are closed after the test."""
     contexts = []
+    violations = []  # what the Content-Security-Policy refused: a script the policy breaks
 
     def make():
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
         return page
 
     try:
@@ -74,6 +83,7 @@ def new_page(browser):
     finally:
         for context in contexts:
             context.close()
+    assert not violations, violations
 
 
 @pytest.fixture

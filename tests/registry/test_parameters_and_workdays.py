@@ -1,13 +1,17 @@
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
+from accounts.errors import ApplicationError
 from registry import parameters, workdays
-from registry.models import CalendarDay, ClassGroup, Parameter
+from registry.models import CalendarDay, ClassGroup, Filing, Parameter
 from registry.services import reference
 from registry.standards import class_group_warnings
+from tests.helpers import messages_of, text_of
 
 
 def test_a_filing_submitted_before_the_national_day_holiday_is_due_after_it(db):
@@ -60,3 +64,88 @@ def test_the_page_refuses_a_non_number_with_a_message_and_changes_nothing(client
     assert response.status_code == 200
     assert Parameter.objects.get(key="slots_per_1000.new").value == 9
     assert len(list(response.context["messages"])) == 1
+
+
+# --- Each parameter's own range (issue 16) -----------------------------------------------------
+
+UPLOAD = "upload.max_megabytes"  # whole megabytes, 1 to 50
+
+
+@pytest.mark.parametrize(
+    "raw", ["100000000", "Infinity", "-Infinity", "NaN", "sNaN", "-0", "1e20", "10" * 10, "", "   ", "0", "51", "10.5"]
+)
+def test_the_page_refuses_a_value_outside_the_parameter_s_own_range_with_a_message(client_as, raw):
+    response = client_as("health").post("/registry/parameters/update/", {"key": UPLOAD, "value": raw}, follow=True)
+    assert response.status_code == 200
+    [message] = messages_of(response)
+    assert message != "标准参数已保存。" and re.search("[\u4e00-\u9fff]", message), message
+    assert parameters.get(UPLOAD) == 10
+    assert Parameter.objects.get(key=UPLOAD).value == 10
+
+
+def test_the_message_names_the_range_and_the_page_shows_it(client_as):
+    client = client_as("health")
+    response = client.post("/registry/parameters/update/", {"key": UPLOAD, "value": "100000000"}, follow=True)
+    assert "1" in messages_of(response)[0] and "50" in messages_of(response)[0]
+    page = text_of(client.get("/registry/parameters/"))
+    assert "1–50" in page and "0.5–100" in page  # upload size; slots per 1,000 people
+
+
+def test_a_value_inside_the_range_is_saved(client_as):
+    response = client_as("health").post("/registry/parameters/update/", {"key": UPLOAD, "value": " 50 "}, follow=True)
+    assert messages_of(response) == ["标准参数已保存。"]
+    assert parameters.get(UPLOAD) == 50
+
+
+def test_a_parameter_without_a_national_figure_may_be_emptied_and_one_with_a_figure_may_not(cast):
+    reference.parameter_set(actor=cast["health"], key="indoor_area_per_child", value=None)
+    with pytest.raises(ApplicationError):
+        reference.parameter_set(actor=cast["health"], key="slots_per_1000.new", value=None)
+    assert parameters.get("slots_per_1000.new") == 9
+
+
+def _store_raw(key, value):
+    """What a row saved before ranges existed holds (the service refuses it now)."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registry_parameter SET value = %s WHERE key = %s", [value, key])
+
+
+def _stored_values():
+    """Values a column could be left holding: SQLite keeps whatever it is given, PostgreSQL's
+    numeric(10, 2) refuses all but NaN."""
+    if connection.vendor == "postgresql":
+        return ["NaN"]
+    return [100000000, 1e20, "NaN", "Infinity", -5]
+
+
+@pytest.mark.parametrize("stored", _stored_values())
+def test_a_value_stored_out_of_range_breaks_no_page_and_saving_a_valid_one_repairs_it(client_as, cast, stored):
+    filing = Filing.objects.select_related("institution").first()
+    institution = filing.institution
+    _store_raw(UPLOAD, stored)
+    _store_raw("slots_per_1000.new", stored)
+    _store_raw("class.toddler.max_children", stored)
+    assert 1 <= parameters.upload_max_bytes() // 1024 // 1024 <= 50
+    assert Decimal("0.5") <= parameters.load()["slots_per_1000.new"] <= 100
+    client = client_as("health")
+    for url in [
+        "/registry/parameters/",
+        f"/registry/institutions/{institution.pk}/",
+        f"/registry/filings/{filing.pk}/",
+        "/registry/residential-areas/",
+        "/api/v1/residential-areas/",
+        f"/api/v1/institutions/{institution.pk}/",
+        "/dashboard/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    response = client.post("/registry/parameters/update/", {"key": UPLOAD, "value": "10"}, follow=True)
+    assert messages_of(response) == ["标准参数已保存。"]
+    assert Parameter.objects.get(key=UPLOAD).value == 10
+
+
+def test_reloading_the_reference_data_gives_existing_rows_their_range_and_keeps_the_value(cast):
+    reference.parameter_set(actor=cast["health"], key=UPLOAD, value=Decimal(20))
+    Parameter.objects.filter(key=UPLOAD).update(minimum=None, maximum=None, whole_number=False, default=None)
+    reference.registry_reference_load()
+    row = Parameter.objects.get(key=UPLOAD)
+    assert (row.value, row.minimum, row.maximum, row.whole_number, row.default) == (20, 1, 50, True, 10)

@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from accounts.errors import ApplicationError
 from accounts.models import Organisation, Region
-from paperwork import files
+from paperwork import bounds, files
 from registry.models import ClassGroup, Institution
 from training.models import (
     Certificate,
@@ -159,7 +159,7 @@ class StaffRevealSerializer(serializers.ModelSerializer):
 
 
 class StaffFilterSerializer(serializers.Serializer):
-    institution = serializers.IntegerField(required=False, min_value=1)
+    institution = serializers.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX)
     township = serializers.CharField(required=False, allow_blank=True, max_length=12)
     role = serializers.ChoiceField(choices=StaffMember.Role.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=list(STAFF_STATUSES), required=False, default="active")
@@ -173,22 +173,33 @@ class StaffWriteSerializer(serializers.Serializer):
     role = RoleField()
     education = EducationField()
     class_group = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text=_("For caregivers: the class they look after.")
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=bounds.ID_MAX,
+        help_text=_("For caregivers: the class they look after."),
     )
-    hired_on = serializers.DateField()
-    health_certificate_expires = serializers.DateField(required=False, allow_null=True)
-    background_checked_on = serializers.DateField(required=False, allow_null=True)
+    hired_on = serializers.DateField(validators=bounds.of(StaffMember, "hired_on"))
+    health_certificate_expires = serializers.DateField(
+        required=False, allow_null=True, validators=bounds.of(StaffMember, "health_certificate_expires")
+    )
+    background_checked_on = serializers.DateField(
+        required=False, allow_null=True, validators=bounds.of(StaffMember, "background_checked_on")
+    )
 
 
 class StaffCreateSerializer(StaffWriteSerializer):
     institution = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("The institution; by default the one you work for.")
+        required=False,
+        min_value=1,
+        max_value=bounds.ID_MAX,
+        help_text=_("The institution; by default the one you work for."),
     )
     id_number = serializers.CharField(max_length=32, help_text=_("18 characters; answered only masked."))
 
 
 class StaffLeaveSerializer(serializers.Serializer):
-    left_on = serializers.DateField()
+    left_on = serializers.DateField(validators=bounds.of(StaffMember, "left_on"))
 
 
 class StaffRevealRequestSerializer(serializers.Serializer):
@@ -235,17 +246,21 @@ class CertificateKindSerializer(serializers.ModelSerializer):
 class CertificateFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Certificate.Status.choices, required=False, allow_blank=True)
     township = serializers.CharField(required=False, allow_blank=True, max_length=12)
-    staff = serializers.IntegerField(required=False, min_value=1)
+    staff = serializers.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX)
 
 
 class CertificateCreateSerializer(serializers.Serializer):
-    staff = serializers.IntegerField(min_value=1, help_text=_("The staff member (of your institution)."))
+    staff = serializers.IntegerField(
+        min_value=1, max_value=bounds.ID_MAX, help_text=_("The staff member (of your institution).")
+    )
     kind = serializers.SlugField(max_length=40, help_text=_("The code of a certificate kind."))
     level = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
     number = serializers.CharField(max_length=64)
     issuer = serializers.CharField(max_length=128)
-    issued_on = serializers.DateField()
-    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    issued_on = serializers.DateField(validators=bounds.of(Certificate, "issued_on"))
+    expires_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=bounds.of(Certificate, "expires_on")
+    )
     scan = serializers.FileField(
         required=False, allow_null=True, default=None, help_text=_("PDF, JPEG or PNG (judged by content), 10 MB.")
     )
@@ -414,15 +429,15 @@ class ProgrammeCreateSerializer(serializers.Serializer):
     kind = ProgrammeKindField()
     title = serializers.CharField(max_length=128)
     region = serializers.CharField(max_length=12, help_text=_("Statistical code of the area served."))
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    starts_on = serializers.DateField(validators=bounds.of(TrainingProgramme, "starts_on"))
+    ends_on = serializers.DateField(validators=bounds.of(TrainingProgramme, "ends_on"))
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
 class SessionCreateSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = serializers.DateField(validators=bounds.of(TrainingSession, "held_on"))
     place = serializers.CharField(max_length=128)
-    hours = serializers.DecimalField(max_digits=5, decimal_places=1)
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1, validators=bounds.of(TrainingSession, "hours"))
     trainer = serializers.CharField(max_length=64)
     topic = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
 
@@ -431,7 +446,12 @@ class ParticipantCreateSerializer(serializers.Serializer):
     kind = ParticipantKindField()
     name = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
     staff = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1, help_text=_("For staff: the roster record.")
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=bounds.ID_MAX,
+        help_text=_("For staff: the roster record."),
     )
     village = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=12,
@@ -442,7 +462,7 @@ class ParticipantCreateSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.Serializer):
     participants = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=bounds.ID_MAX),
         allow_empty=True,
         help_text=_("Ids of the participants present; replaces the session's record."),
     )
@@ -456,5 +476,7 @@ class AttendanceAnswerSerializer(serializers.Serializer):
 class AssessmentSerializer(serializers.Serializer):
     assessment = AssessmentField()
     score = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True, default=None)
-    completed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    completed_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=bounds.of(Participant, "completed_on")
+    )
     certificate_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)

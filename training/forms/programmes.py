@@ -11,7 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.forms import StyledForm
 from accounts.widgets import DateInput
-from training.models import Participant, TrainingProgramme
+from paperwork import bounds
+from training.models import Participant, TrainingProgramme, TrainingSession
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -64,8 +65,12 @@ class ProgrammeForm(StyledForm):
         empty_label=_("Choose…"),
         help_text=_("The whole city or one township of your jurisdiction."),
     )
-    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=DateInput(), validators=bounds.of(TrainingProgramme, "starts_on")
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"), widget=DateInput(), validators=bounds.of(TrainingProgramme, "ends_on")
+    )
     description = forms.CharField(
         label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -82,7 +87,7 @@ class ProgrammeStatusForm(StyledForm):
 
 
 class SessionForm(StyledForm):
-    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    held_on = forms.DateField(label=_("Date"), widget=DateInput(), validators=bounds.of(TrainingSession, "held_on"))
     place = forms.CharField(label=_("Place"), max_length=128)
     # The service judges the range (more than 0, at most 24) and says so.
     hours = forms.DecimalField(
@@ -157,6 +162,7 @@ class AssessmentForm(StyledForm):
         required=False,
         widget=DateInput(),
         help_text=_("Only a participant who passed completes the programme."),
+        validators=bounds.of(Participant, "completed_on"),
     )
     certificate_number = forms.CharField(label=_("Certificate issued"), max_length=64, required=False)
 

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.errors import ApplicationError
 from accounts.forms import style
 from accounts.widgets import DateInput
+from paperwork import bounds
 from training.models import Certificate, StaffMember
 from training.services.staff import EDITABLE_FIELDS
 
@@ -101,11 +102,19 @@ class StaffForm(forms.Form):
         empty_label=_("No class"),
         help_text=_("For caregivers: the class they look after."),
     )
-    hired_on = forms.DateField(label=_("Hired on"), widget=DateInput())
+    hired_on = forms.DateField(label=_("Hired on"), widget=DateInput(), validators=bounds.of(StaffMember, "hired_on"))
     health_certificate_expires = forms.DateField(
-        label=_("Health certificate valid until"), required=False, widget=DateInput()
+        label=_("Health certificate valid until"),
+        required=False,
+        widget=DateInput(),
+        validators=bounds.of(StaffMember, "health_certificate_expires"),
     )
-    background_checked_on = forms.DateField(label=_("Background check date"), required=False, widget=DateInput())
+    background_checked_on = forms.DateField(
+        label=_("Background check date"),
+        required=False,
+        widget=DateInput(),
+        validators=bounds.of(StaffMember, "background_checked_on"),
+    )
 
     def __init__(self, data=None, *, institution, with_id_number: bool, initial=None):
         super().__init__(data, initial=initial)
@@ -130,7 +139,7 @@ class StaffForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    left_on = forms.DateField(label=_("Left on"), widget=DateInput())
+    left_on = forms.DateField(label=_("Left on"), widget=DateInput(), validators=bounds.of(StaffMember, "left_on"))
 
 
 class RevealForm(forms.Form):
@@ -149,8 +158,12 @@ class CertificateForm(forms.Form):
     level = forms.CharField(label=_("Level"), required=False, max_length=32)
     number = forms.CharField(label=_("Certificate number"), max_length=64)
     issuer = forms.CharField(label=_("Issued by"), max_length=128)
-    issued_on = forms.DateField(label=_("Issued on"), widget=DateInput())
-    expires_on = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
+    issued_on = forms.DateField(
+        label=_("Issued on"), widget=DateInput(), validators=bounds.of(Certificate, "issued_on")
+    )
+    expires_on = forms.DateField(
+        label=_("Valid until"), required=False, widget=DateInput(), validators=bounds.of(Certificate, "expires_on")
+    )
     # Empty files pass here so that the service refuses them with its own message.
     scan = forms.FileField(
         label=_("Scan"),

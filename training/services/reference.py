@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from registry.models import Parameter
+from registry.services.reference import parameters_define
 from training.models import CertificateKind
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -12,12 +12,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 @transaction.atomic
 def training_reference_load() -> int:
     """Workforce parameters and certificate kinds; what the bureau changed is kept."""
-    changed = 0
-    for item in json.loads((DATA_DIR / "parameters.json").read_text(encoding="utf-8"))["parameters"]:
-        _, created = Parameter.objects.get_or_create(
-            key=item["key"], defaults={"value": item["value"], "label": item["label"], "source": item["source"]}
-        )
-        changed += created
+    changed = parameters_define(json.loads((DATA_DIR / "parameters.json").read_text(encoding="utf-8"))["parameters"])
     kinds = json.loads((DATA_DIR / "certificate_kinds.json").read_text(encoding="utf-8"))["kinds"]
     for order, item in enumerate(kinds):
         fields = {key: item[key] for key in ("name", "name_en", "occupation_code", "levels")}
