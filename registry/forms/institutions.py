@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import style
+from paperwork import bounds
 from registry.models import ClassGroup, Institution
 from registry.services.institutions import SELF_EDITABLE
 
@@ -35,7 +36,10 @@ class InstitutionFilterForm(forms.Form):
     demonstration = _yes_no_field(_("Demonstration (示范)"))
     # The dashboard's "new" figures link here with their baseline (opened on or after it).
     opened_since = forms.DateField(
-        label=_("Opened on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Opened on or after"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=bounds.of(Institution, "opened_on"),
     )
     text = forms.CharField(label=_("Name, credit code or address"), required=False, max_length=100)
 

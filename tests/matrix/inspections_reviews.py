@@ -99,10 +99,10 @@ TARGETS = {
 }
 
 OPEN_DATA = {
-    "year": "2035",
-    "self_report_due": "2035-03-31",
-    "inspection_due": "2035-06-30",
-    "decision_due": "2035-09-30",
+    "year": "2030",
+    "self_report_due": "2030-03-31",
+    "inspection_due": "2030-06-30",
+    "decision_due": "2030-09-30",
 }
 DECISION = {"result": "pass", "reason": "矩阵：各项合格"}
 
