@@ -8,6 +8,7 @@ last run times in ``var/celerybeat-schedule``, so the development server's resta
 changes neither skip a job nor repeat it.
 """
 
+import atexit
 import logging
 
 from celery import beat
@@ -54,7 +55,15 @@ def start(app, *, schedule_filename: str) -> beat.Service:
         remote_control=False,
     )
     thread.start()
+    # Stop it before the interpreter's own exit handlers run (logging's flush among them): a
+    # daemon thread frozen at exit while it holds a handler's lock would hang the exit.
+    atexit.register(_stop, thread)
     return thread
+
+
+def _stop(thread) -> None:
+    thread.service.stop()  # asks the loop to end; a job under way finishes first
+    thread.join(timeout=5)
 
 
 def start_if_embedded(app):
