@@ -234,13 +234,17 @@ class FindingItem(models.Model):
 class RectificationOrder(models.Model):
     """A rectification order (整改通知书) after a failed review or an inspection: the items to
     correct and the deadline; the institution answers with evidence, the inspecting
-    department verifies; an overdue order escalates to the township and the health bureau."""
+    department verifies; an overdue order escalates to the township and the health bureau.
+
+    An order left unanswered past its deadline, or verified as not rectified, is closed by the
+    health bureau as 整改不合格 (``UNMET``): that, not the verification, fails the review's year."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for the institution")
         ANSWERED = "answered", _("Answered, waiting for verification")
         VERIFIED = "verified", _("Rectified")
         FAILED = "failed", _("Not rectified")
+        UNMET = "unmet", _("Closed: rectification failed")
 
     review = models.ForeignKey(AnnualReview, on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="rectification_orders")
@@ -256,6 +260,9 @@ class RectificationOrder(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_note = models.TextField(_("verification"), blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(_("why the rectification failed"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

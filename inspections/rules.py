@@ -19,6 +19,8 @@ Rectification orders
     ``is_order_writer``         the institution's own officers and heads
     ``can_answer_order``        the institution's own officers, while the order is open
     ``can_verify_order``        the departments of the failed areas, or the health bureau
+    ``order_is_unmet``          unanswered past the deadline, or verified as not rectified
+    ``can_close_order_unmet``   ``rectification.order`` (the health bureau), on such an order
 Referrals and cases
     ``can_decide_referral``     the authority it is sent to, while it is pending
     ``can_see_cases``           an organisation holding ``case.manage``, any role
@@ -30,6 +32,8 @@ Cycle statistics
     ``can_read_cycle_statistics``     ``review.lead`` or ``dashboard.view``
     ``can_refresh_cycle_statistics``  ``review.lead``
 """
+
+from django.utils import timezone
 
 from accounts import policy
 from inspections.models import (
@@ -127,6 +131,18 @@ def can_answer_order(actor, order: RectificationOrder) -> bool:
 def can_verify_order(actor, order: RectificationOrder) -> bool:
     """The departments that inspected the failed areas verify; the health bureau may too."""
     return policy.has_duty(actor, ORDER_DUTY) or any(policy.has_duty(actor, Area.duty(area)) for area in order.areas)
+
+
+def order_is_unmet(order: RectificationOrder, today=None) -> bool:
+    """The order can only end as 整改不合格: nobody answered by the deadline, or the
+    verification found it not rectified."""
+    today = today or timezone.localdate()
+    Status = RectificationOrder.Status
+    return order.status == Status.FAILED or (order.status == Status.OPEN and order.deadline < today)
+
+
+def can_close_order_unmet(actor, order: RectificationOrder) -> bool:
+    return order_is_unmet(order) and policy.has_duty(actor, ORDER_DUTY)
 
 
 # --- Referrals and cases ------------------------------------------------------------------

@@ -96,6 +96,11 @@ class OrderVerifyForm(forms.Form):
         return self.cleaned_data["result"] == "rectified"
 
 
+class OrderCloseUnmetForm(forms.Form):
+    # Required by the service, which says so in its own words.
+    note = forms.CharField(label=_("Why the rectification failed"), required=False, max_length=NOTE_MAX)
+
+
 class ReferralFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *RevocationReferral.Status.choices]

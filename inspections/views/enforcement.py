@@ -37,6 +37,7 @@ from inspections.forms.enforcement import (
     CaseRecordForm,
     EvidenceUploadForm,
     OrderAnswerForm,
+    OrderCloseUnmetForm,
     OrderFilterForm,
     OrderIssueForm,
     OrderVerifyForm,
@@ -145,6 +146,7 @@ def order_detail(request, pk: int):
         "evidence": list(order.evidence.all()),
         "can_answer": rules.can_answer_order(request.user, order),
         "can_verify": answered and rules.can_verify_order(request.user, order),
+        "can_close_unmet": rules.can_close_order_unmet(request.user, order),
         "is_own": is_writer,
     }
     return render(request, "inspections/enforcement/order_detail.html", context)
@@ -217,6 +219,28 @@ def order_verify(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Verification recorded: %(status)s.") % {"status": order.get_status_display()})
+    return _to_order(order.pk)
+
+
+@login_required
+@require_POST
+def order_close_unmet(request, pk: int):
+    """The health bureau closes an overdue or not rectified order as 整改不合格."""
+    order = selectors.order_get(actor=request.user, pk=pk)
+    policy.require_duty(request.user, ORDER_DUTY)
+    form = OrderCloseUnmetForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _to_order(order.pk)
+    try:
+        order = decisions.order_close_unmet(actor=request.user, order=order, note=form.cleaned_data["note"])
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Order %(number)s closed as rectification failed: the year counts as failed.") % {"number": order.number},
+        )
     return _to_order(order.pk)
 
 
@@ -518,6 +542,7 @@ urlpatterns = [
     path("orders/<int:pk>/answer/", order_answer, name="order_answer"),
     path("orders/<int:pk>/evidence/", order_evidence_upload, name="order_evidence_upload"),
     path("orders/<int:pk>/verify/", order_verify, name="order_verify"),
+    path("orders/<int:pk>/close-unmet/", order_close_unmet, name="order_close_unmet"),
     path("referrals/", referral_list, name="referral_list"),
     path("referrals/<int:pk>/", referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/decide/", referral_decide, name="referral_decide"),

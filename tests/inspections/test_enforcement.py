@@ -478,6 +478,7 @@ def _fail_one_year(year: int, target: Institution, head: User) -> AnnualReview:
     order = RectificationOrder.objects.get(review=review)
     decisions.order_answer(actor=head, order=order, response="已清理")
     decisions.order_verify(actor=fire, order=order, rectified=False, note="复查仍有杂物")
+    decisions.order_close_unmet(actor=health, order=order, note="整改不合格")
     return review
 
 

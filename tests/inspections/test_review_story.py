@@ -76,6 +76,7 @@ def _fail_one_year(cast, year: int, institution: Institution) -> AnnualReview:
     order = RectificationOrder.objects.get(review=review)
     decisions.order_answer(actor=cast[_head(institution)], order=order, response="已清理")
     decisions.order_verify(actor=cast["fire"], order=order, rectified=False, note="复查仍有杂物")
+    decisions.order_close_unmet(actor=health, order=order, note="整改不合格")
     return AnnualReview.objects.get(pk=review.pk)
 
 

@@ -107,9 +107,9 @@ def _adhoc_fire_finding_a() -> Finding:
     return finding
 
 
-def order(side: str, status: str = RectificationOrder.Status.OPEN) -> RectificationOrder:
+def order(side: str, status: str = RectificationOrder.Status.OPEN, overdue: bool = False) -> RectificationOrder:
     """Order A (ad hoc, after the fire brigade's ad-hoc finding on institution A) or order B
-    (after institution B's failed review), put into ``status``."""
+    (after institution B's failed review), put into ``status`` (``overdue``: past its deadline)."""
     number = f"矩阵整改-{side.upper()}"
     existing = RectificationOrder.objects.filter(number=number).first()
     if existing is None:
@@ -132,6 +132,10 @@ def order(side: str, status: str = RectificationOrder.Status.OPEN) -> Rectificat
         verified_by=None,
         verified_at=None,
         verification_note="",
+        deadline=timezone.localdate() + timedelta(days=-1 if overdue else 20),
+        closed_by=None,
+        closed_at=None,
+        closing_note="",
     )
     return existing
 
@@ -192,6 +196,8 @@ TARGETS = {
     "order_b": lambda username: {"pk": order("b").pk},
     "order_a_answered": lambda username: {"pk": order("a", RectificationOrder.Status.ANSWERED).pk},
     "order_b_answered": lambda username: {"pk": order("b", RectificationOrder.Status.ANSWERED).pk},
+    "order_a_overdue": lambda username: {"pk": order("a", overdue=True).pk},
+    "order_b_overdue": lambda username: {"pk": order("b", overdue=True).pk},
     "evidence_a": lambda username: {"pk": evidence("a").pk},
     "evidence_b": lambda username: {"pk": evidence("b").pk},
     "referral_a": lambda username: {"pk": referral("a").pk},
@@ -242,6 +248,16 @@ CASES = [
         method="post",
         ok=302,
         data={"result": "rectified", "note": "复查合格"},
+    ),  # fmt: skip
+    # Only the health bureau closes an overdue order as 整改不合格 (issue 13, point 9).
+    *_sides(
+        "order_close_unmet",
+        "order_?_overdue",
+        ORDER_SIGHT,
+        {"a": {"health"}, "b": {"health"}},
+        method="post",
+        ok=302,
+        data={"note": "逾期未整改"},
     ),  # fmt: skip
     # Only the health bureau issues ad-hoc orders; an empty form is shown again with its errors.
     Case("order_issue", frozenset({"health"}), denied=403),
