@@ -10,11 +10,26 @@ from django.utils import timezone
 
 from accounts.models import Region, User
 from inspections.models import AnnualReview, Area, ChecklistItem, ReviewCycle
-from inspections.services import cycles, decisions, enforcement, findings
+from inspections.services import checklists, cycles, decisions, enforcement, findings
 
 
 def _all_pass(area: str) -> dict:
     return dict.fromkeys(ChecklistItem.objects.filter(template__area=area).values_list("code", flat=True), ("pass", ""))
+
+
+def _cover_remaining_areas(review: AnnualReview, users: dict) -> None:
+    """A review is decided only when every area is covered: education inspects nursery
+    classes; the areas of departments without a demo account are recorded as not applicable."""
+    for area in checklists.review_missing_areas(review=review):
+        if area == Area.EDUCATION:
+            findings.finding_record(
+                actor=users["edu"], institution=review.institution, review=review, area=area,
+                inspected_on=timezone.localdate(), results=_all_pass(area),
+            )  # fmt: skip
+        else:
+            findings.area_exempt(
+                actor=users["health"], review=review, area=area, reason="【演示】示例：本年度该项不适用于该机构"
+            )
 
 
 @transaction.atomic
@@ -22,7 +37,9 @@ def load_inspections_demo() -> int:
     year = timezone.localdate().year
     if ReviewCycle.objects.filter(year=year).exists():
         return 0
-    users = {user.username: user for user in User.objects.filter(username__in=["health", "fire", "amr", "simen"])}
+    users = {
+        user.username: user for user in User.objects.filter(username__in=["health", "fire", "amr", "simen", "edu"])
+    }
     health, today = users["health"], timezone.localdate()
     cycle = cycles.cycle_open(
         actor=health,
@@ -69,6 +86,8 @@ def load_inspections_demo() -> int:
                 results=_all_pass(Area.HEALTH_CARE),
             )
             review.refresh_from_db()
+            if index in (2, 5):
+                _cover_remaining_areas(review, users)
             if index == 2:
                 decisions.review_decide(
                     actor=health,

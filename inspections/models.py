@@ -210,6 +210,31 @@ class Finding(models.Model):
         return f"{self.institution} · {self.area} · {self.inspected_on}"
 
 
+class AreaExemption(models.Model):
+    """An area of a review recorded as not applicable to the institution, with the reason (a
+    provider that serves no meals has no food check): the decision may then rest on the other
+    areas. Recorded by the area's department or by the health bureau, which leads the review;
+    a finding recorded later for the area replaces it."""
+
+    review = models.ForeignKey(AnnualReview, on_delete=models.CASCADE, related_name="exemptions")
+    area = models.CharField(_("area"), max_length=16, choices=Area.choices)
+    reason = models.TextField(_("why the area does not apply"))
+    department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "area"]
+        verbose_name = _("area recorded as not applicable")
+        verbose_name_plural = _("areas recorded as not applicable")
+        constraints = [models.UniqueConstraint(fields=["review", "area"], name="exemption_one_per_review_area")]
+
+    def __str__(self):
+        return f"{self.review} · {self.area}"
+
+
 class FindingItem(models.Model):
     class Result(models.TextChoices):
         PASS = "pass", _("Meets")

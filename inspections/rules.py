@@ -8,6 +8,7 @@ Self-reports and reviews
     ``can_edit_self_report``    the institution's own officers, until the report is submitted
     ``can_return_self_report``  ``review.lead``, a submitted report of an undecided review
     ``can_decide_review``       ``review.decide``, an undecided review under inspection
+    ``can_exempt_area``         the area's department or ``review.lead``, while under inspection
 Checklists and findings
     ``checklist_areas_owned``   the areas whose checklists the actor keeps (``check.<area>``)
     ``can_edit_checklist``      the department owning the checklist's area
@@ -82,6 +83,15 @@ def can_return_self_report(actor, review: AnnualReview, report: SelfReport | Non
 
 def can_decide_review(actor, review: AnnualReview) -> bool:
     return review.status == AnnualReview.Status.INSPECTING and not review.result and policy.has_duty(actor, DECIDE_DUTY)
+
+
+def can_exempt_area(actor, review: AnnualReview, area: str) -> bool:
+    """Recording an area as not applicable: its department, or the health bureau leading the review."""
+    return (
+        review.status == AnnualReview.Status.INSPECTING
+        and not review.result
+        and (policy.has_duty(actor, Area.duty(area)) or policy.has_duty(actor, LEAD_DUTY))
+    )
 
 
 # --- Checklists and findings --------------------------------------------------------------

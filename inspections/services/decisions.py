@@ -10,6 +10,7 @@ from accounts import audit, policy
 from accounts.errors import ApplicationError
 from inspections import rules
 from inspections.models import AnnualReview, Area, InspectionFile, RectificationOrder, RevocationReferral
+from inspections.services import checklists
 from inspections.services.common import inspection_file_store, notify_duty_holders, notify_organisation
 from paperwork import files
 from registry import parameters
@@ -50,6 +51,16 @@ def review_decide(
         )
     if deadline is not None and deadline <= timezone.localdate():
         raise ApplicationError(_("The deadline must be in the future."), fields={"deadline": [_("Too early.")]})
+    # Locked, so that no finding is replaced or exemption added under the check.
+    current = AnnualReview.objects.select_for_update().select_related("institution").get(pk=review.pk)
+    if current.status == AnnualReview.Status.INSPECTING and not current.result:
+        missing = checklists.review_missing_areas(review=current)
+        if missing:
+            message = _(
+                "The review cannot be decided yet: no finding for %(areas)s. Each area needs its department's "
+                "finding, or a record that it does not apply to this institution, with the reason."
+            ) % {"areas": checklists.area_labels(missing)}
+            raise ApplicationError(message, fields={"findings": [message]})
     updated = AnnualReview.objects.filter(pk=review.pk, result="", status=AnnualReview.Status.INSPECTING).update(
         result=result,
         decision_reason=reason,

@@ -40,7 +40,7 @@ from registry.models import Institution, Registration
 
 # The permission matrix first: importing it gathers every module of tests/matrix/, which would
 # find this area's module half-loaded if that module were imported first.
-from tests.factories import ReviewCycleFactory, UserFactory
+from tests.factories import ReviewCycleFactory, UserFactory, areas_not_applicable
 from tests.helpers import messages_of
 from tests.matrix import inspections_enforcement as matrix
 
@@ -467,6 +467,7 @@ def _fail_one_year(year: int, target: Institution, head: User) -> AnnualReview:
         actor=fire, institution=target, review=review, area=Area.FIRE, inspected_on=timezone.localdate(),
         results=results,
     )  # fmt: skip
+    areas_not_applicable(review)
     decisions.review_decide(
         actor=health,
         review=review,

@@ -19,7 +19,7 @@ from inspections.models import AnnualReview, Area, ChecklistItem, RectificationO
 from inspections.services import cycles, decisions, findings
 from inspections.tasks import orders_escalate_overdue_task
 from registry.models import Institution
-from tests.factories import ReviewCycleFactory
+from tests.factories import ReviewCycleFactory, areas_not_applicable
 from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,7 @@ def _failed_review_order(cast, year: int, institution: Institution) -> Rectifica
             actor=cast[actor], institution=institution, review=review, area=area,
             inspected_on=timezone.localdate(), results=dict.fromkeys(codes, ("pass", "")),
         )  # fmt: skip
+    areas_not_applicable(review)
     decisions.review_decide(
         actor=health,
         review=AnnualReview.objects.get(pk=review.pk),
