@@ -10,8 +10,9 @@ class InspectionsConfig(AppConfig):
     work_queue = "inspections.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "inspections.scopes.SCOPES"
-    # Asked before a person joins an institution's staff: True blocks them (the ban list).
-    person_screen = "inspections.services.enforcement.ban_check"
+    # Asked before a person joins an institution's staff: True blocks them (the ban list) and
+    # tells the health bureau.
+    person_screen = "inspections.services.enforcement.ban_screen_hire"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
     _CHECKS = ("check.fire", "check.food_safety", "check.fees", "check.security", "check.safety",
                "check.health_care", "check.education")  # fmt: skip

@@ -9,8 +9,15 @@ from django.utils.translation import gettext as _
 from accounts import audit, idnumbers, policy
 from accounts.crypto import keyed_hash
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from accounts.models import Region, SecurityEvent
 from inspections.models import BanEntry, Case
+from inspections.services.common import notify_duty_holders
+from registry.models import Institution
+
+# Who is told of a barred person on a roster, or a blocked hire: the health bureau (staff
+# oversight), and nobody else, the institution included.
+OVERSEE_DUTY = "staff.oversee"
 
 
 def _case_office(actor, township: Region):
@@ -97,7 +104,53 @@ def ban_add(*, actor, name: str, id_number: str, reason: str, decided_on: date, 
         recorded_by=organisation,
     )
     audit.record(actor=actor, event="ban.added", obj=entry)
+    ban_screen_rosters(actor=actor, entry=entry)
     return entry
+
+
+def ban_screen_rosters(*, actor, entry: BanEntry) -> list[dict]:
+    """The list looks back: a person who has just been barred is looked up on every active
+    roster (through the apps' ``roster_lookup`` hooks; the rosters are the training app's), and
+    each institution where they work is flagged to the health bureau at once. Call it when an
+    entry takes effect."""
+    matches = [match for found in call_app_hooks("roster_lookup", id_hash=entry.id_hash).values() for match in found]
+    for institution_id, name in sorted({(match["institution_id"], match["institution"]) for match in matches}):
+        notify_duty_holders(
+            duty=OVERSEE_DUTY,
+            title=_("A person on the lifetime ban list works at %(institution)s") % {"institution": name},
+            body=_(
+                "%(person)s (ID number %(id)s) was just added to the lifetime ban list and is on the active staff "
+                "of %(institution)s."
+            )
+            % {"person": entry.name, "id": entry.id_number_masked, "institution": name},
+            link=f"/registry/institutions/{institution_id}/",
+        )
+    if matches:
+        audit.record(
+            actor=actor,
+            event="ban.roster_match",
+            obj=entry,
+            details={"institutions": sorted({match["institution_id"] for match in matches})},
+        )
+    return matches
+
+
+def ban_screen_hire(*, actor, id_number: str, request=None, institution: Institution | None = None) -> bool:
+    """The ``person_screen`` hook: a person about to join ``institution``'s staff. A match is
+    logged (``ban_check``) and told to the health bureau at once, naming the institution that
+    tried; the institution itself is told only to contact the health bureau."""
+    barred = ban_check(actor=actor, id_number=id_number, request=request)
+    if barred:
+        where = institution.name if institution is not None else str(actor)
+        notify_duty_holders(
+            duty=OVERSEE_DUTY,
+            title=_("Hire blocked: %(institution)s tried to add a person on the lifetime ban list")
+            % {"institution": where},
+            body=_("ID number %(id)s. The person was not added; the institution was told to contact the health bureau.")
+            % {"id": idnumbers.masked(idnumbers.normalise(id_number))},
+            link=f"/registry/institutions/{institution.pk}/" if institution is not None else "/inspections/bans/",
+        )
+    return barred
 
 
 def ban_check(*, actor, id_number: str, request=None) -> bool:
