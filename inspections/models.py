@@ -379,7 +379,9 @@ class RevocationReferral(models.Model):
 
 class Case(models.Model):
     """An unregistered or unsafe provider found in a township: ordered to rectify, then closed
-    as rectified, penalised or banned (取缔)."""
+    as rectified, penalised or banned (取缔). A penalty or a ban rests on a decision (its
+    document number, date, deciding department and scan) and comes after the order's
+    deadline, or at once with the reason recorded; an overdue order escalates once."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Recorded")
@@ -402,6 +404,16 @@ class Case(models.Model):
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    decision_number = models.CharField(_("decision document number"), max_length=64, blank=True)
+    decision_date = models.DateField(_("date of the decision"), null=True, blank=True)
+    decision_department = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="case_decisions"
+    )
+    decision_scan = models.OneToOneField(StoredFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    immediate_reason = models.TextField(_("why it was closed before the deadline"), blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    SANCTIONS = (Status.PENALISED, Status.BANNED)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -9,6 +9,8 @@ from inspections.selectors.documents import (
 )
 from inspections.selectors.enforcement import (
     ban_list,
+    case_deciding_departments,
+    case_escalation_due_list,
     case_get,
     case_list,
     case_townships,
@@ -56,6 +58,8 @@ __all__ = [
     "SELF_REPORT_FILTERS",
     "UNSUBMITTED",
     "ban_list",
+    "case_deciding_departments",
+    "case_escalation_due_list",
     "case_get",
     "case_list",
     "case_townships",

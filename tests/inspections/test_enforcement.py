@@ -636,7 +636,14 @@ def test_a_township_records_a_case_in_its_territory_orders_and_closes_it_as_bann
 
     response = simen.post(url("case_close", case.pk), {"outcome": "open", "note": "x"}, follow=True)
     assert messages_of(response) and Case.objects.get(pk=case.pk).status == Case.Status.ORDERED
-    response = simen.post(url("case_close", case.pk), {"outcome": "banned", "note": "逾期未改，予以取缔"}, follow=True)
+    # A week later, the deadline passed: banned on the township's decision, with its scan.
+    Case.objects.filter(pk=case.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    decision = {
+        "outcome": "banned", "note": "逾期未改，予以取缔", "decision_number": "余泗执〔2026〕1号",
+        "decision_date": timezone.localdate().isoformat(),
+        "decision_department": Organisation.objects.get(code=f"township-{SIMEN}").pk, "scan": pdf("取缔决定书.pdf"),
+    }  # fmt: skip
+    response = simen.post(url("case_close", case.pk), decision, follow=True)
     assert "Case closed: Closed: banned (取缔)." in messages_of(response)
     case.refresh_from_db()
     assert (case.status, case.closing_note) == (Case.Status.BANNED, "逾期未改，予以取缔")

@@ -191,6 +191,23 @@ def provider_case(side: str) -> ProviderCase:
     return existing
 
 
+def decided_case(side: str) -> ProviderCase:
+    """Case A or B closed as penalised on a decision with its scan."""
+    case = provider_case(side)
+    if case.decision_scan is None:
+        stored = files.store(
+            SimpleUploadedFile("处罚决定书.pdf", PDF), folder="cases", allowed=(files.PDF,), max_bytes=len(PDF)
+        )
+        ProviderCase.objects.filter(pk=case.pk).update(
+            decision_number=f"矩阵罚〔2026〕{side}号",
+            decision_date=timezone.localdate(),
+            decision_department=Organisation.objects.get(code="amr"),
+            decision_scan=stored,
+        )
+    ProviderCase.objects.filter(pk=case.pk).update(status=ProviderCase.Status.PENALISED, closed_at=timezone.now())
+    return case
+
+
 TARGETS = {
     "order_a": lambda username: {"pk": order("a").pk},
     "order_b": lambda username: {"pk": order("b").pk},
@@ -204,6 +221,8 @@ TARGETS = {
     "referral_b": lambda username: {"pk": referral("b").pk},
     "case_a": lambda username: {"pk": provider_case("a").pk},
     "case_b": lambda username: {"pk": provider_case("b").pk},
+    "case_a_decided": lambda username: {"pk": decided_case("a").pk},
+    "case_b_decided": lambda username: {"pk": decided_case("b").pk},
 }
 
 
@@ -289,6 +308,8 @@ CASES = [
         data={"order_text": "限期办理登记备案", "deadline": "2099-12-31"},
     ),  # fmt: skip
     *_sides("case_close", "case_?", CASE_SIGHT, method="post", ok=302, data={"outcome": "banned", "note": "取缔"}),
+    # The scan of a penalty or ban decision: whoever sees the case (issue 13, point 11).
+    *_sides("case_decision_download", "case_?_decided", CASE_SIGHT),
     # --- the ban list ------------------------------------------------------------------
     Case("ban_list", BAN_KEEPERS, denied=403),
     Case("ban_create", BAN_KEEPERS, denied=403),
