@@ -164,3 +164,16 @@ def test_of_two_officers_closing_the_same_order_one_wins(cast):
     order.refresh_from_db()
     assert order.closing_note == "第一位"
     assert AuditEvent.objects.filter(event="order.closed_unmet", object_id=str(order.pk)).count() == 1
+
+
+def test_the_demo_gives_the_health_bureau_an_overdue_order_to_close(en):
+    health = en("health")
+    overdue = health.get(reverse("order_list"), {"overdue": "1"}).context["page"].object_list
+    order = next(order for order in overdue if order.institution.name == "【演示】泗门镇童趣家庭托育点")
+    assert order.status == RectificationOrder.Status.OPEN and order.review is None
+    assert 'id="close-unmet"' in health.get(_detail(order)).content.decode()
+    # The township sees it overdue; it cannot close it.
+    assert order.pk in {o.pk for o in en("simen").get(reverse("order_list"), {"overdue": "1"}).context["page"]}
+    assert 'id="close-unmet"' not in en("simen").get(_detail(order)).content.decode()
+    # Escalated already: the health bureau's message leads to the step.
+    assert Notification.objects.filter(recipient__username="health", link=f"{_detail(order)}#close-unmet").exists()
