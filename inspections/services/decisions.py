@@ -224,8 +224,9 @@ def order_close_unmet(*, actor, order: RectificationOrder, note: str) -> Rectifi
             _("Say why the rectification failed: the institution and its township are told."),
             fields={"note": [_("Required.")]},
         )
+    # Only the order's row is locked (its review is an outer join: an ad-hoc order has none).
     order = (
-        RectificationOrder.objects.select_for_update()
+        RectificationOrder.objects.select_for_update(of=("self",))
         .select_related("institution__township", "review__cycle")
         .get(pk=order.pk)
     )

@@ -7,11 +7,14 @@ The cast (tests/conftest.py): ``health`` issues and closes orders, ``fire`` veri
 items, ``nursery1`` heads institution A in 泗门镇 (``simen``), a company (``amr``).
 """
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.db import connections
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Notification
@@ -19,12 +22,14 @@ from inspections.models import AnnualReview, Area, ChecklistItem, RectificationO
 from inspections.services import cycles, decisions, findings
 from inspections.tasks import orders_escalate_overdue_task
 from registry.models import Institution
-from tests.factories import ReviewCycleFactory, areas_not_applicable
+from tests.factories import ReviewCycleFactory, UserFactory, areas_not_applicable
 from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
 INSTITUTION_A = "demo-simen-xingxing"
+POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+DEMO_OVERDUE = "【演示】泗门镇童趣家庭托育点"  # the demo's ad-hoc order, unanswered past its deadline
 
 
 def _operating() -> Institution:
@@ -169,7 +174,7 @@ def test_of_two_officers_closing_the_same_order_one_wins(cast):
 def test_the_demo_gives_the_health_bureau_an_overdue_order_to_close(en):
     health = en("health")
     overdue = health.get(reverse("order_list"), {"overdue": "1"}).context["page"].object_list
-    order = next(order for order in overdue if order.institution.name == "【演示】泗门镇童趣家庭托育点")
+    order = next(order for order in overdue if order.institution.name == DEMO_OVERDUE)
     assert order.status == RectificationOrder.Status.OPEN and order.review is None
     assert 'id="close-unmet"' in health.get(_detail(order)).content.decode()
     # The township sees it overdue; it cannot close it.
@@ -177,3 +182,42 @@ def test_the_demo_gives_the_health_bureau_an_overdue_order_to_close(en):
     assert 'id="close-unmet"' not in en("simen").get(_detail(order)).content.decode()
     # Escalated already: the health bureau's message leads to the step.
     assert Notification.objects.filter(recipient__username="health", link=f"{_detail(order)}#close-unmet").exists()
+
+
+@pytest.mark.skipif(
+    not POSTGRES,
+    reason="SQLite lets one writer in at a time (a database-wide lock), so two closings cannot overlap there; "
+    "the sequential test covers the refusal on both databases",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_closing_the_same_order_at_once_exactly_one_wins():
+    from accounts.models import User
+
+    officers = [User.objects.get(username="health"), UserFactory(real_name="测试·卫健局二", member_of="health")]
+    order = RectificationOrder.objects.get(institution__name=DEMO_OVERDUE)
+    barrier = threading.Barrier(2)
+    results: dict[int, object] = {}
+
+    def close(index):
+        try:
+            with translation.override("en"):
+                barrier.wait(timeout=10)
+                results[index] = decisions.order_close_unmet(actor=officers[index], order=order, note=f"第{index}位")
+        except ApplicationError as error:
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=close, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    winners = [index for index, result in results.items() if isinstance(result, RectificationOrder)]
+    losers = [result for result in results.values() if isinstance(result, ApplicationError)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert "already closed" in losers[0].message
+    order.refresh_from_db()
+    assert order.closed_by == officers[winners[0]] and order.closing_note == f"第{winners[0]}位"
+    assert AuditEvent.objects.filter(event="order.closed_unmet", object_id=str(order.pk)).count() == 1
