@@ -4,18 +4,30 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint messages clean check-python
+.PHONY: run serve-prod bench test lint messages clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 
+# The pinned requirements are installed by uv, five times faster than pip (a fresh clone's
+# venv in about 10 s instead of 50). uv reads UV_DEFAULT_INDEX for a mirror; `INSTALLER=pip`
+# installs with pip and its pip.conf instead.
+INSTALLER ?= uv
+UV_VERSION := 0.13.10
+ifeq ($(INSTALLER),uv)
+INSTALL = $(VENV)/bin/uv pip install --quiet --python $(PY)
+else
+INSTALL = $(PIP) install --quiet
+endif
+
 $(VENV)/.installed-run: requirements.txt | check-python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet -r requirements.txt
+	$(if $(filter uv,$(INSTALLER)),$(PIP) install --quiet uv==$(UV_VERSION))
+	$(INSTALL) -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed-run
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(INSTALL) -r requirements-dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -33,6 +45,20 @@ run: $(VENV)/.installed-run node_modules/.installed
 	@echo "  with the demo password Yuyao@2026"
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The production stack on one machine: PostgreSQL and Redis from DATABASE_URL and REDIS_URL,
+# gunicorn, a Celery worker and beat, stopped together by Ctrl-C (see README, Production).
+serve-prod: $(VENV)/.installed-run node_modules/.installed
+	deploy/serve-prod.sh
+
+# The load benchmark (bench/locustfile.py) against a running `make serve-prod` started with
+# LOAD_DEMO_DATA=true: BENCH_USERS simulated users for BENCH_TIME, then a table per page.
+BENCH_HOST ?= http://127.0.0.1:8001
+BENCH_USERS ?= 20
+BENCH_TIME ?= 1m
+bench: $(VENV)/.installed-dev
+	$(VENV)/bin/locust -f bench/locustfile.py --headless --only-summary --host $(BENCH_HOST) \
+		--users $(BENCH_USERS) --spawn-rate 5 --run-time $(BENCH_TIME)
 
 # The whole suite, one worker per core (pytest-xdist; each worker has a database of its own).
 # DATABASE_URL / REDIS_URL are used when set; the embedded defaults otherwise.

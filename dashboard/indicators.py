@@ -289,14 +289,24 @@ def guidance_coverage(ctx):
 
 
 def filing_on_time(ctx):
-    """Filings decided this year within the working-day limit, over filings decided this year."""
-    decided = Filing.objects.filter(
-        decided_at__year=ctx.day.year, decided_at__date__lte=ctx.day, status__in=["accepted", "rejected"]
-    ).exclude(due_on=None)
-    on_time, total = defaultdict(int), defaultdict(int)
-    for code, decided_at, due_on in decided.values_list("institution__township__code", "decided_at", "due_on"):
-        total[code] += 1
-        on_time[code] += decided_at.date() <= due_on
+    """Filings decided this year within the working-day limit, over filings decided this year
+    and filings still waiting past the limit: a filing nobody decides is late too. The late
+    ones are exactly the filing list's ``late`` filter (the same condition)."""
+    from registry.selectors.filings import filing_late_condition
+
+    decided = Q(
+        status__in=Filing.DECIDED_STATUSES, decided_at__year=ctx.day.year, decided_at__date__lte=ctx.day,
+        due_on__isnull=False,
+    )  # fmt: skip
+    waiting = Q(status=Filing.Status.SUBMITTED, due_on__lt=ctx.day)
+    rows = (
+        Filing.objects.filter(decided | waiting)
+        .order_by()
+        .values(area=F("institution__township__code"))
+        .annotate(n=Count("pk"), late=Count("pk", filter=filing_late_condition(day=ctx.day)))
+    )
+    total = {row["area"]: row["n"] for row in rows}
+    on_time = {row["area"]: row["n"] - row["late"] for row in rows}
     return _per_region_share(ctx, on_time, total)
 
 

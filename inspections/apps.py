@@ -13,6 +13,9 @@ class InspectionsConfig(AppConfig):
     # Asked before a person joins an institution's staff: True blocks them (the ban list) and
     # tells the health bureau.
     person_screen = "inspections.services.enforcement.ban_screen_hire"
+    # Told by the registry when an institution is filed, closed or revoked: open review cycles
+    # take it in or withdraw its undecided review.
+    institution_changed = "inspections.services.cycles.cycle_membership_sync"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
     _CHECKS = ("check.fire", "check.food_safety", "check.fees", "check.security", "check.safety",
                "check.health_care", "check.education")  # fmt: skip

@@ -27,7 +27,7 @@ from registry.models import (
     ResidentialArea,
 )
 from registry.services.institutions import grant_followers
-from registry.validators import credit_code_check_character
+from registry.validators import credit_code_make
 
 LF = Institution.LegalForm
 PT = Institution.ProviderType
@@ -70,13 +70,11 @@ DEMO = [
 ]
 EXISTING_ORGS = {0: "demo-simen-xingxing", 1: "demo-lizhou-yangguang"}
 AUTHORITY = {LF.COMPANY: "amr", LF.NONPROFIT: "mca", LF.PUBLIC_INSTITUTION: "editor"}
-CODE_PREFIX = {LF.COMPANY: "91", LF.NONPROFIT: "52", LF.PUBLIC_INSTITUTION: "12"}
 DEMO_PDF = b"%PDF-1.4\n% demo document of the Yuyao childcare portal\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def demo_credit_code(index: int, legal_form: str) -> str:
-    first17 = f"{CODE_PREFIX[legal_form]}330281MA2D{index:05d}"[:17]
-    return first17 + credit_code_check_character(first17)
+    return credit_code_make(legal_form=legal_form, county_code="330281", body=f"MA2D{index:05d}")
 
 
 @transaction.atomic

@@ -74,7 +74,7 @@ from registry import rules, selectors
 from registry.models import ImportJob, Institution, Registration
 from registry.services.institutions import institution_create
 from registry.services.registrations import registration_record
-from registry.validators import ALPHABET, credit_code_check_character, validate_credit_code
+from registry.validators import ALPHABET, credit_code_fit_problem, credit_code_make, validate_credit_code
 
 LF = Institution.LegalForm
 PT = Institution.ProviderType
@@ -268,6 +268,13 @@ def check_rows(
                        _("%(organisation)s does not register %(form)s: its own authority imports it.")
                        % {"organisation": organisation.name, "form": LEGAL_FORM_NAMES[legal_form]})  # fmt: skip
         credit_code = values.get("credit_code")
+        if credit_code and legal_form and values.get("village_region"):
+            problem = credit_code_fit_problem(
+                credit_code, legal_form=legal_form, legal_form_label=LEGAL_FORM_NAMES[legal_form],
+                village=values["village_region"],
+            )  # fmt: skip
+            if problem:
+                report.add(row.number, code_column, problem)
         if credit_code:
             if credit_code in seen_codes:
                 report.add(row.number, code_column, _("The same credit code is on row %(row)d too.")
@@ -326,12 +333,11 @@ def save_row(*, actor, kind: str, row: Row):
 # --- The template ---------------------------------------------------------------------------
 
 
-def _example_credit_code(actor, legal_form: str) -> str:
+def _example_credit_code(actor, legal_form: str, county_code: str) -> str:
     """A valid credit code of the example row that no institution holds yet."""
-    prefix = {LF.COMPANY: "91", LF.NONPROFIT: "52", LF.PUBLIC_INSTITUTION: "12"}[legal_form]
     for _attempt in range(20):
-        first17 = f"{prefix}330281MA{get_random_string(7, allowed_chars=ALPHABET)}"
-        code = first17 + credit_code_check_character(first17)
+        body = f"MA{get_random_string(7, allowed_chars=ALPHABET)}"
+        code = credit_code_make(legal_form=legal_form, county_code=county_code, body=body)
         if not selectors.institutions_by_credit_code(actor=actor, codes=[code]):
             return code
     return code  # 20 misses in 31^7 codes does not happen; the import would report it anyway
@@ -342,7 +348,7 @@ def _example_row(actor, kind: str, organisation: Organisation, villages: list[Re
     forms = registered_forms(organisation) if kind == ImportJob.Kind.REGISTRATIONS else [LF.COMPANY]
     legal_form = forms[0] if forms else LF.COMPANY
     village = villages[0] if villages else None
-    credit_code = _example_credit_code(actor, legal_form)
+    credit_code = _example_credit_code(actor, legal_form, (village.code if village is not None else "330281")[:6])
     township = village.parent.name if village is not None else ""
     values = {
         "credit_code": credit_code,

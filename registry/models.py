@@ -261,6 +261,7 @@ class Filing(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    DECIDED_STATUSES = (Status.ACCEPTED, Status.REJECTED)
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="filings")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INITIAL)

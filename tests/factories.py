@@ -22,6 +22,7 @@ from inspections.models import ReviewCycle
 from inspections.services import checklists, cycles, findings
 from registry.models import ClassGroup, Institution, ResidentialArea
 from registry.services import institutions as institution_services
+from registry.validators import credit_code_make
 from training.models import Certificate, CertificateKind, StaffMember, TrainingProgramme
 from training.services import programmes as programme_services
 from training.services import staff as staff_services
@@ -84,6 +85,10 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     provider_type = Institution.ProviderType.STANDALONE
     village = factory.LazyAttribute(lambda o: village_of(o.township_code))
     address = factory.Sequence(lambda n: f"测试路{n}号")
+    # A code that fits the legal form and the village's county, as the service demands.
+    credit_code = factory.LazyAttributeSequence(
+        lambda o, n: credit_code_make(legal_form=o.legal_form, county_code=o.village.code[:6], body=f"MA2F{n:05d}")
+    )
 
     @classmethod
     def _create(cls, model_class, **fields):

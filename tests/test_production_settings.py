@@ -118,3 +118,15 @@ def test_debug_on_in_production_fails_the_deploy_check(production_env):
     result = manage(production_env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def test_the_health_check_answers_over_plain_http_and_every_page_redirects_to_https(production_env):
+    """The load balancer checks gunicorn directly; people always go through HTTPS."""
+    code = (
+        "from django.test import Client; c = Client(); "
+        "print(c.get('/healthz/').status_code, c.get('/accounts/login/').status_code)"
+    )
+    production_env["ALLOWED_HOSTS"] = "testserver"
+    result = manage(production_env, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["200", "301"]

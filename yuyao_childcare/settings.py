@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from yuyao_childcare import env
 
@@ -41,7 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "yuyao_childcare.staticfinders.PortalStaticFilesConfig",  # django.contrib.staticfiles
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -131,6 +133,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Without a broker there is no `celery beat`: the embedded default's web process runs the
+# schedule below itself (yuyao_childcare/scheduler.py). Never in tests: they run jobs directly.
+EMBEDDED_SCHEDULER = env.flag("EMBEDDED_SCHEDULER", default=DJANGO_ENV == "development" and not REDIS_URL)
 CELERY_BEAT_SCHEDULE = {
     "audit-prune-daily": {"task": "accounts.tasks.audit_prune_task", "schedule": timedelta(days=1)},
     "rectification-escalate-hourly": {
@@ -179,9 +184,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: the session lives 30 minutes from the last request.
+# Idle timeout: the session lives 30 minutes from the last request (to the minute: the
+# expiry is pushed by accounts.middleware.IdleTimeoutMiddleware, not saved on every request).
 SESSION_COOKIE_AGE = env.integer("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lock-out: 5 failures for one user name from one address lock that pair for 30 minutes.
@@ -218,16 +223,30 @@ USE_TZ = True
 # --- Files --------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.text("STATIC_ROOT", str(VAR_DIR / "static")))
+# Source maps are fetched only by a browser's developer tools: not worth compressing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 WHITENOISE_USE_FINDERS = not PRODUCTION  # development serves straight from the source folders
 # Tests build the middleware for every test client: look files up on request instead of
 # scanning every static folder at each build (that scan was half of the suite's time).
 WHITENOISE_AUTOREFRESH = DJANGO_ENV == "test"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
-    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The files of npm packages the pages use, one by one (yuyao_childcare/staticfinders.py): the
+# packages' dist folders hold 60 MB of builds no page loads. A template that needs another file
+# names it here (tests/test_static_files.py checks every {% static %} path is found).
+VENDOR_STATIC_FILES = {
+    # The map is named by the stylesheet's sourceMappingURL, which the manifest storage follows.
+    "vendor/bootstrap": (
+        BASE_DIR / "node_modules" / "bootstrap" / "dist",
+        ["css/bootstrap.min.css", "css/bootstrap.min.css.map"],
+    ),
+    "vendor/echarts": (BASE_DIR / "node_modules" / "echarts" / "dist", ["echarts.min.js"]),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "yuyao_childcare.staticfinders.VendorFinder",
 ]
 # Uploaded files live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(env.text("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -309,6 +328,8 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", True)
+    # The load balancer's or supervisor's health check reaches gunicorn directly, over HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000, minimum=0)

@@ -26,6 +26,16 @@ def _decimal(text) -> Decimal | None:
 
 
 @dataclass
+class ExpiredTarget:
+    """A target whose year has passed (已到期), judged on the value the history kept for its
+    own year, never on today's value."""
+
+    target: Target
+    value: Decimal | None
+    status: str
+
+
+@dataclass
 class Row:
     indicator: Indicator
     value: Decimal | None
@@ -35,6 +45,9 @@ class Row:
     status: str
     trend: list[tuple[str, Decimal | None]] = field(default_factory=list)
     link: str = ""
+    # ``target`` is the one in force (this year or later), ``status`` the current value
+    # against it; targets of past years are here with their own year's result.
+    expired: list[ExpiredTarget] = field(default_factory=list)
 
 
 @dataclass
@@ -88,19 +101,38 @@ def _targets_for(region: Region) -> dict[int, list[Target]]:
     return targets
 
 
-def pick_target(candidates: list[Target], indicator: Indicator, region: Region, year: int) -> Target | None:
-    """The region's own target for this year or the nearest year after (else the latest
-    before); for rates, the city's target stands in where the township has none."""
+def _own_targets(candidates: list[Target], indicator: Indicator, region: Region) -> list[Target]:
+    """The region's own targets; for rates, the city's stand in where the township has none."""
     own = [t for t in candidates if t.region_id == region.pk]
     if not own and indicator.unit in RATE_UNITS:
         own = [t for t in candidates if t.region.level == Region.Level.CITY]
-    if not own:
-        return None
-    ahead = [t for t in own if t.year >= year]
-    return min(ahead, key=lambda t: t.year) if ahead else max(own, key=lambda t: t.year)
+    return own
 
 
-def _link(indicator: Indicator, region: Region) -> str:
+def pick_target(candidates: list[Target], indicator: Indicator, region: Region, year: int) -> Target | None:
+    """The target in force in ``year``: the region's own target for that year or the nearest
+    year after. None when every target's year has passed: an expired target is judged on its
+    own year's value (``expired_targets``), not held against a later value."""
+    ahead = [t for t in _own_targets(candidates, indicator, region) if t.year >= year]
+    return min(ahead, key=lambda t: t.year) if ahead else None
+
+
+def expired_targets(
+    candidates: list[Target], indicator: Indicator, region: Region, year: int, history: dict, on_track
+) -> list[ExpiredTarget]:
+    """Targets of years before ``year``, oldest first, each judged on ``history`` (the
+    snapshot's {year: value}) for its own year."""
+    result = []
+    for target in sorted(_own_targets(candidates, indicator, region), key=lambda t: t.year):
+        if target.year >= year:
+            continue
+        value = _decimal(history.get(str(target.year)))
+        status = status_against(value, target.value, indicator.direction, on_track)
+        result.append(ExpiredTarget(target=target, value=value, status=status))
+    return result
+
+
+def _link(indicator: Indicator, region: Region, baseline: int) -> str:
     if not indicator.drilldown:
         return ""
     name, _, query = indicator.drilldown.partition("?")
@@ -108,6 +140,9 @@ def _link(indicator: Indicator, region: Region) -> str:
         url = reverse(name)
     except NoReverseMatch:
         return ""
+    # The list's filters may name the baseline year of the "new" figures and this year (the
+    # review pass rate is this year's cycle's).
+    query = query.format(baseline=baseline, year=timezone.localdate().year)
     params = dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
     if region.level == Region.Level.TOWNSHIP:
         params["township"] = region.code
@@ -121,17 +156,22 @@ def dashboard(*, actor: User, region: Region) -> Dashboard:
     snapshot = Snapshot.objects.filter(region=region).first()
     values = snapshot.values if snapshot else {}
     history = snapshot.history if snapshot else {}
-    on_track = parameters.get("dashboard.on_track_percent", 90)
+    params = parameters.load()  # one query for both
+    on_track = params.get("dashboard.on_track_percent") or 90
+    baseline = int(params.get("dashboard.baseline_year") or 2020)
     targets = _targets_for(region)
     # A number links to the list behind it only where the viewer may open that list.
     reports_open = rules.may_read_reports(actor)
+    linked = lambda indicator: reports_open or indicator.source == Indicator.Source.LIVE  # noqa: E731
     rows = []
     for indicator in Indicator.objects.all():
         if region.level not in indicator.levels:
             continue
         figure = values.get(indicator.code, {})
         value = _decimal(figure.get("value"))
-        target = pick_target(targets.get(indicator.pk, []), indicator, region, year)
+        candidates = targets.get(indicator.pk, [])
+        target = pick_target(candidates, indicator, region, year)
+        kept = history.get(indicator.code, {})
         rows.append(
             Row(
                 indicator=indicator,
@@ -141,7 +181,8 @@ def dashboard(*, actor: User, region: Region) -> Dashboard:
                 target=target,
                 status=status_against(value, target.value if target else None, indicator.direction, on_track),
                 trend=sorted((y, _decimal(v)) for y, v in history.get(indicator.code, {}).items()),
-                link=_link(indicator, region) if reports_open or indicator.source == Indicator.Source.LIVE else "",
+                link=_link(indicator, region, baseline) if linked(indicator) else "",
+                expired=expired_targets(candidates, indicator, region, year, kept, on_track),
             )
         )
     result = Dashboard(

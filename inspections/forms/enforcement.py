@@ -23,6 +23,8 @@ class OrderFilterForm(forms.Form):
     )
     # A plain field: a checkbox widget would read "?overdue=0" as checked.
     overdue = forms.CharField(label=_("Only orders past their deadline"), required=False, max_length=5)
+    # A township's dashboard links here with its code, so its figure and this list agree.
+    township = forms.RegexField(label=_("Township"), required=False, regex=r"^\d{9}$")
     q = forms.CharField(label=_("Institution or order number"), required=False, max_length=100)
 
     def clean_overdue(self) -> bool:

@@ -26,7 +26,7 @@ def _order_overdue_flag(queryset: QuerySet) -> QuerySet:
     )
 
 
-def order_list(*, actor, status: str = "", overdue: bool = False, text: str = "") -> QuerySet:
+def order_list(*, actor, status: str = "", overdue: bool = False, text: str = "", township: str = "") -> QuerySet:
     """Orders in the actor's sight (rule 19), newest first, each flagged ``is_overdue``."""
     queryset = _order_overdue_flag(
         RectificationOrder.objects.visible_to(actor).select_related("institution__township", "review__cycle")
@@ -37,6 +37,8 @@ def order_list(*, actor, status: str = "", overdue: bool = False, text: str = ""
         queryset = queryset.filter(status=RectificationOrder.Status.OPEN, deadline__lt=timezone.localdate())
     if text:
         queryset = queryset.filter(Q(institution__name__icontains=text) | Q(number__icontains=text))
+    if township:
+        queryset = queryset.filter(institution__township__code=township)
     return queryset.order_by("-issued_at", "-pk")
 
 

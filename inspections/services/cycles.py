@@ -41,16 +41,50 @@ def cycle_open(*, actor, year: int, self_report_due: date, inspection_due: date,
         for report in SelfReport.objects.filter(review__cycle__year=year - 1).select_related("review")
     }
     for institution in institutions:
-        review = AnnualReview.objects.create(cycle=cycle, institution=institution)
-        SelfReport.objects.create(review=review, data=prefill(institution, last_reports.get(institution.pk, {})))
-        notify_organisation(
-            organisation_id=institution.organisation_id,
-            title=_("Annual review %(year)s: submit your self-report by %(due)s")
-            % {"year": year, "due": self_report_due},
-            link=f"/inspections/reviews/{review.pk}/",
-        )
+        _review_add(cycle=cycle, institution=institution, last_year=last_reports.get(institution.pk, {}))
     audit.record(actor=actor, event="cycle.opened", obj=cycle, details={"reviews": institutions.count()})
     return cycle
+
+
+def _review_add(*, cycle: ReviewCycle, institution: Institution, last_year: dict) -> AnnualReview:
+    review = AnnualReview.objects.create(cycle=cycle, institution=institution)
+    SelfReport.objects.create(review=review, data=prefill(institution, last_year))
+    notify_organisation(
+        organisation_id=institution.organisation_id,
+        title=_("Annual review %(year)s: submit your self-report by %(due)s")
+        % {"year": cycle.year, "due": cycle.self_report_due},
+        link=f"/inspections/reviews/{review.pk}/",
+    )
+    return review
+
+
+def cycle_membership_sync(*, actor, institution_id: int) -> None:
+    """The registry's ``institution_changed`` hook, in the registry's transaction: an institution
+    filed while a cycle is open joins it (a review and a pre-filled self-report, as at opening);
+    one closed or revoked leaves the open cycles (its undecided reviews are withdrawn: closed
+    without a result, so they neither wait for a decision nor count as one)."""
+    institution = Institution.objects.prefetch_related("class_groups", "fees").get(pk=institution_id)
+    open_cycles = ReviewCycle.objects.filter(status=ReviewCycle.Status.OPEN)
+    if institution.status == Institution.Status.OPERATING and institution.filing_status == (
+        Institution.FilingStatus.FILED
+    ):
+        for cycle in open_cycles.exclude(reviews__institution=institution):
+            last = SelfReport.objects.filter(
+                review__cycle__year=cycle.year - 1, review__institution=institution
+            ).first()
+            review = _review_add(cycle=cycle, institution=institution, last_year=last.data if last else {})
+            audit.record(actor=actor, event="review.joined", obj=review, details={"cycle": cycle.year})
+    elif institution.status in (Institution.Status.CLOSED, Institution.Status.REVOKED):
+        withdrawn = AnnualReview.objects.filter(
+            cycle__in=open_cycles, institution=institution, result=AnnualReview.Result.NONE
+        ).exclude(status=AnnualReview.Status.CLOSED)
+        for review in withdrawn.select_for_update():
+            review.status = AnnualReview.Status.CLOSED
+            review.decision_reason = _("Withdrawn: the institution is %(status)s.") % {
+                "status": institution.get_status_display()
+            }
+            review.save(update_fields=["status", "decision_reason"])
+            audit.record(actor=actor, event="review.withdrawn", obj=review, details={"status": institution.status})
 
 
 def prefill(institution: Institution, last_year: dict) -> dict:
@@ -74,7 +108,9 @@ def cycle_close(*, actor, cycle: ReviewCycle, note: str = "") -> ReviewCycle:
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status == ReviewCycle.Status.CLOSED:
         raise ApplicationError(_("This annual review is already closed."))
-    undecided = cycle.reviews.filter(result="").count()
+    # A withdrawn review (closed without a result: the institution closed or was revoked) is not
+    # waiting for a decision.
+    undecided = cycle.reviews.filter(result="").exclude(status=AnnualReview.Status.CLOSED).count()
     if undecided and not note.strip():
         raise ApplicationError(
             _("%(n)d reviews are not decided yet: decide them, or record why the cycle closes anyway.")

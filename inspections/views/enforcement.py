@@ -97,8 +97,9 @@ def _filtered_orders(request):
         return form, selectors.order_list(actor=request.user).none()
     data = form.cleaned_data if form.is_bound else {}
     orders = selectors.order_list(
-        actor=request.user, status=data.get("status", ""), overdue=data.get("overdue", False), text=data.get("q", "")
-    )
+        actor=request.user, status=data.get("status", ""), overdue=data.get("overdue", False), text=data.get("q", ""),
+        township=data.get("township", ""),
+    )  # fmt: skip
     return form, orders
 
 

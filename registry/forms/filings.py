@@ -15,10 +15,18 @@ class FilingFilterForm(forms.Form):
     )
     # A plain field: a checkbox widget would read "?overdue=0" as checked.
     overdue = forms.CharField(label=_("Only reviews past the time limit"), required=False, max_length=5)
+    # The dashboard's 备案按时办结率 links here: decided late this year or waiting past the limit.
+    late = forms.CharField(
+        label=_("Only filings decided late this year or waiting past the time limit"), required=False, max_length=5
+    )
+    township = forms.RegexField(label=_("Township"), required=False, regex=r"^\d{9}$")
     q = forms.CharField(label=_("Institution name"), required=False, max_length=100)
 
     def clean_overdue(self) -> bool:
         return self.cleaned_data["overdue"].strip().lower() in ("1", "on", "true", "yes")
+
+    def clean_late(self) -> bool:
+        return self.cleaned_data["late"].strip().lower() in ("1", "on", "true", "yes")
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].strip()

@@ -33,6 +33,10 @@ class InstitutionFilterForm(forms.Form):
     )
     inclusive = _yes_no_field(_("Inclusive (普惠)"))
     demonstration = _yes_no_field(_("Demonstration (示范)"))
+    # The dashboard's "new" figures link here with their baseline (opened on or after it).
+    opened_since = forms.DateField(
+        label=_("Opened on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     text = forms.CharField(label=_("Name, credit code or address"), required=False, max_length=100)
 
     def __init__(self, data=None, *, townships):
@@ -50,6 +54,7 @@ class InstitutionFilterForm(forms.Form):
             "provider_type": data["provider_type"],
             "inclusive": data["inclusive"],
             "demonstration": data["demonstration"],
+            "opened_since": data["opened_since"],
             "text": data["text"],
         }
 

@@ -2,6 +2,7 @@
 them (``registry/views/institutions.py``, ``registry/views/planning.py`` for fees)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
@@ -21,6 +22,7 @@ def institution_list(
     provider_type: str = "",
     inclusive: bool | None = None,
     demonstration: bool | None = None,
+    opened_since: date | None = None,
     text: str = "",
 ) -> QuerySet:
     queryset = (
@@ -40,6 +42,8 @@ def institution_list(
         queryset = queryset.filter(inclusive=inclusive)
     if demonstration is not None:
         queryset = queryset.filter(demonstration=demonstration)
+    if opened_since is not None:
+        queryset = queryset.filter(opened_on__gte=opened_since)
     if text:
         queryset = queryset.filter(
             Q(name__icontains=text) | Q(credit_code__icontains=text) | Q(address__icontains=text)

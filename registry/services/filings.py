@@ -24,6 +24,7 @@ from paperwork import files
 from registry import parameters, workdays
 from registry.models import Filing, FilingAttachment, Institution
 from registry.services import numbers
+from registry.services.institutions import institution_standing_changed
 
 Status = Filing.Status
 Kind = FilingAttachment.Kind
@@ -229,6 +230,8 @@ def filing_accept(*, actor, filing: Filing, note: str = "") -> Filing:
             )
         # A change filing keeps the institution's filing number; it is not stored on the
         # change filing itself, whose ``number`` is unique among filings.
+    if filing.kind in (Filing.Kind.INITIAL, Filing.Kind.CLOSURE):
+        institution_standing_changed(actor=actor, institution_id=institution.pk)
     number = filing.number or institution.filing_number
     audit.record(actor=actor, event="filing.accepted", obj=filing, details={"number": number})
     _notify_members(

@@ -1,5 +1,6 @@
 """Institutions and their class groups."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -7,8 +8,10 @@ from django.utils.translation import gettext as _
 from accounts import audit, grants, policy
 from accounts import services as account_services
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from accounts.models import Organisation, Region
 from registry.models import ClassGroup, Institution
+from registry.validators import credit_code_fit_problem, validate_credit_code
 
 # Fields an institution keeps itself; legal form and credit code change only through the
 # registration authority.
@@ -44,6 +47,9 @@ def institution_create(
             _("Choose the village or community where the institution is."),
             fields={"village": [_("Not a village or community.")]},
         )
+    credit_code = credit_code.strip().upper()
+    if credit_code:
+        credit_code_require_fit(code=credit_code, legal_form=legal_form, village=village)
     if organisation is None:
         organisation = account_services.institution_organisation_create(
             actor=actor, code=f"inst-{get_random_string(10).lower()}", name=name, village=village
@@ -56,7 +62,7 @@ def institution_create(
         village=village,
         township=village.parent,
         address=address,
-        credit_code=credit_code.strip().upper(),
+        credit_code=credit_code,
         **fields,
     )
     institution.full_clean()
@@ -64,6 +70,26 @@ def institution_create(
     grant_followers(institution)
     audit.record(actor=actor, event="institution.created", obj=institution)
     return institution
+
+
+def credit_code_require_fit(*, code: str, legal_form: str, village: Region) -> None:
+    """Refuse a credit code that is malformed (``ValidationError``, as the model's own check) or
+    cannot be that of an institution of this legal form in this village (``ApplicationError``),
+    both on the field ``credit_code`` (``registry.validators``)."""
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        raise ValidationError({"credit_code": error.error_list}) from None
+    label = dict(Institution.LegalForm.choices).get(legal_form, legal_form)
+    problem = credit_code_fit_problem(code, legal_form=legal_form, legal_form_label=label, village=village)
+    if problem:
+        raise ApplicationError(problem, fields={"credit_code": [problem]})
+
+
+def institution_standing_changed(*, actor, institution_id: int) -> None:
+    """Tell the apps above the registry (the annual review) that an institution was filed,
+    closed or revoked: their ``institution_changed`` hooks run in the caller's transaction."""
+    call_app_hooks("institution_changed", actor=actor, institution_id=institution_id)
 
 
 def grant_followers(institution: Institution) -> None:

@@ -10,7 +10,7 @@ from accounts import audit, grants, policy
 from accounts.errors import ApplicationError
 from accounts.models import Organisation, Region
 from registry.models import Institution, Registration
-from registry.services.institutions import institution_create
+from registry.services.institutions import credit_code_require_fit, institution_create, institution_standing_changed
 
 
 def authority_for(actor, legal_form: str) -> Organisation:
@@ -46,6 +46,7 @@ def registration_record(
         raise ApplicationError(
             _("A registration needs the unified social credit code."), fields={"credit_code": [_("Required.")]}
         )
+    credit_code_require_fit(code=credit_code, legal_form=legal_form, village=village)
     institution = Institution.objects.select_for_update().filter(credit_code=credit_code).first()
     if institution is None:
         institution = institution_create(
@@ -94,6 +95,7 @@ def registration_revoke(*, actor, registration: Registration, reason: str, revok
     if not updated:
         raise ApplicationError(_("This registration is already revoked."))
     Institution.objects.filter(pk=registration.institution_id).update(status=Institution.Status.REVOKED)
+    institution_standing_changed(actor=actor, institution_id=registration.institution_id)
     audit.record(actor=actor, event="registration.revoked", obj=registration, details={"reason": reason})
     registration.refresh_from_db()
     return registration

@@ -72,6 +72,8 @@ def filing_list(request):
         actor=request.user,
         status=filters.get("status", ""),
         overdue=filters.get("overdue", False),
+        late=filters.get("late", False),
+        township=filters.get("township", ""),
         text=filters.get("q", ""),
     )
     if form.is_bound and not form.is_valid():

@@ -654,9 +654,9 @@ def test_an_anonymous_visitor_is_sent_to_log_in(path):
     assert response["Location"].startswith("/accounts/login/")
 
 
-# Session, user, count, page, actor names, unread badge, session save and its savepoint (9 on
-# the audit page today, 8 on the security log), plus one spare. A query per row would exceed
-# it already with 5 rows.
+# Session, user, count, page, actor names, unread badge, and the idle-expiry push (a save and
+# its savepoint, at most once a minute: 9 on the audit page, 8 on the security log), plus one
+# spare. A query per row would exceed it already with 5 rows.
 QUERY_BOUND = 10
 
 

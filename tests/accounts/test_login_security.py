@@ -192,9 +192,18 @@ def _session_row(client: Client) -> Session:
     return Session.objects.get(session_key=client.session.session_key)
 
 
-def test_each_request_pushes_the_idle_expiry_thirty_minutes_ahead(client_as):
+def _date_the_last_push(client: Client, ago: timedelta) -> None:
+    from accounts.middleware import IdleTimeoutMiddleware
+
+    session = client.session
+    session[IdleTimeoutMiddleware.PUSHED_AT] = int((timezone.now() - ago).timestamp())
+    session.save()
+
+
+def test_a_request_pushes_the_idle_expiry_thirty_minutes_ahead(client_as):
     client = client_as("health")
     # Idle for 29 minutes: one minute of the session is left.
+    _date_the_last_push(client, timedelta(minutes=29))
     Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() + timedelta(minutes=1)
     )
@@ -205,6 +214,36 @@ def test_each_request_pushes_the_idle_expiry_thirty_minutes_ahead(client_as):
 
     expiry = _session_row(client).expire_date
     assert before + timedelta(minutes=30) <= expiry <= timezone.now() + timedelta(minutes=30)
+
+
+def test_the_expiry_is_pushed_once_a_minute_not_written_on_every_request(client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.middleware import IdleTimeoutMiddleware
+
+    def session_writes(client) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/organisations/").status_code == 200
+        return sum('UPDATE "django_session"' in query["sql"] for query in queries.captured_queries)
+
+    client = client_as("health")
+    _date_the_last_push(client, timedelta(minutes=5))
+    assert session_writes(client) == 1  # five idle minutes: the expiry is pushed
+    pushed = _session_row(client).expire_date
+    assert session_writes(client) == 0  # within the minute: the row is left alone
+    assert _session_row(client).expire_date == pushed
+
+    _date_the_last_push(client, timedelta(seconds=IdleTimeoutMiddleware.INTERVAL_SECONDS))
+    assert session_writes(client) == 1
+    assert _session_row(client).expire_date > pushed
+
+
+def test_an_anonymous_visitor_gets_no_session_row(client, db):
+    before = Session.objects.count()
+    assert client.get("/").status_code == 200
+    assert client.get(LOGIN_URL).status_code == 200
+    assert Session.objects.count() == before
 
 
 def test_a_session_idle_past_its_expiry_is_logged_out(client_as):

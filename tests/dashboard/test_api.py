@@ -162,7 +162,7 @@ def test_values_and_report_list_keep_a_fixed_number_of_queries(client_as, django
     _more_data(400)
     large = [queries_of(client, url, params) for url, params in calls]
     assert large == small
-    # The session and the user's memberships (5, with the session's idle-timeout save), then the
+    # The session and the user's memberships (5, with the idle-expiry push, at most once a minute), then the
     # region, its snapshot, the on-track margin, the targets, the indicators and the ranking.
     with django_assert_max_num_queries(13):
         client.get(f"{API}/values/", {"region": CITY})

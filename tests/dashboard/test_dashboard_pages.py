@@ -258,7 +258,8 @@ def _add_institutions(count: int) -> None:
 
 
 # Session and user, memberships and duties, the dashboard's region, the snapshot, the on-track
-# margin, targets, indicators, the ranking's snapshots, the inbox badge, the session's save.
+# margin, targets, indicators, the ranking's snapshots, the inbox badge, the idle-expiry push
+# (at most once a minute).
 MAX_QUERIES = 15
 
 

@@ -449,3 +449,18 @@ def test_an_uploader_who_lost_the_right_before_the_run_imports_nothing(
     assert job.status == ImportJob.Status.FAILED
     assert job.errors[0]["message"] == "You no longer act for 市市场监管局: nothing was imported."
     assert counts() == before
+
+
+# --- Issue 13, point 4: the credit code fits the row's legal form ----------------------------
+
+
+def test_an_import_reports_the_row_whose_code_does_not_fit(upload):
+    before = counts()
+    rows = [registration_row(301), registration_row(302, credit_code=code("12330281MA2X00302"))]
+    upload("amr", workbook(REGISTRATION_HEADERS, rows))
+    job = last_job()
+    assert job.status == ImportJob.Status.FAILED
+    assert counts() == before
+    [error] = job.errors
+    assert (error["row"], error["column"]) == (3, "统一社会信用代码")
+    assert "commission office" in error["message"] and "market supervision" in error["message"]
