@@ -4,6 +4,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def drop_sqlite_audit_triggers(apps, schema_editor):
+    """Going back: SQLite cannot drop a column its audit triggers name, so they go first
+    (``accounts.audit`` installs them again after every migrate)."""
+    if schema_editor.connection.vendor == "sqlite":
+        for kind in ("insert", "update", "delete"):
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "audit_{kind}_inspections_case"')
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -43,4 +51,6 @@ class Migration(migrations.Migration):
             name='immediate_reason',
             field=models.TextField(blank=True, verbose_name='why it was closed before the deadline'),
         ),
+        # Last, so that going back it runs first.
+        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_audit_triggers),
     ]
