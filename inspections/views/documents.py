@@ -206,6 +206,8 @@ def _statistics_context(request, cycle: ReviewCycle, figures: dict) -> dict:
                 (Status.ANSWERED.label, orders["answered"], "orders-answered"),
                 (Status.VERIFIED.label, orders["verified"], "orders-verified"),
                 (Status.FAILED.label, orders["failed"], "orders-failed"),
+                # Figures cached before this state existed have no count of it.
+                (Status.UNMET.label, orders.get("unmet", 0), "orders-unmet"),
                 (_("Overdue"), orders["overdue"], "orders-overdue"),
             ],
         ),

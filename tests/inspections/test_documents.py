@@ -292,7 +292,10 @@ def expected_figures(cycle: ReviewCycle) -> dict:
         },
         "orders": {
             "total": len(orders),
-            **{state: sum(o.status == state for o in orders) for state in ("open", "answered", "verified", "failed")},
+            **{
+                state: sum(o.status == state for o in orders)
+                for state in ("open", "answered", "verified", "failed", "unmet")
+            },
             "overdue": sum(o.status == "open" and o.deadline < today for o in orders),
         },
     }

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Notification
+from inspections import statistics
 from inspections.models import AnnualReview, Area, ChecklistItem, RectificationOrder, RevocationReferral
 from inspections.services import cycles, decisions, findings
 from inspections.tasks import orders_escalate_overdue_task
@@ -114,6 +115,7 @@ def test_an_unanswered_order_past_its_deadline_is_closed_as_failed_and_the_secon
     review = AnnualReview.objects.get(pk=order.review_id)
     assert (review.status, review.final_result) == (AnnualReview.Status.CLOSED, "fail")
     assert AuditEvent.objects.filter(event="order.closed_unmet", object_id=str(order.pk)).count() == 1
+    assert statistics.cycle_statistics_compute(cycle=review.cycle)["orders"]["unmet"] == 1
     # Two failed years in a row: referred to the company's registration authority, by health.
     referral = RevocationReferral.objects.get(institution=institution, status="pending")
     assert (referral.authority.code, referral.raised_by) == ("amr", cast["health"])
