@@ -20,6 +20,7 @@ from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Notification
 from inspections import statistics
 from inspections.models import AnnualReview, Area, ChecklistItem, RectificationOrder, RevocationReferral
+from inspections.queues import work_queue as home_queue
 from inspections.services import cycles, decisions, findings
 from inspections.tasks import orders_escalate_overdue_task
 from registry.models import Institution
@@ -140,6 +141,9 @@ def test_a_verification_of_not_rectified_waits_for_the_health_bureau_which_fails
         recipient=cast["health"], title__contains=order.number, link__endswith="#close-unmet"
     ).exists()
     assert en("fire").post(_close_url(order), {"note": "x"}).status_code == 403
+    queue = {item["title"]: item for item in home_queue(actor=cast["health"])}
+    item = queue["Orders verified as not rectified: close them as rectification failed"]
+    assert item["count"] == 1 and item["url"].endswith("?status=failed")
     response = en("health").post(_close_url(order), {"note": "复查仍未整改"}, follow=True)
     assert any("closed as rectification failed" in message for message in messages_of(response))
     assert AnnualReview.objects.get(pk=order.review_id).final_result == "fail"
