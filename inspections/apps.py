@@ -10,8 +10,9 @@ class InspectionsConfig(AppConfig):
     work_queue = "inspections.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "inspections.scopes.SCOPES"
-    # Asked before a person joins an institution's staff: True blocks them (the ban list).
-    person_screen = "inspections.services.enforcement.ban_check"
+    # Asked before a person joins an institution's staff: True blocks them (the ban list) and
+    # tells the health bureau.
+    person_screen = "inspections.services.enforcement.ban_screen_hire"
     # Told by the registry when an institution is filed, closed or revoked: open review cycles
     # take it in or withdraw its undecided review.
     institution_changed = "inspections.services.cycles.cycle_membership_sync"

@@ -1,5 +1,6 @@
-"""Demo annual review: the 2026 cycle with reviews in every state, a rectification order, a
-case against an unregistered provider in 泗门镇 and one (fictional) barred person.
+"""Demo annual review: the 2026 cycle with reviews in every state, a rectification order, an
+ad-hoc order past its deadline with no answer, a case against an unregistered provider in
+泗门镇 and one (fictional) barred person.
 
 Written through the services with the demo accounts; skipped when the cycle exists."""
 
@@ -9,12 +10,47 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Region, User
-from inspections.models import AnnualReview, Area, ChecklistItem, ReviewCycle
-from inspections.services import cycles, decisions, enforcement, findings
+from inspections.models import AnnualReview, Area, ChecklistItem, RectificationOrder, ReviewCycle
+from inspections.services import checklists, cycles, decisions, enforcement, findings
+from registry.models import Institution
 
 
 def _all_pass(area: str) -> dict:
     return dict.fromkeys(ChecklistItem.objects.filter(template__area=area).values_list("code", flat=True), ("pass", ""))
+
+
+def _overdue_order(health) -> None:
+    """An ad-hoc order left unanswered past its deadline in 泗门镇, so that ``health`` finds an
+    order to close as 整改不合格, from the escalation in its inbox (and ``simen`` an overdue
+    one). Issued before the review's order, which stays the last number of the year."""
+    institution = Institution.objects.get(name="【演示】泗门镇童趣家庭托育点")
+    order = decisions.order_issue(
+        actor=health,
+        institution=institution,
+        items=[{"area": "fire", "code": "F4", "text": "【演示】更换过期灭火器"}],
+        deadline=timezone.localdate() + timedelta(days=1),
+    )
+    # Issued a month ago with a two-week deadline: past it now, with no answer.
+    RectificationOrder.objects.filter(pk=order.pk).update(
+        issued_at=timezone.now() - timedelta(days=30), deadline=timezone.localdate() - timedelta(days=16)
+    )
+    # Escalated the day after, as the hourly task would have: health's message leads to the step.
+    decisions.order_escalate(order=RectificationOrder.objects.select_related("institution__township").get(pk=order.pk))
+
+
+def _cover_remaining_areas(review: AnnualReview, users: dict) -> None:
+    """A review is decided only when every area is covered: education inspects nursery
+    classes; the areas of departments without a demo account are recorded as not applicable."""
+    for area in checklists.review_missing_areas(review=review):
+        if area == Area.EDUCATION:
+            findings.finding_record(
+                actor=users["edu"], institution=review.institution, review=review, area=area,
+                inspected_on=timezone.localdate(), results=_all_pass(area),
+            )  # fmt: skip
+        else:
+            findings.area_exempt(
+                actor=users["health"], review=review, area=area, reason="【演示】示例：本年度该项不适用于该机构"
+            )
 
 
 @transaction.atomic
@@ -22,7 +58,9 @@ def load_inspections_demo() -> int:
     year = timezone.localdate().year
     if ReviewCycle.objects.filter(year=year).exists():
         return 0
-    users = {user.username: user for user in User.objects.filter(username__in=["health", "fire", "amr", "simen"])}
+    users = {
+        user.username: user for user in User.objects.filter(username__in=["health", "fire", "amr", "simen", "edu"])
+    }
     health, today = users["health"], timezone.localdate()
     cycle = cycles.cycle_open(
         actor=health,
@@ -31,6 +69,7 @@ def load_inspections_demo() -> int:
         inspection_due=today + timedelta(days=45),
         decision_due=today + timedelta(days=75),
     )
+    _overdue_order(health)
     reviews = list(AnnualReview.objects.filter(cycle=cycle).select_related("institution", "self_report"))
     for index, review in enumerate(reviews):
         if index % 3 == 0:
@@ -69,6 +108,8 @@ def load_inspections_demo() -> int:
                 results=_all_pass(Area.HEALTH_CARE),
             )
             review.refresh_from_db()
+            if index in (2, 5):
+                _cover_remaining_areas(review, users)
             if index == 2:
                 decisions.review_decide(
                     actor=health,

@@ -211,6 +211,31 @@ class Finding(models.Model):
         return f"{self.institution} · {self.area} · {self.inspected_on}"
 
 
+class AreaExemption(models.Model):
+    """An area of a review recorded as not applicable to the institution, with the reason (a
+    provider that serves no meals has no food check): the decision may then rest on the other
+    areas. Recorded by the area's department or by the health bureau, which leads the review;
+    a finding recorded later for the area replaces it."""
+
+    review = models.ForeignKey(AnnualReview, on_delete=models.CASCADE, related_name="exemptions")
+    area = models.CharField(_("area"), max_length=16, choices=Area.choices)
+    reason = models.TextField(_("why the area does not apply"))
+    department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "area"]
+        verbose_name = _("area recorded as not applicable")
+        verbose_name_plural = _("areas recorded as not applicable")
+        constraints = [models.UniqueConstraint(fields=["review", "area"], name="exemption_one_per_review_area")]
+
+    def __str__(self):
+        return f"{self.review} · {self.area}"
+
+
 class FindingItem(models.Model):
     class Result(models.TextChoices):
         PASS = "pass", _("Meets")
@@ -235,13 +260,17 @@ class FindingItem(models.Model):
 class RectificationOrder(models.Model):
     """A rectification order (整改通知书) after a failed review or an inspection: the items to
     correct and the deadline; the institution answers with evidence, the inspecting
-    department verifies; an overdue order escalates to the township and the health bureau."""
+    department verifies; an overdue order escalates to the township and the health bureau.
+
+    An order left unanswered past its deadline, or verified as not rectified, is closed by the
+    health bureau as 整改不合格 (``UNMET``): that, not the verification, fails the review's year."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for the institution")
         ANSWERED = "answered", _("Answered, waiting for verification")
         VERIFIED = "verified", _("Rectified")
         FAILED = "failed", _("Not rectified")
+        UNMET = "unmet", _("Closed: rectification failed")
 
     review = models.ForeignKey(AnnualReview, on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="rectification_orders")
@@ -257,6 +286,9 @@ class RectificationOrder(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_note = models.TextField(_("verification"), blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(_("why the rectification failed"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -348,7 +380,9 @@ class RevocationReferral(models.Model):
 
 class Case(models.Model):
     """An unregistered or unsafe provider found in a township: ordered to rectify, then closed
-    as rectified, penalised or banned (取缔)."""
+    as rectified, penalised or banned (取缔). A penalty or a ban rests on a decision (its
+    document number, date, deciding department and scan) and comes after the order's
+    deadline, or at once with the reason recorded; an overdue order escalates once."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Recorded")
@@ -371,6 +405,16 @@ class Case(models.Model):
     deadline = models.DateField(_("deadline"), null=True, blank=True, validators=[bounds.PLANNED])
     closing_note = models.TextField(_("closing note"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    decision_number = models.CharField(_("decision document number"), max_length=64, blank=True)
+    decision_date = models.DateField(_("date of the decision"), null=True, blank=True)
+    decision_department = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="case_decisions"
+    )
+    decision_scan = models.OneToOneField(StoredFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    immediate_reason = models.TextField(_("why it was closed before the deadline"), blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    SANCTIONS = (Status.PENALISED, Status.BANNED)
 
     objects = ScopedQuerySet.as_manager()
 

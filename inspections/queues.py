@@ -66,6 +66,18 @@ def work_queue(*, actor) -> list[dict]:
                 "url": _url("order_list", "?overdue=1"),
             }
         )
+    if policy.has_duty(actor, "rectification.order"):
+        # Verified as not rectified: the health bureau closes them as 整改不合格.
+        not_rectified = orders.filter(status=RectificationOrder.Status.FAILED).count()
+        if not_rectified:
+            items.append(
+                {
+                    "title": _("Orders verified as not rectified: close them as rectification failed"),
+                    "count": not_rectified,
+                    "urgent": True,
+                    "url": _url("order_list", f"?status={RectificationOrder.Status.FAILED}"),
+                }
+            )
     if policy.has_duty(actor, "referral.decide"):
         pending = (
             RevocationReferral.objects.visible_to(actor)

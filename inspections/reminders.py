@@ -31,7 +31,7 @@ from django.utils.translation import pgettext
 
 from accounts import audit
 from accounts.models import Organisation
-from inspections.models import AnnualReview, Area, Finding, ReviewCycle, SelfReport
+from inspections.models import AnnualReview, Area, AreaExemption, Finding, ReviewCycle, SelfReport
 from inspections.services.common import notify_duty_holders, notify_organisation
 from inspections.services.findings import area_applies
 from paperwork.reminders import already_sent, claim
@@ -190,6 +190,8 @@ def inspection_reminders(*, today: date | None = None) -> dict[str, int]:
                 .order_by("institution__name", "pk")
             )
             done = set(Finding.objects.filter(review__in=reviews).values_list("review_id", "area"))
+            # An area recorded as not applicable needs no finding either.
+            done |= set(AreaExemption.objects.filter(review__in=reviews).values_list("review_id", "area"))
             for department in departments:
                 lacking = _lacking(department, reviews, done)
                 if lacking:

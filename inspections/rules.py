@@ -8,6 +8,7 @@ Self-reports and reviews
     ``can_edit_self_report``    the institution's own officers, until the report is submitted
     ``can_return_self_report``  ``review.lead``, a submitted report of an undecided review
     ``can_decide_review``       ``review.decide``, an undecided review under inspection
+    ``can_exempt_area``         the area's department or ``review.lead``, while under inspection
 Checklists and findings
     ``checklist_areas_owned``   the areas whose checklists the actor keeps (``check.<area>``)
     ``can_edit_checklist``      the department owning the checklist's area
@@ -19,6 +20,8 @@ Rectification orders
     ``is_order_writer``         the institution's own officers and heads
     ``can_answer_order``        the institution's own officers, while the order is open
     ``can_verify_order``        the departments of the failed areas, or the health bureau
+    ``order_is_unmet``          unanswered past the deadline, or verified as not rectified
+    ``can_close_order_unmet``   ``rectification.order`` (the health bureau), on such an order
 Referrals and cases
     ``can_decide_referral``     the authority it is sent to, while it is pending
     ``can_see_cases``           an organisation holding ``case.manage``, any role
@@ -30,6 +33,8 @@ Cycle statistics
     ``can_read_cycle_statistics``     ``review.lead`` or ``dashboard.view``
     ``can_refresh_cycle_statistics``  ``review.lead``
 """
+
+from django.utils import timezone
 
 from accounts import policy
 from inspections.models import (
@@ -80,6 +85,15 @@ def can_decide_review(actor, review: AnnualReview) -> bool:
     return review.status == AnnualReview.Status.INSPECTING and not review.result and policy.has_duty(actor, DECIDE_DUTY)
 
 
+def can_exempt_area(actor, review: AnnualReview, area: str) -> bool:
+    """Recording an area as not applicable: its department, or the health bureau leading the review."""
+    return (
+        review.status == AnnualReview.Status.INSPECTING
+        and not review.result
+        and (policy.has_duty(actor, Area.duty(area)) or policy.has_duty(actor, LEAD_DUTY))
+    )
+
+
 # --- Checklists and findings --------------------------------------------------------------
 
 
@@ -127,6 +141,18 @@ def can_answer_order(actor, order: RectificationOrder) -> bool:
 def can_verify_order(actor, order: RectificationOrder) -> bool:
     """The departments that inspected the failed areas verify; the health bureau may too."""
     return policy.has_duty(actor, ORDER_DUTY) or any(policy.has_duty(actor, Area.duty(area)) for area in order.areas)
+
+
+def order_is_unmet(order: RectificationOrder, today=None) -> bool:
+    """The order can only end as 整改不合格: nobody answered by the deadline, or the
+    verification found it not rectified."""
+    today = today or timezone.localdate()
+    Status = RectificationOrder.Status
+    return order.status == Status.FAILED or (order.status == Status.OPEN and order.deadline < today)
+
+
+def can_close_order_unmet(actor, order: RectificationOrder) -> bool:
+    return order_is_unmet(order) and policy.has_duty(actor, ORDER_DUTY)
 
 
 # --- Referrals and cases ------------------------------------------------------------------

@@ -22,6 +22,7 @@ SCOPES = {
     "selfreport": policy.follows("review"),
     "finding": partial(policy.findings_visible_to, **INSTITUTION_PATHS, department="department", area="area"),
     "findingitem": policy.follows("finding"),
+    "areaexemption": policy.follows("review"),
     "rectificationorder": partial(
         policy.orders_visible_to,
         **INSTITUTION_PATHS,

@@ -75,6 +75,7 @@ def cycle_statistics_compute(*, cycle: ReviewCycle, today: date | None = None) -
         answered=Q(status=Status.ANSWERED),
         verified=Q(status=Status.VERIFIED),
         failed=Q(status=Status.FAILED),
+        unmet=Q(status=Status.UNMET),
         overdue=Q(status=Status.OPEN, deadline__lt=today),
     )
     return {

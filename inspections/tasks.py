@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from inspections import reminders, selectors, statistics
 from inspections.services.decisions import order_escalate
+from inspections.services.enforcement import case_escalate
 
 
 def _day(today: str | None) -> date | None:
@@ -25,6 +26,13 @@ def orders_escalate_overdue_task() -> int:
     """Escalate every overdue, unanswered order once (a second run escalates nothing)."""
     overdue = selectors.order_escalation_due_list(today=timezone.localdate())
     return sum(order_escalate(order=order) for order in overdue)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def cases_escalate_overdue_task() -> int:
+    """Escalate every case whose order to rectify is overdue, once (a second run escalates nothing)."""
+    overdue = selectors.case_escalation_due_list(today=timezone.localdate())
+    return sum(case_escalate(case=case) for case in overdue)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -19,7 +19,7 @@ from accounts import services as account_services
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, Region, User
 from inspections.models import ReviewCycle
-from inspections.services import cycles
+from inspections.services import checklists, cycles, findings
 from registry.models import ClassGroup, Institution, ResidentialArea
 from registry.services import institutions as institution_services
 from registry.validators import credit_code_make
@@ -143,6 +143,17 @@ class ReviewCycleFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, **fields):
         return cycles.cycle_open(**fields)
+
+
+def areas_not_applicable(review, reason: str = "测试：本年度不适用") -> list[str]:
+    """Record every area of ``review`` still without a finding as not applicable (by the
+    health bureau, through the service), so that a test about something else can decide it.
+    Returns the areas so recorded."""
+    health = User.objects.get(username="health")
+    missing = checklists.review_missing_areas(review=review)
+    for area in missing:
+        findings.area_exempt(actor=health, review=review, area=area, reason=reason)
+    return missing
 
 
 def staff_id_number(sequence: int) -> str:

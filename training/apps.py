@@ -12,6 +12,8 @@ class TrainingConfig(AppConfig):
     scopes = "training.scopes.SCOPES"
     # A panel on the registry's institution page: the roster checks and the certification rate.
     institution_panel = "training.panels.institution_panel"
+    # Where a person is on an active roster (by ID-number hash): the ban list looks back with it.
+    roster_lookup = "training.selectors.staff.roster_matches"
     # The staff section of the annual self-report, pre-filled from the roster.
     self_report_prefill = "training.panels.self_report_staff"
     navigation = [

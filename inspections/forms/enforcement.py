@@ -101,6 +101,11 @@ class OrderVerifyForm(forms.Form):
         return self.cleaned_data["result"] == "rectified"
 
 
+class OrderCloseUnmetForm(forms.Form):
+    # Required by the service, which says so in its own words.
+    note = forms.CharField(label=_("Why the rectification failed"), required=False, max_length=NOTE_MAX)
+
+
 class ReferralFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *RevocationReferral.Status.choices]
@@ -148,11 +153,26 @@ class CaseOrderForm(forms.Form):
 
 
 class CaseCloseForm(forms.Form):
+    """The outcome; for a penalty or a ban also the decision. What a closing needs is the
+    service's to say (``case_close``), so the decision's fields are optional here."""
+
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[(value, label) for value, label in Case.Status.choices if value in Case.CLOSED_STATUSES],
     )
     note = forms.CharField(label=_("Closing note"), required=False, max_length=NOTE_MAX)
+    decision_number = forms.CharField(label=_("Decision document number"), required=False, max_length=64)
+    decision_date = forms.DateField(label=_("Date of the decision"), required=False, widget=DateInput())
+    decision_department = forms.ModelChoiceField(label=_("Deciding department"), queryset=None, required=False)
+    # Empty files pass here so that the paperwork kit refuses them with its own message.
+    scan = forms.FileField(label=_("Scan of the decision"), required=False, allow_empty_file=True)
+    immediate_reason = forms.CharField(
+        label=_("Reason for closing before the deadline"), required=False, max_length=NOTE_MAX
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision_department"].queryset = departments
 
 
 class IdNumberField(forms.CharField):

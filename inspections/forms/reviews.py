@@ -526,3 +526,10 @@ class ReviewDecideForm(forms.Form):
             if text:
                 items.append({"area": self.cleaned_data[f"extra_area_{index}"], "code": "", "text": text, "note": ""})
         return items
+
+
+class AreaExemptForm(forms.Form):
+    """An area recorded as not applicable; the service judges the area and asks for the reason."""
+
+    area = forms.ChoiceField(label=_("Area"), choices=Area.choices)
+    reason = forms.CharField(label=_("Why the area does not apply"), required=False, max_length=2000)

@@ -9,6 +9,8 @@ from inspections.selectors.documents import (
 )
 from inspections.selectors.enforcement import (
     ban_list,
+    case_deciding_departments,
+    case_escalation_due_list,
     case_get,
     case_list,
     case_townships,
@@ -43,6 +45,7 @@ from inspections.selectors.reviews import (
     cycle_list,
     cycle_years,
     failed_checklist_items,
+    review_areas,
     review_findings,
     review_get,
     review_list,
@@ -55,6 +58,8 @@ __all__ = [
     "SELF_REPORT_FILTERS",
     "UNSUBMITTED",
     "ban_list",
+    "case_deciding_departments",
+    "case_escalation_due_list",
     "case_get",
     "case_list",
     "case_townships",
@@ -82,6 +87,7 @@ __all__ = [
     "order_list",
     "referral_get",
     "referral_list",
+    "review_areas",
     "review_findings",
     "review_get",
     "review_list",

@@ -4,7 +4,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, Query
 from django.utils import timezone
 
 from accounts import policy
-from accounts.models import Region
+from accounts.models import Organisation, Region
 from inspections.models import (
     AnnualReview,
     BanEntry,
@@ -109,9 +109,27 @@ def case_list(*, actor, status: str = "", township: str = "", text: str = "") ->
     return queryset.order_by("-found_on", "-pk")
 
 
+def case_escalation_due_list(*, today) -> QuerySet:
+    """Cases ordered to rectify, past the deadline on ``today``, never escalated: for the
+    hourly task (no actor: it acts for the portal; escalating is idempotent)."""
+    return Case.objects.filter(
+        status=Case.Status.ORDERED, deadline__lt=today, escalated_at__isnull=True
+    ).select_related("township")
+
+
 def case_get(*, actor, pk: int) -> Case:
-    queryset = Case.objects.select_related("township", "recorded_by", "institution")
+    queryset = Case.objects.select_related(
+        "township", "recorded_by", "institution", "decision_department", "decision_scan"
+    )
     return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def case_deciding_departments() -> QuerySet:
+    """The organisations that may have decided a penalty or a ban: departments and township
+    governments (public reference data; the service judges the choice)."""
+    return Organisation.objects.filter(
+        is_active=True, kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.TOWNSHIP]
+    ).order_by("kind", "code")
 
 
 def case_townships(*, actor) -> QuerySet:

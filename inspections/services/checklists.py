@@ -11,10 +11,12 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
-from inspections.models import Area, ChecklistItem, ChecklistTemplate, FindingItem
+from inspections.models import AnnualReview, Area, AreaExemption, ChecklistItem, ChecklistTemplate, Finding, FindingItem
+from registry.models import Institution
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -27,6 +29,30 @@ def checklist_for_year(*, area: str, year: int) -> ChecklistTemplate | None:
     else the first version there is (a year before the first checklist)."""
     templates = ChecklistTemplate.objects.filter(area=area)
     return templates.filter(year__lte=year).order_by("-year").first() or templates.order_by("year").first()
+
+
+def area_applies(area: str, institution: Institution) -> bool:
+    """Education checks only kindergarten nursery classes; every other area checks all."""
+    return area != Area.EDUCATION or institution.provider_type == Institution.ProviderType.KINDERGARTEN_CLASS
+
+
+def review_required_areas(*, review: AnnualReview) -> list[str]:
+    """The areas a decision on the review rests on, in the order of ``Area``: each area that
+    has a checklist and applies to the institution. A read (selectors may use it)."""
+    with_checklist = set(ChecklistTemplate.objects.values_list("area", flat=True).distinct())
+    return [area for area in Area.values if area in with_checklist and area_applies(area, review.institution)]
+
+
+def review_missing_areas(*, review: AnnualReview) -> list[str]:
+    """The required areas with neither a finding nor a record that they do not apply."""
+    covered = set(Finding.objects.filter(review=review).values_list("area", flat=True))
+    covered |= set(AreaExemption.objects.filter(review=review).values_list("area", flat=True))
+    return [area for area in review_required_areas(review=review) if area not in covered]
+
+
+def area_labels(areas) -> str:
+    """Areas named for a message, in the reader's language (、 between them in Chinese)."""
+    return pgettext("list separator", ", ").join(str(Area(area).label) for area in areas)
 
 
 def _clean_item(raw: dict) -> dict:

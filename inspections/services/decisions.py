@@ -10,6 +10,7 @@ from accounts import audit, policy
 from accounts.errors import ApplicationError
 from inspections import rules
 from inspections.models import AnnualReview, Area, InspectionFile, RectificationOrder, RevocationReferral
+from inspections.services import checklists
 from inspections.services.common import inspection_file_store, notify_duty_holders, notify_organisation
 from paperwork import files
 from registry import parameters
@@ -50,6 +51,16 @@ def review_decide(
         )
     if deadline is not None and deadline <= timezone.localdate():
         raise ApplicationError(_("The deadline must be in the future."), fields={"deadline": [_("Too early.")]})
+    # Locked, so that no finding is replaced or exemption added under the check.
+    current = AnnualReview.objects.select_for_update().select_related("institution").get(pk=review.pk)
+    if current.status == AnnualReview.Status.INSPECTING and not current.result:
+        missing = checklists.review_missing_areas(review=current)
+        if missing:
+            message = _(
+                "The review cannot be decided yet: no finding for %(areas)s. Each area needs its department's "
+                "finding, or a record that it does not apply to this institution, with the reason."
+            ) % {"areas": checklists.area_labels(missing)}
+            raise ApplicationError(message, fields={"findings": [message]})
     updated = AnnualReview.objects.filter(pk=review.pk, result="", status=AnnualReview.Status.INSPECTING).update(
         result=result,
         decision_reason=reason,
@@ -184,12 +195,74 @@ def order_verify(*, actor, order: RectificationOrder, rectified: bool, note: str
         raise ApplicationError(_("Only an answered order can be verified."))
     order = RectificationOrder.objects.select_related("review__cycle", "institution").get(pk=order.pk)
     audit.record(actor=actor, event="order.verified", obj=order, details={"rectified": rectified})
+    if rectified and order.review is not None:
+        AnnualReview.objects.filter(pk=order.review_id).update(
+            final_result=Result.PASS, status=AnnualReview.Status.CLOSED
+        )
+    if not rectified:
+        # The department states the fact; the health bureau closes the order as 整改不合格,
+        # which is what fails the year (``order_close_unmet``).
+        notify_duty_holders(
+            duty="rectification.order",
+            title=_("Not rectified: %(name)s (%(number)s): close the order as rectification failed")
+            % {"name": order.institution.name, "number": order.number},
+            body=note,
+            link=f"/inspections/orders/{order.pk}/#close-unmet",
+        )
+    return order
+
+
+@transaction.atomic
+def order_close_unmet(*, actor, order: RectificationOrder, note: str) -> RectificationOrder:
+    """The health bureau closes an order as 整改不合格: left unanswered past its deadline, or
+    verified as not rectified. The review it follows is failed for the year, which counts
+    toward the two-year rule (``referral_raise_if_due``). The order row is locked and its
+    state checked again inside the transaction, so of two officers closing at once one wins."""
+    policy.require_duty(actor, "rectification.order")
+    if not note.strip():
+        raise ApplicationError(
+            _("Say why the rectification failed: the institution and its township are told."),
+            fields={"note": [_("Required.")]},
+        )
+    # Only the order's row is locked (its review is an outer join: an ad-hoc order has none).
+    order = (
+        RectificationOrder.objects.select_for_update(of=("self",))
+        .select_related("institution__township", "review__cycle")
+        .get(pk=order.pk)
+    )
+    if not rules.order_is_unmet(order):
+        if order.status == RectificationOrder.Status.UNMET:
+            raise ApplicationError(_("This order is already closed as rectification failed."))
+        raise ApplicationError(
+            _(
+                "Only an order left unanswered past its deadline, or verified as not rectified, "
+                "can be closed as rectification failed (now: %(status)s)."
+            )
+            % {"status": order.get_status_display()}
+        )
+    previous = order.status
+    if not RectificationOrder.objects.filter(pk=order.pk, status=previous).update(
+        status=RectificationOrder.Status.UNMET, closed_by=actor, closed_at=timezone.now(), closing_note=note
+    ):
+        raise ApplicationError(_("This order is already closed as rectification failed."))
+    order.refresh_from_db()
+    audit.record(actor=actor, event="order.closed_unmet", obj=order, details={"was": previous})
     if order.review is not None:
         AnnualReview.objects.filter(pk=order.review_id).update(
-            final_result=Result.PASS if rectified else Result.FAIL, status=AnnualReview.Status.CLOSED
+            final_result=Result.FAIL, status=AnnualReview.Status.CLOSED
         )
-        if not rectified:
-            referral_raise_if_due(actor=actor, review=AnnualReview.objects.get(pk=order.review_id))
+        referral_raise_if_due(
+            actor=actor, review=AnnualReview.objects.select_related("cycle", "institution").get(pk=order.review_id)
+        )
+    title = _("Rectification failed: %(name)s (%(number)s)") % {
+        "name": order.institution.name,
+        "number": order.number,
+    }
+    link = f"/inspections/orders/{order.pk}/"
+    notify_organisation(organisation_id=order.institution.organisation_id, title=title, body=note, link=link)
+    notify_duty_holders(
+        duty="township.supervise", title=title, body=note, link=link, township_code=order.institution.township.code
+    )
     return order
 
 
@@ -211,7 +284,13 @@ def order_escalate(*, order: RectificationOrder) -> bool:
         notify_duty_holders(
             duty="township.supervise", title=title, link=link, township_code=order.institution.township.code
         )
-        notify_duty_holders(duty="rectification.order", title=title, link=link)
+        # The health bureau's one step now: close the order as 整改不合格 (the form on its page).
+        notify_duty_holders(
+            duty="rectification.order",
+            title=title,
+            body=_("The deadline passed without an answer: close the order as rectification failed."),
+            link=f"{link}#close-unmet",
+        )
         audit.record(actor=None, event="order.escalated", obj=order)
     return True
 

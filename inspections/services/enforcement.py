@@ -9,8 +9,22 @@ from django.utils.translation import gettext as _
 from accounts import audit, idnumbers, policy
 from accounts.crypto import keyed_hash
 from accounts.errors import ApplicationError
-from accounts.models import Region, SecurityEvent
+from accounts.hooks import call_app_hooks
+from accounts.models import Organisation, Region, SecurityEvent
 from inspections.models import BanEntry, Case
+from inspections.services.common import notify_duty_holders
+from paperwork import files
+from registry import parameters
+from registry.models import Institution
+
+# Who is told of a barred person on a roster, or a blocked hire: the health bureau (staff
+# oversight), and nobody else, the institution included.
+OVERSEE_DUTY = "staff.oversee"
+# The scan of a penalty or ban decision.
+SCAN_TYPES = (files.PDF, files.JPEG, files.PNG)
+# Who may have decided a penalty or a ban: a department, or a township government (its
+# comprehensive law enforcement).
+DECIDING_KINDS = (Organisation.Kind.DEPARTMENT, Organisation.Kind.TOWNSHIP)
 
 
 def _case_office(actor, township: Region):
@@ -59,18 +73,115 @@ def case_order(*, actor, case: Case, order_text: str, deadline: date) -> Case:
     return case
 
 
+def _decision_errors(*, number: str, decided_on: date | None, department: Organisation | None, scan) -> dict:
+    errors = {}
+    if not number.strip():
+        errors["decision_number"] = [_("The document number of the decision is required.")]
+    if decided_on is None:
+        errors["decision_date"] = [_("The date of the decision is required.")]
+    elif decided_on > timezone.localdate():
+        errors["decision_date"] = [_("The date of the decision cannot be in the future.")]
+    if department is None or department.kind not in DECIDING_KINDS:
+        errors["decision_department"] = [_("Choose the department (or township government) that decided.")]
+    if scan is None:
+        errors["scan"] = [_("Upload the scan of the decision (PDF, JPEG or PNG).")]
+    return errors
+
+
 @transaction.atomic
-def case_close(*, actor, case: Case, outcome: str, note: str) -> Case:
+def case_close(
+    *,
+    actor,
+    case: Case,
+    outcome: str,
+    note: str,
+    decision_number: str = "",
+    decision_date: date | None = None,
+    decision_department: Organisation | None = None,
+    scan=None,
+    immediate_reason: str = "",
+) -> Case:
+    """Close a case. A penalty (处罚) or a ban (取缔) rests on the decision: its document
+    number, date, the deciding department and the scan (kept as a stored file, judged by its
+    content); it comes after the order's deadline has passed, or at once with the reason
+    recorded. The township is told. The case is locked: of two closings, one wins."""
     _case_office(actor, case.township)
     if outcome not in Case.CLOSED_STATUSES:
         raise ApplicationError(_("Close as rectified, penalised or banned."), fields={"outcome": [_("Unknown.")]})
-    if not Case.objects.filter(pk=case.pk, status__in=[Case.Status.OPEN, Case.Status.ORDERED]).update(
-        status=outcome, closing_note=note, closed_at=timezone.now()
-    ):
+    case = Case.objects.select_for_update().select_related("township").get(pk=case.pk)
+    if case.status not in (Case.Status.OPEN, Case.Status.ORDERED):
         raise ApplicationError(_("This case is already closed."))
+    values = {"status": outcome, "closing_note": note, "closed_at": timezone.now()}
+    if outcome in Case.SANCTIONS:
+        errors = _decision_errors(
+            number=decision_number, decided_on=decision_date, department=decision_department, scan=scan
+        )
+        if errors:
+            raise ApplicationError(
+                _("A penalty or a ban needs the decision: its document number, date, deciding department and scan."),
+                fields=errors,
+            )
+        today = timezone.localdate()
+        due = case.status == Case.Status.ORDERED and case.deadline is not None and case.deadline < today
+        if not due and not immediate_reason.strip():
+            if case.status == Case.Status.ORDERED:
+                message = _(
+                    "The order's deadline (%(deadline)s) has not passed: a penalty or a ban comes after it, "
+                    "or now with the reason for closing at once recorded."
+                ) % {"deadline": case.deadline}
+            else:
+                message = _(
+                    "The provider has not been ordered to rectify: a penalty or a ban comes after the order's "
+                    "deadline, or now with the reason for closing at once recorded."
+                )
+            raise ApplicationError(message, fields={"immediate_reason": [message]})
+        stored = files.store(scan, folder="cases", allowed=SCAN_TYPES, max_bytes=parameters.upload_max_bytes())
+        values.update(
+            decision_number=decision_number.strip(),
+            decision_date=decision_date,
+            decision_department=decision_department,
+            decision_scan=stored,
+            immediate_reason="" if due else immediate_reason.strip(),
+        )
+    Case.objects.filter(pk=case.pk, status=case.status).update(**values)
     case.refresh_from_db()
-    audit.record(actor=actor, event="case.closed", obj=case, details={"outcome": outcome})
+    audit.record(
+        actor=actor,
+        event="case.closed",
+        obj=case,
+        details={"outcome": outcome, "decision": case.decision_number, "immediate": bool(case.immediate_reason)},
+    )
+    notify_duty_holders(
+        duty="township.supervise",
+        title=_("Case closed: %(provider)s (%(status)s)")
+        % {"provider": case.provider_name, "status": case.get_status_display()},
+        body=note,
+        link=f"/inspections/cases/{case.pk}/",
+        township_code=case.township.code,
+    )
     return case
+
+
+def case_escalate(*, case: Case) -> bool:
+    """A case whose order to rectify is overdue goes to the township and the health bureau,
+    once, as an overdue rectification order does (a conditional update sets the mark)."""
+    if case.status != Case.Status.ORDERED or case.deadline is None or case.deadline >= timezone.localdate():
+        return False
+    with transaction.atomic():
+        if not Case.objects.filter(pk=case.pk, escalated_at__isnull=True).update(escalated_at=timezone.now()):
+            return False
+        title = _("Case overdue: %(provider)s (%(place)s)") % {"provider": case.provider_name, "place": case.place}
+        body = _("The order to rectify was due on %(deadline)s: close the case with the decision.") % {
+            "deadline": case.deadline
+        }
+        link = f"/inspections/cases/{case.pk}/"
+        notify_duty_holders(
+            duty="township.supervise", title=title, body=body, link=link, township_code=case.township.code
+        )
+        # The health bureau, as for an overdue order (``case.manage`` would reach every township).
+        notify_duty_holders(duty="rectification.order", title=title, body=body, link=link)
+        audit.record(actor=None, event="case.escalated", obj=case)
+    return True
 
 
 @transaction.atomic
@@ -97,7 +208,53 @@ def ban_add(*, actor, name: str, id_number: str, reason: str, decided_on: date, 
         recorded_by=organisation,
     )
     audit.record(actor=actor, event="ban.added", obj=entry)
+    ban_screen_rosters(actor=actor, entry=entry)
     return entry
+
+
+def ban_screen_rosters(*, actor, entry: BanEntry) -> list[dict]:
+    """The list looks back: a person who has just been barred is looked up on every active
+    roster (through the apps' ``roster_lookup`` hooks; the rosters are the training app's), and
+    each institution where they work is flagged to the health bureau at once. Call it when an
+    entry takes effect."""
+    matches = [match for found in call_app_hooks("roster_lookup", id_hash=entry.id_hash).values() for match in found]
+    for institution_id, name in sorted({(match["institution_id"], match["institution"]) for match in matches}):
+        notify_duty_holders(
+            duty=OVERSEE_DUTY,
+            title=_("A person on the lifetime ban list works at %(institution)s") % {"institution": name},
+            body=_(
+                "%(person)s (ID number %(id)s) was just added to the lifetime ban list and is on the active staff "
+                "of %(institution)s."
+            )
+            % {"person": entry.name, "id": entry.id_number_masked, "institution": name},
+            link=f"/registry/institutions/{institution_id}/",
+        )
+    if matches:
+        audit.record(
+            actor=actor,
+            event="ban.roster_match",
+            obj=entry,
+            details={"institutions": sorted({match["institution_id"] for match in matches})},
+        )
+    return matches
+
+
+def ban_screen_hire(*, actor, id_number: str, request=None, institution: Institution | None = None) -> bool:
+    """The ``person_screen`` hook: a person about to join ``institution``'s staff. A match is
+    logged (``ban_check``) and told to the health bureau at once, naming the institution that
+    tried; the institution itself is told only to contact the health bureau."""
+    barred = ban_check(actor=actor, id_number=id_number, request=request)
+    if barred:
+        where = institution.name if institution is not None else str(actor)
+        notify_duty_holders(
+            duty=OVERSEE_DUTY,
+            title=_("Hire blocked: %(institution)s tried to add a person on the lifetime ban list")
+            % {"institution": where},
+            body=_("ID number %(id)s. The person was not added; the institution was told to contact the health bureau.")
+            % {"id": idnumbers.masked(idnumbers.normalise(id_number))},
+            link=f"/registry/institutions/{institution.pk}/" if institution is not None else "/inspections/bans/",
+        )
+    return barred
 
 
 def ban_check(*, actor, id_number: str, request=None) -> bool:

@@ -22,13 +22,14 @@ from inspections import rules
 from inspections.models import (
     AnnualReview,
     Area,
+    AreaExemption,
     ChecklistItem,
     Finding,
     FindingItem,
     InspectionFile,
     ReviewCycle,
 )
-from inspections.services.checklists import checklist_for_year
+from inspections.services.checklists import area_applies, checklist_for_year, review_required_areas
 from inspections.services.common import inspection_file_store
 from paperwork import files
 from registry import parameters
@@ -37,11 +38,6 @@ from registry.models import Institution
 PHOTO_TYPES = (files.JPEG, files.PNG)
 PHOTOS_MAX = 30
 NOTE_MAX = FindingItem._meta.get_field("note").max_length
-
-
-def area_applies(area: str, institution: Institution) -> bool:
-    """Education checks only kindergarten nursery classes; every other area checks all."""
-    return area != Area.EDUCATION or institution.provider_type == Institution.ProviderType.KINDERGARTEN_CLASS
 
 
 def finding_record_check(
@@ -141,6 +137,9 @@ def finding_record(
         FindingItem(finding=finding, item=items[code], result=result, note=note)
         for code, (result, note) in results.items()
     )
+    if review is not None:
+        # The area was checked after all: the finding, not the exemption, is what counts.
+        AreaExemption.objects.filter(review=review, area=area).delete()
     audit.record(
         actor=actor,
         event="finding.recorded" if previous is None else "finding.replaced",
@@ -148,6 +147,50 @@ def finding_record(
         details={"area": area, "passed": finding.passed},
     )
     return finding
+
+
+@transaction.atomic
+def area_exempt(*, actor, review: AnnualReview, area: str, reason: str) -> AreaExemption:
+    """Record an area of the review as not applicable to the institution, with the reason, so
+    that the decision may rest on the other areas. The area's department or the health
+    bureau (``review.lead``) records it, while the review is under inspection; an area that
+    already has a finding keeps it."""
+    if area not in Area.values:
+        raise ApplicationError(_("Unknown area of inspection."), fields={"area": [_("Unknown area.")]})
+    department = policy.acting_organisation(actor, Area.duty(area)) or policy.acting_organisation(
+        actor, rules.LEAD_DUTY
+    )
+    if department is None:
+        policy.require_duty(actor, Area.duty(area))  # 403, logged
+        raise PermissionDenied(Area.duty(area))
+    review = AnnualReview.objects.select_for_update().select_related("cycle", "institution").get(pk=review.pk)
+    label = Area(area).label
+    if area not in review_required_areas(review=review):
+        raise ApplicationError(_("%(area)s is not checked for this institution.") % {"area": label})
+    if review.cycle.status != ReviewCycle.Status.OPEN or review.status != AnnualReview.Status.INSPECTING:
+        raise ApplicationError(
+            _("An area is recorded as not applicable while the review is under inspection; this review is: %(status)s.")
+            % {"status": review.get_status_display()}
+        )
+    if Finding.objects.filter(review=review, area=area).exists():
+        raise ApplicationError(_("%(area)s already has a finding on this review; it stands.") % {"area": label})
+    if not reason.strip():
+        raise ApplicationError(
+            _("Say why %(area)s does not apply to this institution.") % {"area": label},
+            fields={"reason": [_("Required.")]},
+        )
+    exemption, created = AreaExemption.objects.update_or_create(
+        review=review,
+        area=area,
+        defaults={
+            "reason": reason.strip(),
+            "department": department,
+            "recorded_by": actor,
+            "recorded_at": timezone.now(),
+        },
+    )
+    audit.record(actor=actor, event="review.area_exempted", obj=exemption, details={"area": area, "new": created})
+    return exemption
 
 
 @transaction.atomic

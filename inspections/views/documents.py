@@ -85,14 +85,17 @@ def _order_context(order) -> dict:
 
 
 def _notice_context(request, review: AnnualReview) -> dict:
+    # Every area the decision rested on, as far as the reader may see findings (rule 18).
     findings = [
         {
-            "area": _area_label(finding.area),
-            "department": finding.department.name,
-            "inspected_on": finding.inspected_on,
-            "passed": finding.passed,
+            "area": str(row["label"]),
+            "department": row["department"].name if row["department"] else "",
+            "inspected_on": row["inspected_on"],
+            "passed": row["passed"],
+            "recorded": row["recorded"],
+            "exemption": row["exemption"],
         }
-        for finding in selectors.review_findings(actor=request.user, review=review)
+        for row in selectors.review_areas(actor=request.user, review=review)
     ]
     return {
         "review": review,
@@ -203,6 +206,8 @@ def _statistics_context(request, cycle: ReviewCycle, figures: dict) -> dict:
                 (Status.ANSWERED.label, orders["answered"], "orders-answered"),
                 (Status.VERIFIED.label, orders["verified"], "orders-verified"),
                 (Status.FAILED.label, orders["failed"], "orders-failed"),
+                # Figures cached before this state existed have no count of it.
+                (Status.UNMET.label, orders.get("unmet", 0), "orders-unmet"),
                 (_("Overdue"), orders["overdue"], "orders-overdue"),
             ],
         ),

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from inspections.forms.enforcement import (
     CaseRecordForm,
     EvidenceUploadForm,
     OrderAnswerForm,
+    OrderCloseUnmetForm,
     OrderFilterForm,
     OrderIssueForm,
     OrderVerifyForm,
@@ -146,6 +147,7 @@ def order_detail(request, pk: int):
         "evidence": list(order.evidence.all()),
         "can_answer": rules.can_answer_order(request.user, order),
         "can_verify": answered and rules.can_verify_order(request.user, order),
+        "can_close_unmet": rules.can_close_order_unmet(request.user, order),
         "is_own": is_writer,
     }
     return render(request, "inspections/enforcement/order_detail.html", context)
@@ -218,6 +220,28 @@ def order_verify(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Verification recorded: %(status)s.") % {"status": order.get_status_display()})
+    return _to_order(order.pk)
+
+
+@login_required
+@require_POST
+def order_close_unmet(request, pk: int):
+    """The health bureau closes an overdue or not rectified order as 整改不合格."""
+    order = selectors.order_get(actor=request.user, pk=pk)
+    policy.require_duty(request.user, ORDER_DUTY)
+    form = OrderCloseUnmetForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _to_order(order.pk)
+    try:
+        order = decisions.order_close_unmet(actor=request.user, order=order, note=form.cleaned_data["note"])
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Order %(number)s closed as rectification failed: the year counts as failed.") % {"number": order.number},
+        )
     return _to_order(order.pk)
 
 
@@ -388,6 +412,11 @@ def case_detail(request, pk: int):
         "can_order": may_act and case.status == Case.Status.OPEN,
         "can_close": may_act and is_open,
         "outcomes": CaseCloseForm.base_fields["outcome"].choices,
+        "departments": selectors.case_deciding_departments(),
+        "deadline_passed": case.status == Case.Status.ORDERED
+        and case.deadline is not None
+        and case.deadline < timezone.localdate(),
+        "today": timezone.localdate(),
     }
     return render(request, "inspections/enforcement/case_detail.html", context)
 
@@ -415,19 +444,42 @@ def case_order(request, pk: int):
 def case_close(request, pk: int):
     case = selectors.case_get(actor=request.user, pk=pk)
     policy.require_duty(request.user, CASE_DUTY)
-    form = CaseCloseForm(request.POST)
+    form = CaseCloseForm(request.POST, request.FILES, departments=selectors.case_deciding_departments())
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("case_detail", pk=case.pk)
+    data = form.cleaned_data
     try:
         case = enforcement.case_close(
-            actor=request.user, case=case, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+            actor=request.user,
+            case=case,
+            outcome=data["outcome"],
+            note=data["note"],
+            decision_number=data["decision_number"],
+            decision_date=data["decision_date"],
+            decision_department=data["decision_department"],
+            scan=data["scan"],
+            immediate_reason=data["immediate_reason"],
         )
     except ApplicationError as error:
         messages.error(request, error.message)
+        for field_errors in error.fields.values():
+            for field_error in field_errors:
+                if field_error != error.message:
+                    messages.error(request, field_error)
     else:
         messages.success(request, _("Case closed: %(status)s.") % {"status": case.get_status_display()})
     return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_GET
+def case_decision_download(request, pk: int):
+    """The scan of the penalty or ban decision, for those who see the case (rule 21)."""
+    case = selectors.case_get(actor=request.user, pk=pk)
+    if case.decision_scan is None:
+        raise Http404
+    return files.response(case.decision_scan)
 
 
 # --- The lifetime ban list ---------------------------------------------------------------
@@ -519,6 +571,7 @@ urlpatterns = [
     path("orders/<int:pk>/answer/", order_answer, name="order_answer"),
     path("orders/<int:pk>/evidence/", order_evidence_upload, name="order_evidence_upload"),
     path("orders/<int:pk>/verify/", order_verify, name="order_verify"),
+    path("orders/<int:pk>/close-unmet/", order_close_unmet, name="order_close_unmet"),
     path("referrals/", referral_list, name="referral_list"),
     path("referrals/<int:pk>/", referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/decide/", referral_decide, name="referral_decide"),
@@ -528,6 +581,7 @@ urlpatterns = [
     path("cases/<int:pk>/", case_detail, name="case_detail"),
     path("cases/<int:pk>/order/", case_order, name="case_order"),
     path("cases/<int:pk>/close/", case_close, name="case_close"),
+    path("cases/<int:pk>/decision/", case_decision_download, name="case_decision_download"),
     path("bans/", ban_list, name="ban_list"),
     path("bans/new/", ban_create, name="ban_create"),
     path("bans/check/", ban_check, name="ban_check"),

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
@@ -27,6 +28,7 @@ from inspections.forms.reviews import (
     CYCLE_STATUS_LABELS,
     REPORT_STATUS_LABELS,
     REVIEW_STATUS_LABELS,
+    AreaExemptForm,
     CycleCloseForm,
     CycleOpenForm,
     ReviewDecideForm,
@@ -38,6 +40,7 @@ from inspections.forms.reviews import (
 from inspections.models import AnnualReview, Area, SelfReport
 from inspections.services import cycles as cycle_services
 from inspections.services import decisions as decision_services
+from inspections.services import findings as finding_services
 from inspections.services.findings import area_applies
 
 PAGE_SIZE = 25
@@ -203,6 +206,10 @@ def _detail(request, review: AnnualReview, *, report_forms=None, return_form=Non
         report_forms = SelfReportForms(report.data)
     if can_decide and decide_form is None:
         decide_form = ReviewDecideForm(failed_items=failed_items)
+    areas = selectors.review_areas(actor=user, review=review, findings=findings)
+    for row in areas:
+        row["missing"] = not row["recorded"] and row["exemption"] is None
+        row["can_exempt"] = row["missing"] and rules.can_exempt_area(user, review, row["area"])
     context = {
         "review": review,
         "institution": review.institution,
@@ -213,6 +220,8 @@ def _detail(request, review: AnnualReview, *, report_forms=None, return_form=Non
         and report.status != SelfReport.Status.SUBMITTED
         and today > review.cycle.self_report_due,
         "findings": findings,
+        "areas": areas,
+        "missing_areas": pgettext("list separator", ", ").join(str(row["label"]) for row in areas if row["missing"]),
         "area_labels": dict(Area.choices),
         "status_labels": STATUS_LABELS,
         "record_areas": _record_areas(user, review),
@@ -351,6 +360,27 @@ def review_decide(request, pk: int):
     return _detail(request, review, decide_form=form, status=400)
 
 
+@login_required
+@require_POST
+def review_area_exempt(request, pk: int):
+    """The area's department or the health bureau records an area as not applicable."""
+    review = selectors.review_get(actor=request.user, pk=pk)
+    form = AreaExemptForm(request.POST)
+    if not form.is_valid():
+        _form_messages(request, form)
+        return _to_detail(review)
+    area = form.cleaned_data["area"]
+    if not (policy.has_duty(request.user, Area.duty(area)) or policy.has_duty(request.user, LEAD_DUTY)):
+        raise PermissionDenied(Area.duty(area))
+    try:
+        finding_services.area_exempt(actor=request.user, review=review, area=area, reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(area)s recorded as not applicable.") % {"area": Area(area).label})
+    return _to_detail(review)
+
+
 urlpatterns = [
     path("cycles/", cycle_list, name="cycle_list"),
     # The same address: a POST opens a cycle (``cycle_list`` dispatches to ``cycle_open``).
@@ -363,4 +393,5 @@ urlpatterns = [
     path("reviews/<int:pk>/self-report/submit/", self_report_submit, name="self_report_submit"),
     path("reviews/<int:pk>/self-report/return/", self_report_return, name="self_report_return"),
     path("reviews/<int:pk>/decide/", review_decide, name="review_decide"),
+    path("reviews/<int:pk>/not-applicable/", review_area_exempt, name="review_area_exempt"),
 ]

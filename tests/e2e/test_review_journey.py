@@ -214,6 +214,14 @@ def test_annual_review_from_self_report_to_decision(portal, new_page, log_in, ar
     expect(fire_finding).to_contain_text(_zh("failed"))
     expect(fire_finding.locator("tr.table-danger")).to_contain_text(FIRE_NOTE)
     expect(health.get_by_test_id(f"finding-{Area.FOOD_SAFETY}")).to_contain_text(_zh("passed"))
+    # A decision rests on every area: the ones no department checked this time are recorded
+    # as not applicable, with the reason, before the review can be decided.
+    expect(health.get_by_test_id("missing-areas")).to_contain_text(str(Area.SECURITY.label))
+    for area in (Area.FEES, Area.SECURITY, Area.SAFETY, Area.HEALTH_CARE):
+        exempt = health.get_by_test_id(f"exempt-{area}")
+        exempt.locator("input[name=reason]").fill("演示：本年度不适用")
+        _click(health, exempt.locator("button[type=submit]"))
+    expect(health.get_by_test_id("missing-areas")).to_have_count(0)
     decide = health.get_by_test_id("decide-form")
     decide.locator(f"input[name=result][value={AnnualReview.Result.FAIL}]").check()
     decide.locator("textarea[name=reason]").fill(REASON)

@@ -3,8 +3,8 @@
 page of a cycle.
 
 The demo cycle (inspections/demo.py) has a failed review of 【演示】梨洲街道启航托育园 (in
-梨洲街道, ``lizhou``) with rectification order 余卫托整〔<year>〕0001号, one passed review, and
-reviews still waiting for their self-report or under inspection.
+梨洲街道, ``lizhou``) with rectification order 余卫托整〔<year>〕0002号 (an ad-hoc one came
+first), one passed review, and reviews still waiting for their self-report or under inspection.
 """
 
 import io
@@ -292,7 +292,10 @@ def expected_figures(cycle: ReviewCycle) -> dict:
         },
         "orders": {
             "total": len(orders),
-            **{state: sum(o.status == state for o in orders) for state in ("open", "answered", "verified", "failed")},
+            **{
+                state: sum(o.status == state for o in orders)
+                for state in ("open", "answered", "verified", "failed", "unmet")
+            },
             "overdue": sum(o.status == "open" and o.deadline < today for o in orders),
         },
     }

@@ -40,7 +40,7 @@ from registry.models import Institution, Registration
 
 # The permission matrix first: importing it gathers every module of tests/matrix/, which would
 # find this area's module half-loaded if that module were imported first.
-from tests.factories import ReviewCycleFactory, UserFactory
+from tests.factories import ReviewCycleFactory, UserFactory, areas_not_applicable
 from tests.helpers import messages_of
 from tests.matrix import inspections_enforcement as matrix
 
@@ -467,6 +467,7 @@ def _fail_one_year(year: int, target: Institution, head: User) -> AnnualReview:
         actor=fire, institution=target, review=review, area=Area.FIRE, inspected_on=timezone.localdate(),
         results=results,
     )  # fmt: skip
+    areas_not_applicable(review)
     decisions.review_decide(
         actor=health,
         review=review,
@@ -478,6 +479,7 @@ def _fail_one_year(year: int, target: Institution, head: User) -> AnnualReview:
     order = RectificationOrder.objects.get(review=review)
     decisions.order_answer(actor=head, order=order, response="已清理")
     decisions.order_verify(actor=fire, order=order, rectified=False, note="复查仍有杂物")
+    decisions.order_close_unmet(actor=health, order=order, note="整改不合格")
     return review
 
 
@@ -634,7 +636,14 @@ def test_a_township_records_a_case_in_its_territory_orders_and_closes_it_as_bann
 
     response = simen.post(url("case_close", case.pk), {"outcome": "open", "note": "x"}, follow=True)
     assert messages_of(response) and Case.objects.get(pk=case.pk).status == Case.Status.ORDERED
-    response = simen.post(url("case_close", case.pk), {"outcome": "banned", "note": "逾期未改，予以取缔"}, follow=True)
+    # A week later, the deadline passed: banned on the township's decision, with its scan.
+    Case.objects.filter(pk=case.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    decision = {
+        "outcome": "banned", "note": "逾期未改，予以取缔", "decision_number": "余泗执〔2026〕1号",
+        "decision_date": timezone.localdate().isoformat(),
+        "decision_department": Organisation.objects.get(code=f"township-{SIMEN}").pk, "scan": pdf("取缔决定书.pdf"),
+    }  # fmt: skip
+    response = simen.post(url("case_close", case.pk), decision, follow=True)
     assert "Case closed: Closed: banned (取缔)." in messages_of(response)
     case.refresh_from_db()
     assert (case.status, case.closing_note) == (Case.Status.BANNED, "逾期未改，予以取缔")

@@ -13,7 +13,7 @@ from inspections.services import cycles, decisions, enforcement, findings
 from inspections.tasks import orders_escalate_overdue_task
 from registry import selectors as registry_selectors
 from registry.models import Institution, Registration
-from tests.factories import ReviewCycleFactory
+from tests.factories import ReviewCycleFactory, areas_not_applicable
 
 NURSERY1 = "【演示】泗门镇小星星托育园"  # a company: registered by market supervision
 NURSERY2 = "【演示】梨洲街道阳光宝贝托育中心"  # a social organisation: registered by civil affairs
@@ -65,6 +65,7 @@ def _fail_one_year(cast, year: int, institution: Institution) -> AnnualReview:
         inspected_on=today,
         results=_all(Area.HEALTH_CARE),
     )
+    areas_not_applicable(review)
     decisions.review_decide(
         actor=health,
         review=review,
@@ -76,6 +77,7 @@ def _fail_one_year(cast, year: int, institution: Institution) -> AnnualReview:
     order = RectificationOrder.objects.get(review=review)
     decisions.order_answer(actor=cast[_head(institution)], order=order, response="已清理")
     decisions.order_verify(actor=cast["fire"], order=order, rectified=False, note="复查仍有杂物")
+    decisions.order_close_unmet(actor=health, order=order, note="整改不合格")
     return AnnualReview.objects.get(pk=review.pk)
 
 

@@ -247,3 +247,12 @@ def test_the_statistics_task_caches_and_returns_every_cycle_s_figures(cast, cycl
     finally:
         cache.delete(statistics.cache_key(year))
         cache.delete(statistics.cache_key(2025))
+
+
+def test_an_area_recorded_as_not_applicable_is_not_reminded(cast, cycle):
+    first = submit(cast, cycle, NURSERY1, "nursery1")
+    findings.area_exempt(actor=cast["health"], review=first, area=Area.FIRE, reason="测试：不适用")
+    before = len(inbox("fire"))
+    # Fire has nothing left: the one review under inspection has its fire area covered.
+    reminders.inspection_reminders(today=INSPECTION_DUE - timedelta(days=7))
+    assert len(inbox("fire")) == before

@@ -107,9 +107,9 @@ def _adhoc_fire_finding_a() -> Finding:
     return finding
 
 
-def order(side: str, status: str = RectificationOrder.Status.OPEN) -> RectificationOrder:
+def order(side: str, status: str = RectificationOrder.Status.OPEN, overdue: bool = False) -> RectificationOrder:
     """Order A (ad hoc, after the fire brigade's ad-hoc finding on institution A) or order B
-    (after institution B's failed review), put into ``status``."""
+    (after institution B's failed review), put into ``status`` (``overdue``: past its deadline)."""
     number = f"矩阵整改-{side.upper()}"
     existing = RectificationOrder.objects.filter(number=number).first()
     if existing is None:
@@ -132,6 +132,10 @@ def order(side: str, status: str = RectificationOrder.Status.OPEN) -> Rectificat
         verified_by=None,
         verified_at=None,
         verification_note="",
+        deadline=timezone.localdate() + timedelta(days=-1 if overdue else 20),
+        closed_by=None,
+        closed_at=None,
+        closing_note="",
     )
     return existing
 
@@ -187,17 +191,38 @@ def provider_case(side: str) -> ProviderCase:
     return existing
 
 
+def decided_case(side: str) -> ProviderCase:
+    """Case A or B closed as penalised on a decision with its scan."""
+    case = provider_case(side)
+    if case.decision_scan is None:
+        stored = files.store(
+            SimpleUploadedFile("处罚决定书.pdf", PDF), folder="cases", allowed=(files.PDF,), max_bytes=len(PDF)
+        )
+        ProviderCase.objects.filter(pk=case.pk).update(
+            decision_number=f"矩阵罚〔2026〕{side}号",
+            decision_date=timezone.localdate(),
+            decision_department=Organisation.objects.get(code="amr"),
+            decision_scan=stored,
+        )
+    ProviderCase.objects.filter(pk=case.pk).update(status=ProviderCase.Status.PENALISED, closed_at=timezone.now())
+    return case
+
+
 TARGETS = {
     "order_a": lambda username: {"pk": order("a").pk},
     "order_b": lambda username: {"pk": order("b").pk},
     "order_a_answered": lambda username: {"pk": order("a", RectificationOrder.Status.ANSWERED).pk},
     "order_b_answered": lambda username: {"pk": order("b", RectificationOrder.Status.ANSWERED).pk},
+    "order_a_overdue": lambda username: {"pk": order("a", overdue=True).pk},
+    "order_b_overdue": lambda username: {"pk": order("b", overdue=True).pk},
     "evidence_a": lambda username: {"pk": evidence("a").pk},
     "evidence_b": lambda username: {"pk": evidence("b").pk},
     "referral_a": lambda username: {"pk": referral("a").pk},
     "referral_b": lambda username: {"pk": referral("b").pk},
     "case_a": lambda username: {"pk": provider_case("a").pk},
     "case_b": lambda username: {"pk": provider_case("b").pk},
+    "case_a_decided": lambda username: {"pk": decided_case("a").pk},
+    "case_b_decided": lambda username: {"pk": decided_case("b").pk},
 }
 
 
@@ -243,6 +268,16 @@ CASES = [
         ok=302,
         data={"result": "rectified", "note": "复查合格"},
     ),  # fmt: skip
+    # Only the health bureau closes an overdue order as 整改不合格 (issue 13, point 9).
+    *_sides(
+        "order_close_unmet",
+        "order_?_overdue",
+        ORDER_SIGHT,
+        {"a": {"health"}, "b": {"health"}},
+        method="post",
+        ok=302,
+        data={"note": "逾期未整改"},
+    ),  # fmt: skip
     # Only the health bureau issues ad-hoc orders; an empty form is shown again with its errors.
     Case("order_issue", frozenset({"health"}), denied=403),
     Case("order_issue", frozenset({"health"}), method="post", denied=403),
@@ -273,6 +308,8 @@ CASES = [
         data={"order_text": "限期办理登记备案", "deadline": "2099-12-31"},
     ),  # fmt: skip
     *_sides("case_close", "case_?", CASE_SIGHT, method="post", ok=302, data={"outcome": "banned", "note": "取缔"}),
+    # The scan of a penalty or ban decision: whoever sees the case (issue 13, point 11).
+    *_sides("case_decision_download", "case_?_decided", CASE_SIGHT),
     # --- the ban list ------------------------------------------------------------------
     Case("ban_list", BAN_KEEPERS, denied=403),
     Case("ban_create", BAN_KEEPERS, denied=403),

@@ -20,8 +20,9 @@ from datetime import date
 
 from django.utils import timezone
 
-from accounts.models import User
-from inspections.models import AnnualReview, ReviewCycle, SelfReport
+from accounts.models import Organisation, User
+from inspections.models import AnnualReview, AreaExemption, ReviewCycle, SelfReport
+from inspections.services import checklists
 from registry.models import Institution
 from tests.permission_matrix import LOGGED_IN, MEMBERS, Case, _api
 
@@ -49,9 +50,10 @@ def _cycle() -> ReviewCycle:
     return cycle
 
 
-def review_of(code: str, *, submitted: bool = False) -> AnnualReview:
+def review_of(code: str, *, submitted: bool = False, uncovered: str = "") -> AnnualReview:
     """The institution's review in the current cycle, undecided, with its report a draft (or
-    submitted, the review then under inspection)."""
+    submitted, the review then under inspection, every area recorded as not applicable so
+    that it can be decided, except ``uncovered``)."""
     institution = Institution.objects.get(organisation__code=code)
     review, _created = AnnualReview.objects.get_or_create(cycle=_cycle(), institution=institution)
     AnnualReview.objects.filter(pk=review.pk).update(
@@ -68,6 +70,19 @@ def review_of(code: str, *, submitted: bool = False) -> AnnualReview:
             "submitted_at": timezone.now() if submitted else None,
         },
     )
+    if submitted:
+        health = User.objects.get(username="health")
+        for area in checklists.review_required_areas(review=review):
+            AreaExemption.objects.update_or_create(
+                review=review,
+                area=area,
+                defaults={
+                    "reason": "矩阵：不适用",
+                    "department": Organisation.objects.get(code="health"),
+                    "recorded_by": health,
+                },
+            )
+        AreaExemption.objects.filter(review=review, area=uncovered).delete()
     return review
 
 
@@ -94,6 +109,8 @@ TARGETS = {
     "review_b": lambda username: {"pk": review_of(INSTITUTION_B).pk},
     "review_a_submitted": lambda username: {"pk": review_of(INSTITUTION_A, submitted=True).pk},
     "review_b_submitted": lambda username: {"pk": review_of(INSTITUTION_B, submitted=True).pk},
+    "review_a_fees_uncovered": lambda username: {"pk": review_of(INSTITUTION_A, submitted=True, uncovered="fees").pk},
+    "review_b_fees_uncovered": lambda username: {"pk": review_of(INSTITUTION_B, submitted=True, uncovered="fees").pk},
     "review_kindergarten_a": _kindergarten_review,
     "cycle_open": _open_cycle,
 }
@@ -113,7 +130,7 @@ def _sides(url_name: str, suffix: str, *, allowed: str | None = None, api: bool 
     bureau); those who see the review but are not allowed get 403."""
     cases = []
     for side, sight, own in (("a", REVIEW_A_SIGHT, "nursery1"), ("b", REVIEW_B_SIGHT, "nursery2")):
-        ok = {None: sight, "own": frozenset({own}), "lead": LEAD}[allowed]
+        ok = {None: sight, "own": frozenset({own}), "lead": LEAD, "fees": LEAD | {"amr"}}[allowed]
         make = _api if api else Case
         cases.append(make(url_name, ok, target=suffix.replace("?", side), visible=sight - ok, **kwargs))
     return cases
@@ -136,6 +153,15 @@ CASES = [
     *_sides("self_report_submit", "review_?", allowed="own", method="post", ok=302),
     *_sides("self_report_return", "review_?_submitted", allowed="lead", method="post", ok=302, data={"comment": "补"}),
     *_sides("review_decide", "review_?_submitted", allowed="lead", method="post", ok=302, data=DECISION),
+    # An area recorded as not applicable: its department (fees: market supervision) or health.
+    *_sides(
+        "review_area_exempt",
+        "review_?_fees_uncovered",
+        allowed="fees",
+        method="post",
+        ok=302,
+        data={"area": "fees", "reason": "矩阵：不收费"},
+    ),  # fmt: skip
     # --- API ---------------------------------------------------------------------------
     _api("api_cycle_list", LOGGED_IN),
     _api("api_review_list", LOGGED_IN),

@@ -72,3 +72,18 @@ def duplicate_employment_list(*, actor: User) -> list[StaffMember]:
     """Active staff on the roster of more than one institution (health bureau only)."""
     policy.require_duty(actor, rules.OVERSEE_DUTY)
     return list(staff_list(actor=actor).filter(employed_elsewhere=True).order_by("id_hash", "institution__name"))
+
+
+def roster_matches(*, id_hash: str) -> list[dict]:
+    """Where the person with this ID-number hash is on an active roster today, for the ban
+    list's look back (the ``roster_lookup`` hook): ``{"institution_id", "institution",
+    "staff_id"}`` each. No actor: the portal screens every roster for the health bureau, and
+    the answer goes to it only."""
+    return [
+        {"institution_id": institution_id, "institution": name, "staff_id": staff_id}
+        for staff_id, institution_id, name in StaffMember.objects.filter(
+            StaffMember.active_q(timezone.localdate()), id_hash=id_hash
+        )
+        .order_by("institution__name", "pk")
+        .values_list("pk", "institution_id", "institution__name")
+    ]

@@ -46,9 +46,13 @@ def require_roster_keeper(actor, institution: Institution) -> None:
         raise PermissionDenied(rules.SELF_DUTY)
 
 
-def is_barred(*, actor, id_number: str, request=None) -> bool:
-    """Ask every screening hook (the ban list); any True blocks the person."""
-    return any(call_app_hooks("person_screen", actor=actor, id_number=id_number, request=request).values())
+def is_barred(*, actor, id_number: str, request=None, institution: Institution | None = None) -> bool:
+    """Ask every screening hook (the ban list) about a hire at ``institution``; any True blocks
+    the person."""
+    answers = call_app_hooks(
+        "person_screen", actor=actor, id_number=id_number, request=request, institution=institution
+    )
+    return any(answers.values())
 
 
 def _check_class_group(institution: Institution, class_group: ClassGroup | None) -> None:
@@ -88,7 +92,7 @@ def staff_screen(*, actor, institution: Institution, id_number: str, request=Non
     error = id_number_error(number)
     if error:
         raise ApplicationError(error, fields={"id_number": [error]})
-    if is_barred(actor=actor, id_number=number, request=request):
+    if is_barred(actor=actor, id_number=number, request=request, institution=institution):
         # The details of the entry are never shown to the institution.
         message = _(
             "This person cannot be added to the staff. Please contact the Yuyao Health Bureau "
