@@ -53,8 +53,9 @@ class Parameter(models.Model):
 
 
 class CalendarDay(models.Model):
-    """A day that breaks the Monday-to-Friday rule: a public holiday on a weekday, or a
-    make-up working day (调休) on a weekend."""
+    """The health bureau's override of the published holiday calendar (``registry.workdays``):
+    a day of a year the ``chinese-calendar`` package does not know yet that breaks the
+    Monday-to-Friday rule, or a day on which the bureau corrects the package."""
 
     date = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(_("working day"))

@@ -52,6 +52,7 @@ from registry.selectors.public import (
 )
 from registry.selectors.reference import (
     calendar_day_list,
+    calendar_year_published,
     parameter_list,
 )
 from registry.selectors.regions import (
@@ -79,6 +80,7 @@ __all__ = [
     "PublicRows",
     "attachment_get",
     "calendar_day_list",
+    "calendar_year_published",
     "class_group_get",
     "class_group_warnings",
     "fee_get",
