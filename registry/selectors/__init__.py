@@ -26,6 +26,7 @@ from registry.selectors.institutions import (
     institution_township_choices,
 )
 from registry.selectors.planning import (
+    guidance_activity_list,
     guidance_site_get,
     guidance_site_level_counts,
     guidance_site_list,
@@ -91,6 +92,7 @@ __all__ = [
     "filing_list",
     "filing_open_for",
     "filing_queue",
+    "guidance_activity_list",
     "guidance_site_get",
     "guidance_site_level_counts",
     "guidance_site_list",
