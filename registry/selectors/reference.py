@@ -11,11 +11,14 @@ from registry.models import CalendarDay, Parameter
 
 def parameter_list(*, actor: User) -> list[Parameter]:
     """Standards and limits with their allowed ranges; shown to holders of ``targets.manage``,
-    who may change them. ``value`` is the readable value (``registry.parameters``)."""
+    who may change them. ``value`` is the readable value (``registry.parameters``), a whole
+    number as an integer."""
     policy.require_duty(actor, "targets.manage")
     rows = list(parameters.readable())
     for row in rows:
         row.value = parameters.value_of(row)
+        if row.whole_number and row.value is not None and row.value == row.value.to_integral_value():
+            row.value = int(row.value)  # a year reads 2020, not 2020.00
     return rows
 
 
