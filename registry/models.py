@@ -53,8 +53,9 @@ class Parameter(models.Model):
 
 
 class CalendarDay(models.Model):
-    """A day that breaks the Monday-to-Friday rule: a public holiday on a weekday, or a
-    make-up working day (调休) on a weekend."""
+    """The health bureau's override of the published holiday calendar (``registry.workdays``):
+    a day of a year the ``chinese-calendar`` package does not know yet that breaks the
+    Monday-to-Friday rule, or a day on which the bureau corrects the package."""
 
     date = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(_("working day"))
@@ -478,6 +479,12 @@ class GuidanceSite(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     covered_villages = models.ManyToManyField(Region, blank=True, related_name="covering_sites")
     opened_on = models.DateField(_("opening date"), null=True, blank=True, validators=[bounds.HAPPENED])
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    # A closed site stays on record (its activities are history) but covers no village any
+    # longer: the villages it covered are in the audit trail of its closing.
+    closed_on = models.DateField(_("closing date"), null=True, blank=True, validators=[bounds.HAPPENED])
+    closed_reason = models.CharField(_("reason for closing"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -488,6 +495,40 @@ class GuidanceSite(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+
+class GuidanceActivity(models.Model):
+    """Something a guidance site did for families: a talk, home visits, a consultation day."""
+
+    class Kind(models.TextChoices):
+        LECTURE = "lecture", _("Parenting talk")
+        HOME_VISIT = "home_visit", _("Home visits")
+        CONSULTATION = "consultation", _("Consultation day")
+        TRAINING = "training", _("Caregiver training")
+        OTHER = "other", _("Other")
+
+    site = models.ForeignKey(GuidanceSite, on_delete=models.CASCADE, related_name="activities")
+    held_on = models.DateField(_("date"), validators=[bounds.HAPPENED])
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=128)
+    participants = models.PositiveIntegerField(
+        _("number of participants"), default=0, validators=[MaxValueValidator(99999)]
+    )
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("guidance activity")
+        verbose_name_plural = _("guidance activities")
+
+    def __str__(self):
+        return f"{self.held_on} {self.title}"
 
 
 class ImportJob(models.Model):

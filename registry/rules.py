@@ -30,6 +30,7 @@ Guidance network
     ``guidance_levels_for``         the levels the actor sets up (a township: no city centre)
     ``guidance_territory_codes``    where the actor places sites
     ``can_place_guidance_site``     one site at a level, in a region, covering villages
+    ``can_keep_guidance_site``      edit, close an existing site and record its activities
 Fees and pricing
     ``can_keep_fees``           the institution's own officers and heads
     ``can_guide_prices``        ``pricing.guide``
@@ -222,6 +223,13 @@ def can_place_guidance_site(actor, *, level: str, region: Region, villages: list
         _organisation_places_site(org, level=level, region=region, villages=villages)
         for org in _guidance_organisations(actor)
     )
+
+
+def can_keep_guidance_site(actor, site: GuidanceSite) -> bool:
+    """An existing site is kept (edited, closed, its activities recorded) by whoever could set
+    it up where it stands, the villages it covers included: a township keeps its own."""
+    villages = list(site.covered_villages.all())
+    return can_place_guidance_site(actor, level=site.level, region=site.region, villages=villages)
 
 
 # --- Fees and pricing ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ SCOPES = {
         policy.residential_areas_visible_to, township="township", new=Q(kind=ResidentialArea.Kind.NEW)
     ),
     "guidancesite": policy.public_facts_visible_to,
+    "guidanceactivity": policy.public_facts_visible_to,
     "pricingguidance": policy.public_facts_visible_to,
     "importjob": partial(policy.started_by_own_organisation, organisation="organisation"),
 }

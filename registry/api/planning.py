@@ -79,7 +79,7 @@ class GuidanceSiteSerializer(serializers.ModelSerializer):
         model = GuidanceSite
         fields = [
             "id", "name", "level", "region_code", "region_name", "address", "opened_on", "villages_covered",
-            "covered_village_codes",
+            "covered_village_codes", "contact_name", "contact_phone", "closed_on", "closed_reason",
         ]  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledForm
 from paperwork import bounds
-from registry.models import ClassGroup, FeeSchedule, GuidanceSite, PricingGuidance, ResidentialArea
+from registry.models import ClassGroup, FeeSchedule, GuidanceActivity, GuidanceSite, PricingGuidance, ResidentialArea
 
 MAX_AMOUNT = Decimal("9999999.99")  # the fee fields hold nine digits with two decimals
 
@@ -78,6 +78,8 @@ class GuidanceSiteForm(StyledForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=bounds.of(GuidanceSite, "opened_on"),
     )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
 
     def __init__(self, *args, levels, regions, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +88,32 @@ class GuidanceSiteForm(StyledForm):
         self.fields["region"].queryset = regions
         self.fields["covered_villages"].queryset = villages
         self.fields["covered_villages"].widget.attrs["size"] = 10
+
+
+class GuidanceSiteCloseForm(StyledForm):
+    closed_on = forms.DateField(
+        label=_("Closing date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=bounds.of(GuidanceSite, "closed_on"),
+    )
+    reason = forms.CharField(label=_("Reason for closing"), max_length=200)
+
+
+class GuidanceActivityForm(StyledForm):
+    held_on = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=bounds.of(GuidanceActivity, "held_on"),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=GuidanceActivity.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=128)
+    participants = forms.IntegerField(
+        label=_("Number of participants"),
+        min_value=0,
+        max_value=99999,
+        initial=0,
+        validators=bounds.of(GuidanceActivity, "participants"),
+    )
 
 
 class FeeForm(StyledForm):

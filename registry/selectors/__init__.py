@@ -26,6 +26,7 @@ from registry.selectors.institutions import (
     institution_township_choices,
 )
 from registry.selectors.planning import (
+    guidance_activity_list,
     guidance_site_get,
     guidance_site_level_counts,
     guidance_site_list,
@@ -52,6 +53,7 @@ from registry.selectors.public import (
 )
 from registry.selectors.reference import (
     calendar_day_list,
+    calendar_year_published,
     parameter_list,
 )
 from registry.selectors.regions import (
@@ -79,6 +81,7 @@ __all__ = [
     "PublicRows",
     "attachment_get",
     "calendar_day_list",
+    "calendar_year_published",
     "class_group_get",
     "class_group_warnings",
     "fee_get",
@@ -89,6 +92,7 @@ __all__ = [
     "filing_list",
     "filing_open_for",
     "filing_queue",
+    "guidance_activity_list",
     "guidance_site_get",
     "guidance_site_level_counts",
     "guidance_site_list",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Region, User
 from registry import rules, slots
-from registry.models import FeeSchedule, GuidanceSite, Institution, PricingGuidance, ResidentialArea
+from registry.models import FeeSchedule, GuidanceActivity, GuidanceSite, Institution, PricingGuidance, ResidentialArea
 
 
 def residential_area_list(*, actor: User, township: str = "") -> QuerySet:
@@ -31,6 +31,11 @@ def guidance_site_list(*, actor: User, level: str = "") -> QuerySet:
 def guidance_site_get(*, actor: User, pk: int) -> GuidanceSite:
     queryset = GuidanceSite.objects.select_related("region").prefetch_related("covered_villages")
     return policy.get_visible_or_404(actor, queryset, pk=pk)
+
+
+def guidance_activity_list(*, actor: User, site: GuidanceSite, limit: int = 100) -> list[GuidanceActivity]:
+    """The site's latest activities (a page shows the most recent ``limit``)."""
+    return list(GuidanceActivity.objects.visible_to(actor).filter(site=site)[:limit])
 
 
 def pricing_guidance_list(*, actor: User) -> QuerySet:

@@ -27,7 +27,7 @@ from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.models import Region
 from registry import rules
-from registry.models import FeeSchedule, GuidanceSite, Institution, PricingGuidance, ResidentialArea
+from registry.models import FeeSchedule, GuidanceActivity, GuidanceSite, Institution, PricingGuidance, ResidentialArea
 
 # The kind of region each level of the guidance network sits in.
 SITE_REGION_LEVELS = {
@@ -131,8 +131,10 @@ def guidance_site_save(
     address: str = "",
     covered_villages: Iterable[Region] = (),
     opened_on: date | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
 ) -> GuidanceSite:
-    """Set up a node of the guidance network, or change one (``site``)."""
+    """Set up a node of the guidance network, or change one (``site``) that is not closed."""
     if not rules.can_manage_guidance_sites(actor):
         raise PermissionDenied(rules.GUIDANCE_DUTY)
     villages = list(covered_villages)
@@ -158,11 +160,14 @@ def guidance_site_save(
         villages_now = list(site.covered_villages.all())
         if not rules.can_place_guidance_site(actor, level=site.level, region=site.region, villages=villages_now):
             raise PermissionDenied(rules.GUIDANCE_DUTY)  # somebody else's site
+        if site.is_closed:
+            raise ApplicationError(_("This guidance site is closed and can no longer be changed."))
     _require_site_place(actor, level=level, region=region, villages=villages)
     created = site is None
     site = site or GuidanceSite()
     site.name, site.level, site.region = name.strip(), level, region
     site.address, site.opened_on = address.strip(), opened_on
+    site.contact_name, site.contact_phone = contact_name.strip(), contact_phone.strip()
     site.full_clean()
     site.save()
     site.covered_villages.set(villages)
@@ -173,6 +178,60 @@ def guidance_site_save(
         details={"level": level, "region": region.code, "covered_villages": sorted(v.code for v in villages)},
     )
     return site
+
+
+def _site_to_keep(actor, site: GuidanceSite) -> GuidanceSite:
+    """The site locked, if the actor keeps it and it is still open."""
+    site = GuidanceSite.objects.select_for_update().select_related("region").get(pk=site.pk)
+    if not rules.can_keep_guidance_site(actor, site):
+        raise PermissionDenied(rules.GUIDANCE_DUTY)
+    if site.is_closed:
+        raise ApplicationError(_("This guidance site is closed and can no longer be changed."))
+    return site
+
+
+@transaction.atomic
+def guidance_site_close(*, actor, site: GuidanceSite, closed_on: date, reason: str) -> GuidanceSite:
+    """Close a site: it stays on record with its activities but covers no village any longer
+    (the villages it covered are kept in the audit event)."""
+    site = _site_to_keep(actor, site)
+    reason = reason.strip()
+    if not reason:
+        message = _("Give the reason for closing the site.")
+        raise ApplicationError(message, fields={"reason": [message]})
+    if site.opened_on and closed_on < site.opened_on:
+        message = _("A site cannot close before it opened.")
+        raise ApplicationError(message, fields={"closed_on": [message]})
+    villages = sorted(site.covered_villages.values_list("code", flat=True))
+    site.closed_on, site.closed_reason = closed_on, reason
+    site.full_clean()
+    site.save(update_fields=["closed_on", "closed_reason"])
+    site.covered_villages.clear()
+    audit.record(
+        actor=actor,
+        event="guidance_site.closed",
+        obj=site,
+        details={"closed_on": closed_on.isoformat(), "reason": reason, "covered_villages": villages},
+    )
+    return site
+
+
+@transaction.atomic
+def guidance_activity_add(
+    *, actor, site: GuidanceSite, held_on: date, kind: str, title: str, participants: int
+) -> GuidanceActivity:
+    """Record what an open site did for families."""
+    site = _site_to_keep(actor, site)
+    if site.opened_on and held_on < site.opened_on:
+        message = _("An activity cannot take place before the site opened.")
+        raise ApplicationError(message, fields={"held_on": [message]})
+    activity = GuidanceActivity(
+        site=site, held_on=held_on, kind=kind, title=title.strip(), participants=participants, recorded_by=actor
+    )
+    activity.full_clean()
+    activity.save()
+    audit.record(actor=actor, event="guidance_activity.recorded", obj=activity, details={"site": site.pk})
+    return activity
 
 
 # --- Fees -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
-from registry import parameters
+from registry import parameters, workdays
 from registry.models import CalendarDay, Parameter
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -16,21 +16,9 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 @transaction.atomic
 def registry_reference_load() -> int:
-    """Parameters and the holiday calendar; rows already right are left alone."""
-    changed = parameters_define(json.loads((DATA_DIR / "parameters.json").read_text(encoding="utf-8"))["parameters"])
-    calendar = json.loads((DATA_DIR / "holidays.json").read_text(encoding="utf-8"))
-    for year, days in calendar.items():
-        if year.startswith("_"):
-            continue
-        for text, working in [(d, False) for d in days["holidays"]] + [(d, True) for d in days["workdays"]]:
-            day = date.fromisoformat(text)
-            if (day.weekday() < 5) == working:
-                continue  # a holiday on a weekend, or a weekday worked: the plain rule holds
-            _, created = CalendarDay.objects.update_or_create(
-                date=day, defaults={"is_working_day": working, "note": days["source"]}
-            )
-            changed += created
-    return changed
+    """Parameters; rows already right are left alone. The holiday calendar is not data here:
+    it comes from the ``chinese-calendar`` package (``registry.workdays``)."""
+    return parameters_define(json.loads((DATA_DIR / "parameters.json").read_text(encoding="utf-8"))["parameters"])
 
 
 def parameters_define(items: list[dict]) -> int:
@@ -104,10 +92,12 @@ def parameter_set(*, actor, key: str, value: Decimal | None) -> Parameter:
 
 @transaction.atomic
 def calendar_day_set(*, actor, day: date, is_working_day: bool, note: str) -> CalendarDay | None:
-    """Record a public holiday on a weekday or a make-up working day on a weekend; a day that
-    follows the plain Monday-to-Friday rule needs no entry (an existing one is removed)."""
+    """Record a day the published calendar gets wrong or does not know yet (a year the
+    ``chinese-calendar`` package does not cover); a day on which the bureau agrees with the
+    published calendar (or, for an unknown year, with Monday to Friday) needs no entry, and an
+    existing one is removed."""
     policy.require_duty(actor, "targets.manage")
-    if (day.weekday() < 5) == is_working_day:
+    if workdays.published_working_day(day) == is_working_day:
         CalendarDay.objects.filter(date=day).delete()
         audit.record(actor=actor, event="calendar.cleared", details={"date": day.isoformat()})
         return None

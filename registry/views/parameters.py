@@ -21,12 +21,19 @@ from registry.services import reference
 def parameter_list(request):
     year = timezone.localdate().year
     try:
-        year = int(request.GET.get("year", year))
+        year = min(max(int(request.GET.get("year", year)), 2000), 2100)  # a calendar, not a date calculator
     except ValueError:
         pass
     parameters = selectors.parameter_list(actor=request.user)
     days = selectors.calendar_day_list(actor=request.user, year=year)
-    return render(request, "registry/parameters/list.html", {"parameters": parameters, "days": days, "year": year})
+    context = {
+        "parameters": parameters,
+        "days": days,
+        "year": year,
+        "published": selectors.calendar_year_published(year),
+        "bureau_entered": any(day.by_bureau for day in days),
+    }
+    return render(request, "registry/parameters/list.html", context)
 
 
 @login_required

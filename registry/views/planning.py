@@ -20,6 +20,8 @@ from accounts.errors import ApplicationError
 from registry import rules, selectors, slots
 from registry.forms.planning import (
     FeeForm,
+    GuidanceActivityForm,
+    GuidanceSiteCloseForm,
     GuidanceSiteForm,
     PricingGuidanceForm,
     ResidentialAreaForm,
@@ -150,11 +152,105 @@ def guidance_site_list(request):
     return render(request, "registry/planning/guidance_site_list.html", context)
 
 
+def _site_page(request, site, *, close_form=None, activity_form=None):
+    actor = request.user
+    can_keep = not site.is_closed and rules.can_keep_guidance_site(actor, site)
+    context = {
+        "site": site,
+        "activities": selectors.guidance_activity_list(actor=actor, site=site),
+        "can_keep": can_keep,
+        "close_form": (close_form or GuidanceSiteCloseForm()) if can_keep else None,
+        "activity_form": (activity_form or GuidanceActivityForm()) if can_keep else None,
+    }
+    return render(request, "registry/planning/guidance_site_detail.html", context)
+
+
+def _site_to_keep(request, pk: int):
+    """The site, if in sight (else 404) and kept by the user (else 403)."""
+    site = selectors.guidance_site_get(actor=request.user, pk=pk)
+    if not rules.can_keep_guidance_site(request.user, site):
+        raise PermissionDenied(rules.GUIDANCE_DUTY)
+    return site
+
+
 @login_required
 @require_GET
 def guidance_site_detail(request, pk: int):
-    site = selectors.guidance_site_get(actor=request.user, pk=pk)
-    return render(request, "registry/planning/guidance_site_detail.html", {"site": site})
+    return _site_page(request, selectors.guidance_site_get(actor=request.user, pk=pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guidance_site_edit(request, pk: int):
+    actor = request.user
+    site = _site_to_keep(request, pk)
+    if site.is_closed:
+        messages.error(request, _("This guidance site is closed and can no longer be changed."))
+        return redirect("guidance_site_detail", pk=site.pk)
+    initial = {
+        "name": site.name,
+        "level": site.level,
+        "region": site.region,
+        "address": site.address,
+        "covered_villages": list(site.covered_villages.all()),
+        "opened_on": site.opened_on,
+        "contact_name": site.contact_name,
+        "contact_phone": site.contact_phone,
+    }
+    form = GuidanceSiteForm(
+        request.POST or None,
+        initial=initial,
+        levels=rules.guidance_levels_for(actor),
+        regions=selectors.guidance_site_regions(actor=actor),
+        villages=selectors.guidance_site_villages(actor=actor),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            planning.guidance_site_save(actor=actor, site=site, **form.cleaned_data)
+        except ApplicationError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("Guidance site saved."))
+            return redirect("guidance_site_detail", pk=site.pk)
+    return render(request, "registry/planning/guidance_site_form.html", {"form": form, "site": site})
+
+
+@login_required
+@require_POST
+def guidance_site_close(request, pk: int):
+    site = _site_to_keep(request, pk)
+    if site.is_closed:
+        messages.error(request, _("This guidance site is closed and can no longer be changed."))
+        return redirect("guidance_site_detail", pk=site.pk)
+    form = GuidanceSiteCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            planning.guidance_site_close(actor=request.user, site=site, **form.cleaned_data)
+        except ApplicationError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("Guidance site closed."))
+            return redirect("guidance_site_detail", pk=site.pk)
+    return _site_page(request, site, close_form=form)
+
+
+@login_required
+@require_POST
+def guidance_activity_add(request, pk: int):
+    site = _site_to_keep(request, pk)
+    if site.is_closed:
+        messages.error(request, _("This guidance site is closed and can no longer be changed."))
+        return redirect("guidance_site_detail", pk=site.pk)
+    form = GuidanceActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            planning.guidance_activity_add(actor=request.user, site=site, **form.cleaned_data)
+        except ApplicationError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("Activity recorded."))
+            return redirect("guidance_site_detail", pk=site.pk)
+    return _site_page(request, site, activity_form=form)
 
 
 @login_required
@@ -266,6 +362,9 @@ urlpatterns = [
     path("guidance/", guidance_site_list, name="guidance_site_list"),
     path("guidance/new/", guidance_site_create, name="guidance_site_create"),
     path("guidance/<int:pk>/", guidance_site_detail, name="guidance_site_detail"),
+    path("guidance/<int:pk>/edit/", guidance_site_edit, name="guidance_site_edit"),
+    path("guidance/<int:pk>/close/", guidance_site_close, name="guidance_site_close"),
+    path("guidance/<int:pk>/activities/", guidance_activity_add, name="guidance_activity_add"),
     path("institutions/<int:pk>/fees/", fee_add, name="fee_add"),
     path("fees/<int:pk>/delete/", fee_delete, name="fee_delete"),
     # One path, two names: GET reads (the list), POST sets a guide price (the create).

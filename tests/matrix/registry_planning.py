@@ -30,6 +30,8 @@ AREA_B_SIGHT = frozenset({"health", "leader", "lizhou"})
 # In sight of every area but recording none: answered 403 on the pages that change one.
 AREA_ONLOOKERS = frozenset({"health", "leader"})
 GUIDANCE_MANAGERS = frozenset({"health", "simen", "lizhou"})
+GUIDANCE_A_KEEPERS = frozenset({"health", "simen"})
+GUIDANCE_A_ONLOOKERS = MEMBERS - GUIDANCE_A_KEEPERS
 
 
 def _area(township_code: str, kind: str = "new"):
@@ -84,6 +86,21 @@ def _station(township_code: str):
     return target
 
 
+def _point(township_code: str):
+    """A fresh village point for each requester (closing one changes it for the next)."""
+
+    def make(username):
+        from accounts.models import Region
+        from registry.models import GuidanceSite
+
+        village = Region.objects.filter(parent__code=township_code).order_by("code").first()
+        site = GuidanceSite.objects.create(name=f"矩阵测试指导点-{username}", level="village_point", region=village)
+        site.covered_villages.set([village])
+        return {"pk": site.pk}
+
+    return make
+
+
 TARGETS = {
     "planning_area_a": _area("330281103"),
     "planning_area_b": _area("330281001"),
@@ -92,6 +109,7 @@ TARGETS = {
     "planning_fee_a": _fee("demo-simen-xingxing"),
     "planning_fee_b": _fee("demo-lizhou-yangguang"),
     "planning_station_a": _station("330281103"),
+    "planning_point_a": _point("330281103"),
 }
 
 FEE_DATA = {
@@ -129,6 +147,26 @@ CASES = [
     Case("guidance_site_list", LOGGED_IN),
     Case("guidance_site_detail", MEMBERS, target="planning_station_a"),
     Case("guidance_site_create", GUIDANCE_MANAGERS, denied=403),
+    # Every member sees a site; the health bureau and its own township keep it.
+    Case("guidance_site_edit", GUIDANCE_A_KEEPERS, target="planning_station_a", visible=GUIDANCE_A_ONLOOKERS),
+    Case(
+        "guidance_site_close",
+        GUIDANCE_A_KEEPERS,
+        target="planning_point_a",
+        method="post",
+        ok=302,
+        data={"closed_on": "2026-11-30", "reason": "并入社区指导站"},
+        visible=GUIDANCE_A_ONLOOKERS,
+    ),
+    Case(
+        "guidance_activity_add",
+        GUIDANCE_A_KEEPERS,
+        target="planning_point_a",
+        method="post",
+        ok=302,
+        data={"held_on": "2026-11-20", "kind": "lecture", "title": "科学育儿讲座", "participants": "30"},
+        visible=GUIDANCE_A_ONLOOKERS,
+    ),
     # --- fees ---------------------------------------------------------------------------
     Case("fee_add", INSTITUTION_A_SIGHT, target="planning_institution_a"),
     Case("fee_add", INSTITUTION_B_SIGHT, target="planning_institution_b"),

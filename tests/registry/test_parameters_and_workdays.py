@@ -30,6 +30,58 @@ def test_a_year_without_a_calendar_counts_monday_to_friday(db):
     assert workdays.add_working_days(date(2027, 1, 1), 5) == date(2027, 1, 8)
 
 
+def test_the_published_calendar_needs_no_rows_of_its_own(db):
+    # 2025 National Day: Oct 1-8 off, Sun Sep 28 and Sat Oct 11 worked; nothing stored in the database.
+    CalendarDay.objects.all().delete()
+    assert workdays.add_working_days(date(2025, 9, 26), 1) == date(2025, 9, 28)
+    assert workdays.add_working_days(date(2025, 9, 30), 2) == date(2025, 10, 10)
+    assert workdays.working_days_between(date(2025, 10, 5), date(2025, 10, 12)) == 3  # Thu 9, Fri 10, Sat 11
+    assert workdays.add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 13)
+
+
+def test_the_bureau_s_entry_overrides_the_published_calendar(cast):
+    reference.calendar_day_set(actor=cast["health"], day=date(2026, 10, 10), is_working_day=False, note="本地调整")
+    assert workdays.add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 14)
+    # agreeing with the published calendar again removes the entry
+    reference.calendar_day_set(actor=cast["health"], day=date(2026, 10, 10), is_working_day=True, note="")
+    assert not CalendarDay.objects.filter(date=date(2026, 10, 10)).exists()
+    assert workdays.add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 13)
+
+
+def test_a_year_the_package_does_not_know_uses_the_bureau_s_entries(cast):
+    year = max(workdays.PUBLISHED_YEARS) + 1
+    friday = next(date(year, 1, day) for day in range(1, 8) if date(year, 1, day).weekday() == 4)
+    assert workdays.add_working_days(friday, 1) == date.fromordinal(friday.toordinal() + 3)
+    reference.calendar_day_set(
+        actor=cast["health"], day=date.fromordinal(friday.toordinal() + 1), is_working_day=True, note="调休"
+    )
+    assert workdays.add_working_days(friday, 1) == date.fromordinal(friday.toordinal() + 1)
+
+
+def test_the_page_says_in_chinese_when_a_year_s_calendar_is_missing(client_as, cast):
+    client = client_as("health")
+    year = max(workdays.PUBLISHED_YEARS) + 1
+    page = text_of(client.get(f"/registry/parameters/?year={year}"))
+    assert f"尚未收录国务院{year}年节假日安排" in page and "周一至周五均按工作日计算" in page
+    published = text_of(client.get(f"/registry/parameters/?year={year - 1}"))
+    assert "平台尚未收录" not in published and "春节" in published
+    assert client.get("/registry/parameters/?year=999999").status_code == 200
+
+
+def test_moving_to_the_package_keeps_only_the_bureau_s_own_rows(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("registry.migrations.0007_calendar_from_package")
+    CalendarDay.objects.all().delete()
+    CalendarDay.objects.create(date=date(2026, 10, 1), is_working_day=False, note="from holidays.json")
+    CalendarDay.objects.create(date=date(2026, 10, 9), is_working_day=False, note="bureau")
+    CalendarDay.objects.create(date=date(2099, 1, 2), is_working_day=False, note="bureau, future year")
+    migration.drop_rows_the_package_repeats(apps, None)
+    assert sorted(CalendarDay.objects.values_list("note", flat=True)) == ["bureau", "bureau, future year"]
+
+
 def test_the_health_bureau_changes_a_standard_and_the_check_follows(cast):
     group = ClassGroup(name="托小班", age_band="toddler", places=15, enrolled=10, caregivers=2)
     assert class_group_warnings(group, parameters.load()) == []  # 10 children at 1:5 need 2 caregivers

@@ -4,6 +4,7 @@ The cast is in tests/conftest.py. The planning bureau (nrpb) and the development
 bureau (ndrc) have no demo account: ``_officer`` makes one.
 """
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,10 +15,19 @@ from django.utils import timezone
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Region, User
 from registry import selectors, slots
-from registry.models import FeeSchedule, GuidanceSite, Institution, Parameter, PricingGuidance, ResidentialArea
+from registry.models import (
+    FeeSchedule,
+    GuidanceActivity,
+    GuidanceSite,
+    Institution,
+    Parameter,
+    PricingGuidance,
+    ResidentialArea,
+)
 from registry.services import planning
 from registry.services.institutions import institution_create
 from tests.factories import ResidentialAreaFactory, UserFactory, village_of
+from tests.helpers import messages_of, text_of
 
 SIMEN = "330281103"
 LIZHOU = "330281001"
@@ -355,6 +365,91 @@ def test_the_guidance_api_lists_sites_with_their_villages(client_as):
     )
 
 
+def _simen_point() -> GuidanceSite:
+    village = village_of(SIMEN, 4)
+    site = GuidanceSite.objects.create(
+        name="测试指导点", level="village_point", region=village, opened_on=date(2026, 3, 1)
+    )
+    site.covered_villages.set([village])
+    return site
+
+
+def test_a_township_edits_its_own_site_and_gives_it_a_contact(client_as):
+    site = _simen_point()
+    village = site.region
+    form = _site_form(village, [village], name="测试指导点（新）", contact_name="王老师", contact_phone="0574-62000000")
+    before = _events("guidance_site.updated")
+    assert client_as("lizhou").post(f"/registry/guidance/{site.pk}/edit/", form).status_code == 403
+    page = client_as("simen").get(f"/registry/guidance/{site.pk}/edit/")
+    assert page.context["form"].initial["name"] == "测试指导点"
+    response = client_as("simen").post(f"/registry/guidance/{site.pk}/edit/", form)
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert (site.name, site.contact_name, site.contact_phone) == ("测试指导点（新）", "王老师", "0574-62000000")
+    assert _events("guidance_site.updated") == before + 1
+    assert "王老师" in text_of(client_as("nursery1").get(f"/registry/guidance/{site.pk}/"))
+
+
+def test_closing_a_site_keeps_it_on_record_and_frees_its_villages(client_as):
+    site = _simen_point()
+    village_code = site.region.code
+    client = client_as("simen")
+    response = client.post(f"/registry/guidance/{site.pk}/close/", {"closed_on": "2026-11-30", "reason": "并入社区"})
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert site.closed_on == date(2026, 11, 30) and site.closed_reason == "并入社区"
+    assert not site.covered_villages.exists()
+    event = AuditEvent.objects.filter(event="guidance_site.closed").latest("pk")
+    assert event.after["covered_villages"] == [village_code]
+    listed = text_of(client.get("/registry/guidance/?level=village_point"))
+    assert "测试指导点</a> <span" in listed and "已关闭" in listed
+    # closed means closed: no edit, no activity, no second closing
+    edit = client.post(f"/registry/guidance/{site.pk}/edit/", _site_form(site.region, name="复活"), follow=True)
+    assert messages_of(edit) == ["该指导站点已关闭，不能再修改。"]
+    activity = {"held_on": "2026-12-01", "kind": "lecture", "title": "讲座", "participants": "10"}
+    client.post(f"/registry/guidance/{site.pk}/activities/", activity)
+    site.refresh_from_db()
+    assert site.name == "测试指导点" and not site.activities.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"closed_on": "2026-11-30", "reason": "  "},
+        {"closed_on": "2026-01-01", "reason": "开办前"},  # before it opened
+        {"closed_on": "soon", "reason": "x"},
+        {"closed_on": "9999-12-31", "reason": "x"},
+    ],
+)
+def test_a_closing_without_a_reason_or_with_a_bad_date_is_refused_with_a_message(client_as, data):
+    site = _simen_point()
+    response = client_as("simen").post(f"/registry/guidance/{site.pk}/close/", data)
+    assert response.status_code == 200 and response.context["close_form"].errors
+    assert re.search("[\u4e00-\u9fff]", str(response.context["close_form"].errors))
+    site.refresh_from_db()
+    assert not site.is_closed and site.covered_villages.exists()
+
+
+def test_a_site_s_activities_are_recorded_and_listed(client_as):
+    site = _simen_point()
+    before = _events("guidance_activity.recorded")
+    data = {"held_on": "2026-11-20", "kind": "home_visit", "title": "入户育儿指导", "participants": "12"}
+    assert client_as("simen").post(f"/registry/guidance/{site.pk}/activities/", data).status_code == 302
+    assert _events("guidance_activity.recorded") == before + 1
+    page = text_of(client_as("lizhou").get(f"/registry/guidance/{site.pk}/"))
+    assert "入户育儿指导" in page and "入户指导" in page
+    for bad in ({"participants": "-1"}, {"held_on": "2026-02-01"}, {"kind": "party"}, {"title": ""}):
+        response = client_as("simen").post(f"/registry/guidance/{site.pk}/activities/", {**data, **bad})
+        assert response.status_code == 200 and response.context["activity_form"].errors
+    assert site.activities.count() == 1
+
+
+def test_the_institution_page_links_to_its_fee_page(client_as):
+    institution = Institution.objects.get(organisation__code="demo-simen-xingxing")
+    page = client_as("simen").get(f"/registry/institutions/{institution.pk}/").content.decode()
+    assert f'href="/registry/institutions/{institution.pk}/fees/"' in page
+
+
 # --- Fees -------------------------------------------------------------------------------
 
 FEE = {
@@ -580,13 +675,26 @@ def _many_sites(count: int) -> None:
 
 
 @pytest.mark.parametrize("size", [2, 60])
-def test_guidance_pages_and_api_keep_a_fixed_query_count(size, client_as, django_assert_max_num_queries):
+def test_guidance_pages_and_api_keep_a_fixed_query_count(size, client_as, cast, django_assert_max_num_queries):
     _many_sites(size)
     client = client_as("lizhou")
     with django_assert_max_num_queries(11):
         assert client.get("/registry/guidance/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/api/v1/guidance-sites/").status_code == 200
+    site, officer = GuidanceSite.objects.filter(name__startswith="批量指导点").first(), cast["lizhou"]
+    GuidanceActivity.objects.bulk_create(
+        GuidanceActivity(
+            site=site,
+            held_on=date(2026, 1, 1) + timedelta(days=i),
+            kind="lecture",
+            title=f"活动{i}",
+            recorded_by=officer,
+        )
+        for i in range(size)
+    )
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/registry/guidance/{site.pk}/").status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 30])
