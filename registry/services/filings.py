@@ -69,6 +69,15 @@ def missing_attachments(filing: Filing, present: set[str]) -> list[str]:
     return [kind for kind in required_attachments(filing) if kind not in present]
 
 
+def unchanged_returned_documents(filing: Filing, attachments) -> list[str]:
+    """The documents a return gave a reason for that carry no file uploaded since the return:
+    a returned filing is not resubmitted with the very papers the reviewer turned down."""
+    if filing.status != Status.RETURNED or filing.decided_at is None:
+        return []
+    renewed = {a.kind for a in attachments if a.uploaded_at > filing.decided_at}
+    return [kind for kind in filing.return_reasons or {} if kind in Kind.values and kind not in renewed]
+
+
 def _require_own(actor, filing: Filing) -> None:
     policy.require_acts_for(actor, filing.institution.organisation, "institution.self")
 
@@ -161,6 +170,14 @@ def filing_submit(*, actor, filing: Filing) -> Filing:
     if missing:
         names = "、".join(str(Kind(kind).label) for kind in missing)
         raise ApplicationError(_("Documents missing: %(names)s.") % {"names": names})
+    unchanged = unchanged_returned_documents(filing, filing.attachments.all())
+    if unchanged:
+        names = "、".join(f"“{Kind(kind).label}”" for kind in unchanged)
+        raise ApplicationError(
+            _("The filing was returned for %(names)s: upload a corrected document before resubmitting.")
+            % {"names": names},
+            fields={"attachments": [_("Not changed since the return.")]},
+        )
     if filing.kind == Filing.Kind.INITIAL and not filing.commitment_signed_by.strip():
         raise ApplicationError(
             _("The filing commitment must be signed (name of the signatory)."),
