@@ -86,7 +86,7 @@ def schedule_refresh() -> None:
 def _refresh_now() -> None:
     from dashboard.tasks import snapshots_refresh_task
 
-    snapshots_refresh_task.delay()  # eager: runs here, with the task's retries
+    snapshots_refresh_task.apply()  # here, in this process: there is no broker to ask
 
 
 def _queue_refresh() -> None:

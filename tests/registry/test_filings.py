@@ -428,12 +428,22 @@ def test_a_filed_institution_files_a_change_then_a_closure(en):
 
     closure = start(client, "closure")
     assert filing_services.required_attachments(closure) == []
+    response = client.post(url("filing_submit", closure.pk), follow=True)
+    assert messages_of(response) == ["Give the closure date (today or later)."]
+    today = timezone.localdate().isoformat()
+    data = {
+        "summary": "停止办学",
+        "commitment_signed_by": "",
+        "closure_on": today,
+        "placement": "转入泗门镇爱心托育中心",
+    }
+    client.post(url("filing_edit", closure.pk), data, follow=True)
     client.post(url("filing_submit", closure.pk), follow=True)
     closure.refresh_from_db()
     assert closure.status == "submitted"
     health.post(url("filing_accept", closure.pk), follow=True)
     inst.refresh_from_db()
-    assert (inst.status, inst.filing_status) == ("closed", "cancelled")
+    assert (inst.status, inst.filing_status) == ("closed", "cancelled")  # closing today: at once
     assert events(closure, "filing.accepted") == 1
 
 
