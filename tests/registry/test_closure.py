@@ -87,3 +87,18 @@ def test_the_closure_receipt_says_closure_not_acceptance(en, client_as):
     assert closing.isoformat() in receipt
     english = text_of(en("nursery1").get(url("filing_receipt", closure.pk)))
     assert "Closure filing receipt" in english and f"its filing ends on {closing.isoformat()}" in english
+
+
+def test_the_staff_of_a_closed_institution_leave_the_certification_rate(en):
+    from training.selectors import city_rate, institution_rate
+
+    institution = filed_nursery1(en)
+    own = institution_rate(institution=institution)
+    assert own.total, "the demo roster has caregivers"
+    before = city_rate()
+    closing = timezone.localdate() + timedelta(days=3)
+    en("health").post(url("filing_accept", closure_submitted(en, closing).pk))
+    assert city_rate() == before  # still operating until the closure date
+    filing_services.closures_apply(day=closing)
+    after = city_rate()
+    assert (after.total, after.certified) == (before.total - own.total, before.certified - own.certified)
