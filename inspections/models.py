@@ -406,7 +406,7 @@ class Case(models.Model):
     closing_note = models.TextField(_("closing note"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     decision_number = models.CharField(_("decision document number"), max_length=64, blank=True)
-    decision_date = models.DateField(_("date of the decision"), null=True, blank=True)
+    decision_date = models.DateField(_("date of the decision"), null=True, blank=True, validators=[bounds.HAPPENED])
     decision_department = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="case_decisions"
     )

@@ -226,6 +226,8 @@ def _filing(institution, state, index, health, today):
                 status=Institution.Status.CLOSED, filing_status=Institution.FilingStatus.CANCELLED
             )
     Filing.objects.filter(pk=filing.pk).update(**values)
+    # The papers are those that were submitted (a return asks for new ones uploaded after it).
+    filing.attachments.update(uploaded_at=submitted)
     Institution.objects.filter(pk=institution.pk).update(**institution_values)
 
 

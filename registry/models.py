@@ -301,6 +301,9 @@ class Filing(models.Model):
     # {attachment kind or "general": reason} — the reasons a returned filing must answer.
     return_reasons = models.JSONField(_("reasons for return"), default=dict, blank=True)
     number = models.CharField(_("filing number"), max_length=40, blank=True)
+    # A closure filing (终止备案): the last day of service and where the enrolled children go.
+    closure_on = models.DateField(_("closure date"), null=True, blank=True, validators=[bounds.PLANNED])
+    placement = models.TextField(_("placement of the enrolled children"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()

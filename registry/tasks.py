@@ -19,3 +19,11 @@ def import_run_task(self, job_id: int, language: str | None = None) -> str | Non
             raise
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries)
     return job.status if job is not None else None
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def closures_apply_task() -> int:
+    """Daily: institutions whose accepted closure date has come close (idempotent)."""
+    from registry.services.filings import closures_apply
+
+    return closures_apply()

@@ -158,6 +158,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.snapshots_refresh_task",
         "schedule": timedelta(minutes=15),
     },
+    # Just after midnight, local time: an institution closes on the day its closure filing names.
+    "closures-apply-daily": {"task": "registry.tasks.closures_apply_task", "schedule": crontab(hour=0, minute=5)},
     "certificate-expiry-reminders-daily": {
         "task": "training.tasks.expiry_reminders_task",
         "schedule": crontab(hour=8, minute=30),

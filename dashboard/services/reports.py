@@ -140,7 +140,7 @@ def report_approve(*, actor, report: PeriodicReport) -> PeriodicReport:
     notify_organisation(
         organisation_id=locked.organisation_id, title=_("Indicator report approved: %(year)s") % {"year": locked.year}
     )
-    transaction.on_commit(schedule_refresh)
+    schedule_refresh()
     return locked
 
 

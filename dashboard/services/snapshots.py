@@ -63,14 +63,35 @@ def status_against(value: Decimal | None, target: Decimal | None, direction: str
 
 
 def schedule_refresh() -> None:
-    """Ask for a snapshot refresh soon. With a broker, one task per minute at most (a cache
-    key debounces bursts of changes); without one (development, tests) nothing is queued:
-    the beat-less embedded mode refreshes on demand and when the demo data is loaded."""
+    """A change that moves a figure asks for a snapshot refresh once its transaction commits
+    (call it inside the transaction; outside one it acts at once).
+
+    With a broker, one task a minute after the change at most (a cache key debounces bursts).
+    In the embedded mode (no broker, tasks eager) there is no worker to run it later, so the
+    refresh runs in this process right after the commit, before the page that made the change
+    answers: no page shows a figure older than the change its user just made. One refresh per
+    transaction, however many rows it changed."""
     from django.conf import settings
+
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        transaction.on_commit(_queue_refresh)
+        return
+    connection = transaction.get_connection()
+    if any(callback is _refresh_now for _savepoints, callback, _robust in connection.run_on_commit):
+        return
+    # robust: the change is committed; a failed refresh is logged and the 15-minute beat repairs it.
+    transaction.on_commit(_refresh_now, robust=True)
+
+
+def _refresh_now() -> None:
+    from dashboard.tasks import snapshots_refresh_task
+
+    snapshots_refresh_task.apply()  # here, in this process: there is no broker to ask
+
+
+def _queue_refresh() -> None:
     from django.core.cache import cache
 
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        return
     if cache.add("dashboard:refresh-queued", True, timeout=60):
         from dashboard.tasks import snapshots_refresh_task
 

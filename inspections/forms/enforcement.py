@@ -162,7 +162,9 @@ class CaseCloseForm(forms.Form):
     )
     note = forms.CharField(label=_("Closing note"), required=False, max_length=NOTE_MAX)
     decision_number = forms.CharField(label=_("Decision document number"), required=False, max_length=64)
-    decision_date = forms.DateField(label=_("Date of the decision"), required=False, widget=DateInput())
+    decision_date = forms.DateField(
+        label=_("Date of the decision"), required=False, widget=DateInput(), validators=bounds.of(Case, "decision_date")
+    )
     decision_department = forms.ModelChoiceField(label=_("Deciding department"), queryset=None, required=False)
     # Empty files pass here so that the paperwork kit refuses them with its own message.
     scan = forms.FileField(label=_("Scan of the decision"), required=False, allow_empty_file=True)

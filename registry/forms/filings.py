@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from paperwork import bounds
 from registry.models import Filing, FilingAttachment
 
 GENERAL = "general"
@@ -46,6 +47,15 @@ class FilingEditForm(forms.Form):
         max_length=64,
         help_text=_("Name of the person who signed the filing commitment."),
     )
+    # Closure filings only (the page shows them for a closure).
+    closure_on = forms.DateField(
+        label=_("Closure date"), required=False, validators=bounds.of(Filing, "closure_on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    placement = forms.CharField(
+        label=_("Placement of the enrolled children"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
 
 
 class AttachmentUploadForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit, policy
 from accounts import services as account_services
 from accounts.errors import ApplicationError
-from accounts.models import Membership, SecurityEvent
+from accounts.models import Membership, Organisation, SecurityEvent
 from paperwork import files
 from registry import parameters, workdays
 from registry.models import Filing, FilingAttachment, Institution
@@ -69,6 +69,15 @@ def missing_attachments(filing: Filing, present: set[str]) -> list[str]:
     return [kind for kind in required_attachments(filing) if kind not in present]
 
 
+def unchanged_returned_documents(filing: Filing, attachments) -> list[str]:
+    """The documents a return gave a reason for that carry no file uploaded since the return:
+    a returned filing is not resubmitted with the very papers the reviewer turned down."""
+    if filing.status != Status.RETURNED or filing.decided_at is None:
+        return []
+    renewed = {a.kind for a in attachments if a.uploaded_at > filing.decided_at}
+    return [kind for kind in filing.return_reasons or {} if kind in Kind.values and kind not in renewed]
+
+
 def _require_own(actor, filing: Filing) -> None:
     policy.require_acts_for(actor, filing.institution.organisation, "institution.self")
 
@@ -113,10 +122,13 @@ def filing_start(*, actor, institution: Institution, kind: str = Filing.Kind.INI
 
 
 @transaction.atomic
-def filing_update(*, actor, filing: Filing, summary: str, commitment_signed_by: str) -> Filing:
+def filing_update(
+    *, actor, filing: Filing, summary: str, commitment_signed_by: str, closure_on=None, placement: str = ""
+) -> Filing:
     _require_own(actor, filing)
+    closure = {"closure_on": closure_on, "placement": placement.strip()} if filing.kind == Filing.Kind.CLOSURE else {}
     updated = Filing.objects.filter(pk=filing.pk, status__in=[Status.DRAFT, Status.RETURNED]).update(
-        summary=summary, commitment_signed_by=commitment_signed_by
+        summary=summary, commitment_signed_by=commitment_signed_by, **closure
     )
     if not updated:
         raise ApplicationError(_("Only a draft or a returned filing can be edited."))
@@ -161,11 +173,21 @@ def filing_submit(*, actor, filing: Filing) -> Filing:
     if missing:
         names = "、".join(str(Kind(kind).label) for kind in missing)
         raise ApplicationError(_("Documents missing: %(names)s.") % {"names": names})
+    unchanged = unchanged_returned_documents(filing, filing.attachments.all())
+    if unchanged:
+        names = "、".join(f"“{Kind(kind).label}”" for kind in unchanged)
+        raise ApplicationError(
+            _("The filing was returned for %(names)s: upload a corrected document before resubmitting.")
+            % {"names": names},
+            fields={"attachments": [_("Not changed since the return.")]},
+        )
     if filing.kind == Filing.Kind.INITIAL and not filing.commitment_signed_by.strip():
         raise ApplicationError(
             _("The filing commitment must be signed (name of the signatory)."),
             fields={"commitment_signed_by": [_("Required.")]},
         )
+    if filing.kind == Filing.Kind.CLOSURE:
+        _require_closure_details(filing)
     now = timezone.now()
     days = int(parameters.get("filing.review_working_days", 5))
     filing.status, filing.submitted_at = Status.SUBMITTED, now
@@ -182,6 +204,15 @@ def filing_submit(*, actor, filing: Filing) -> Filing:
         _link(filing),
     )
     return filing
+
+
+def _require_closure_details(filing: Filing) -> None:
+    """A closure filing names the last day of service (not in the past) and where the enrolled
+    children go: the township follows both."""
+    if filing.closure_on is None or filing.closure_on < timezone.localdate():
+        raise ApplicationError(_("Give the closure date (today or later)."), fields={"closure_on": [_("Required.")]})
+    if not filing.placement.strip():
+        raise ApplicationError(_("Say how the enrolled children are placed."), fields={"placement": [_("Required.")]})
 
 
 def _decide(*, actor, filing: Filing, status: str, note: str, reasons: dict | None = None) -> Filing:
@@ -216,9 +247,10 @@ def filing_accept(*, actor, filing: Filing, note: str = "") -> Filing:
     filing = _decide(actor=actor, filing=filing, status=Status.ACCEPTED, note=note)
     institution = filing.institution
     if filing.kind == Filing.Kind.CLOSURE:
-        Institution.objects.filter(pk=institution.pk).update(
-            status=Institution.Status.CLOSED, filing_status=Institution.FilingStatus.CANCELLED
-        )
+        _notify_township(filing)
+        # Until its closure date the institution keeps operating and stays on the registry.
+        if filing.closure_on is None or filing.closure_on <= timezone.localdate():
+            _close(institution.pk)
     else:
         if filing.kind == Filing.Kind.INITIAL:
             filing.number = _next_number(timezone.localdate().year)
@@ -230,7 +262,7 @@ def filing_accept(*, actor, filing: Filing, note: str = "") -> Filing:
             )
         # A change filing keeps the institution's filing number; it is not stored on the
         # change filing itself, whose ``number`` is unique among filings.
-    if filing.kind in (Filing.Kind.INITIAL, Filing.Kind.CLOSURE):
+    if filing.kind == Filing.Kind.INITIAL or (filing.kind == Filing.Kind.CLOSURE and _closed(institution.pk)):
         institution_standing_changed(actor=actor, institution_id=institution.pk)
     number = filing.number or institution.filing_number
     audit.record(actor=actor, event="filing.accepted", obj=filing, details={"number": number})
@@ -241,6 +273,49 @@ def filing_accept(*, actor, filing: Filing, note: str = "") -> Filing:
         _link(filing),
     )
     return filing
+
+
+def _close(institution_id: int) -> None:
+    Institution.objects.filter(pk=institution_id).update(
+        status=Institution.Status.CLOSED, filing_status=Institution.FilingStatus.CANCELLED
+    )
+
+
+def _closed(institution_id: int) -> bool:
+    return Institution.objects.filter(pk=institution_id, status=Institution.Status.CLOSED).exists()
+
+
+def _notify_township(filing: Filing) -> None:
+    """The township supervises what lies in its territory: it hears of a closure and of where
+    the children go when the health bureau accepts it."""
+    institution = filing.institution
+    for organisation in Organisation.objects.filter(
+        kind=Organisation.Kind.TOWNSHIP, jurisdiction_id=institution.township_id
+    ):
+        _notify_members(
+            organisation.pk,
+            _("Closure filed: %(name)s closes on %(date)s") % {"name": institution.name, "date": filing.closure_on},
+            _("Placement of the enrolled children: %(placement)s") % {"placement": filing.placement or "—"},
+            _link(filing),
+        )
+
+
+@transaction.atomic
+def closures_apply(*, day=None) -> int:
+    """Close the institutions whose accepted closure filing's date has come (daily beat task;
+    idempotent): they leave the public registry, the open review cycles and the figures."""
+    day = day or timezone.localdate()
+    due = Institution.objects.filter(
+        status=Institution.Status.OPERATING,
+        filings__kind=Filing.Kind.CLOSURE, filings__status=Status.ACCEPTED, filings__closure_on__lte=day,
+    ).distinct()  # fmt: skip
+    closed = 0
+    for institution_id in list(due.values_list("pk", flat=True)):
+        _close(institution_id)
+        audit.record(actor=None, event="institution.closed", obj=Institution(pk=institution_id))
+        institution_standing_changed(actor=None, institution_id=institution_id)
+        closed += 1
+    return closed
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from paperwork import files
 from registry import parameters, rules, selectors, standards
 from registry.forms.filings import (
@@ -122,12 +123,14 @@ def _detail_context(request, filing: Filing) -> dict:
     attachments = list(filing.attachments.all())
     required = services.required_attachments(filing)
     reasons = filing.return_reasons or {}
+    unchanged = set(services.unchanged_returned_documents(filing, attachments))
     checklist = [
         {
             "kind": kind,
             "label": _item_label(kind),
             "attachments": [a for a in attachments if a.kind == kind],
             "reason": reasons.get(kind, ""),
+            "unchanged": kind in unchanged,
         }
         for kind in required
     ]
@@ -142,10 +145,15 @@ def _detail_context(request, filing: Filing) -> dict:
             (f"reason_{GENERAL}", _item_label(GENERAL))
         ]
     groups = selectors.filing_class_groups(actor=request.user, filing=filing)
+    # The reviewer judges what the institution page shows: the same panels of the apps that
+    # build on the registry (the workforce: certification rate and roster checks).
+    panels = [html for html in call_app_hooks("institution_panel", actor=request.user, institution=filing.institution,
+                                              request=request).values() if html]  # fmt: skip
     return {
         "filing": filing,
         "institution": filing.institution,
         "warnings": standards.institution_warnings(filing.institution, groups, parameters.load()),
+        "panels": panels,
         "checklist": checklist,
         "missing": [item for item in checklist if not item["attachments"]],
         "others": others,

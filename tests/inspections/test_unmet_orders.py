@@ -170,7 +170,7 @@ def test_of_two_officers_closing_the_same_order_one_wins(cast):
     order = _past_deadline(_failed_review_order(cast, 2025, _operating()))
     stale = RectificationOrder.objects.get(pk=order.pk)  # what the second officer's page loaded
     decisions.order_close_unmet(actor=cast["health"], order=order, note="第一位")
-    with pytest.raises(ApplicationError, match="already closed"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="already closed"):
         decisions.order_close_unmet(actor=cast["health"], order=stale, note="第二位")
     order.refresh_from_db()
     assert order.closing_note == "第一位"

@@ -55,6 +55,7 @@ def open_filing(code: str, status: str | None = None, complete: bool = False) ->
     if complete:
         for kind in required_attachments(filing):
             _attach(filing, kind)
+        filing.attachments.update(uploaded_at=timezone.now())  # newer than any return: ready to resubmit
         Filing.objects.filter(pk=filing.pk).update(commitment_signed_by="矩阵签署人")
     if status:
         now = timezone.now()

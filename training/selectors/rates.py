@@ -13,6 +13,8 @@ from registry.models import Institution
 from training.models import Certificate, CertificateKind, StaffMember
 from training.selectors.staff import roster_institutions
 
+GONE = (Institution.Status.CLOSED, Institution.Status.REVOKED)
+
 
 @dataclass(frozen=True)
 class Rate:
@@ -54,6 +56,8 @@ def certification_rates(staff: QuerySet, *, by: str | None, day: date | None = N
     day = day or timezone.localdate()
     requires = bool(parameters.get("certification.requires_verification", 1))
     caregivers = staff.filter(StaffMember.active_q(day), role=StaffMember.Role.CAREGIVER).order_by()
+    # The staff of a closed or revoked institution no longer count: nobody cares for children there.
+    caregivers = caregivers.exclude(institution__status__in=GONE)
     counted = Count("pk", filter=_certified(day, requires))
     if by is None:
         row = caregivers.aggregate(total=Count("pk"), certified=counted)
