@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Organisation, Region, User
+from dashboard import rules
 from dashboard.models import PeriodicReport
+from inspections import rules as inspection_rules
 from inspections.models import (
     AnnualReview,
     Area,
@@ -150,6 +152,8 @@ def lateness(*, actor: User, region: Region, today: date | None = None) -> Laten
         .annotate(first=Min("submitted_at"))
         .values_list("region__code", "first")
     )
+    # A figure links to its list only where the viewer may open that list (cases: case.manage).
+    cases_open, reports_open = inspection_rules.can_see_cases(actor), rules.may_read_reports(actor)
     rows = []
     for township in townships:
         row = TownshipLate(
@@ -160,8 +164,12 @@ def lateness(*, actor: User, region: Region, today: date | None = None) -> Laten
             links={
                 "filings": _link("filing_list", township.code),
                 "orders": _link("order_list", township.code),
-                "cases": _link("case_list", township.code),
-                "reports": reverse("report_list") + "?" + urlencode({"region": township.code, "year": year}),
+                "cases": _link("case_list", township.code) if cases_open else "",
+                "reports": (
+                    reverse("report_list") + "?" + urlencode({"region": township.code, "year": year})
+                    if reports_open
+                    else ""
+                ),
             },
         )
         if township.code in submitted:

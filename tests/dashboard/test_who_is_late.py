@@ -206,3 +206,18 @@ def test_who_is_late_keeps_the_page_query_count_with_more_late_items(client_as):
         _overdue_case(code)
     large = queries_of(client, "/dashboard/"), queries_of(client, f"/dashboard/townships/{SIMEN}/")
     assert large == small
+
+
+@pytest.mark.parametrize("username", ["leader", "health", "simen", "edu"])
+def test_every_link_of_who_is_late_opens_for_its_viewer(username, client_as):
+    """A figure links to its list only where the viewer may open it (the leading group has no
+    case.manage: its case figures are plain numbers)."""
+    client = client_as(username)
+    html = client.get("/dashboard/", follow=True).content.decode()
+    section = re.search(r'data-testid="who-is-late".*?</section>', html, re.S).group(0)
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="([^"]+)"', section)]
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    if username == "leader":
+        assert 'data-testid="late-cases">' in section and "/inspections/cases/" not in section
