@@ -209,7 +209,7 @@ def _progress(cycle: ReviewCycle, region: Region) -> list[AreaProgress]:
     departments: dict[str, list[str]] = {}
     duties = [Area.duty(area) for area in Area.values]
     holders = Organisation.objects.filter(is_active=True, duties__code__in=duties).values_list("duties__code", "name")
-    for duty, name in holders.order_by("code"):
+    for duty, name in holders.order_by("code").distinct():
         departments.setdefault(duty, []).append(name)
     result = []
     for area in Area.values:

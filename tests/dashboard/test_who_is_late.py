@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, Organisation, Region
 from dashboard import selectors
-from dashboard.models import Indicator, PeriodicReport, Snapshot
+from dashboard.models import Indicator, PeriodicReport, Snapshot, Target
 from dashboard.reminders import report_reminders
 from dashboard.services import snapshots as snapshot_services
 from dashboard.services import targets as target_services
@@ -182,6 +182,9 @@ def test_the_township_is_reminded_once_before_and_once_after_the_due_date():
 def test_each_dashboard_says_how_many_targets_are_met(client_as, cast):
     snapshot_services.snapshots_refresh()
     city = _region("330281")
+    Target.objects.filter(year__gte=YEAR).delete()
+    html = english(client_as("leader")).get("/dashboard/").content.decode()
+    assert "No target is in force for this year or later." in html
     for code, factor in (("slots", Decimal("1")), ("institutions", Decimal("2"))):  # one met, one not
         value = Decimal(Snapshot.objects.get(region=city).values[code]["value"])
         target_services.target_set(
