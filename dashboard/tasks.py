@@ -20,3 +20,11 @@ def export_run_task(job_id: int) -> str:
     from dashboard.exports.dashboards import export_job_run
 
     return export_job_run(job_id=job_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def report_reminders_task(today: str | None = None) -> dict[str, int]:
+    """Daily: townships are reminded of a missing periodic report before and after its due date."""
+    from dashboard.reminders import report_reminders
+
+    return report_reminders(today=date.fromisoformat(today) if today else None)

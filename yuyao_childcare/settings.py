@@ -153,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.inspection_reminders_task",
         "schedule": crontab(hour=8, minute=15),
     },
+    "periodic-report-reminders-daily": {
+        "task": "dashboard.tasks.report_reminders_task",
+        "schedule": crontab(hour=8, minute=45),
+    },
     "cycle-statistics-hourly": {"task": "inspections.tasks.cycle_statistics_task", "schedule": timedelta(hours=1)},
     "dashboard-snapshots-quarter-hourly": {
         "task": "dashboard.tasks.snapshots_refresh_task",

@@ -22,6 +22,7 @@ from dashboard.selectors.export_jobs import (
     export_job_get,
     export_job_lock,
 )
+from dashboard.selectors.lateness import Lateness, ReportState, lateness, report_due, report_period
 from dashboard.selectors.reports import (
     report_get,
     report_list,
@@ -47,6 +48,11 @@ __all__ = [
     "export_job_get",
     "export_job_lock",
     "home_region",
+    "Lateness",
+    "ReportState",
+    "lateness",
+    "report_due",
+    "report_period",
     "indicator_list",
     "pick_target",
     "report_get",

@@ -62,6 +62,15 @@ class Dashboard:
     def computed_at(self):
         return self.snapshot.computed_at if self.snapshot else None
 
+    @property
+    def targets_set(self) -> int:
+        """Indicators with a target in force (this year or later)."""
+        return sum(row.target is not None for row in self.rows)
+
+    @property
+    def targets_met(self) -> int:
+        return sum(row.target is not None and row.status == "met" for row in self.rows)
+
 
 def home_region(actor: User) -> Region | None:
     """Where the dashboard link takes the user: the city, or their township, or nowhere."""

@@ -30,6 +30,24 @@ PARAMETERS = [
         "label": "看板“接近目标”的界线（达到目标值的百分比）",
         "source": "parameter",
     },
+    {
+        "key": "dashboard.report_due_days",
+        "value": 31,
+        "min": 1,
+        "max": 365,
+        "whole": True,
+        "label": "定期报表截止日（报告期结束后天数）",
+        "source": "parameter",
+    },
+    {
+        "key": "dashboard.report_remind_days",
+        "value": 7,
+        "min": 1,
+        "max": 90,
+        "whole": True,
+        "label": "定期报表截止前提醒（天数）",
+        "source": "parameter",
+    },
 ]
 
 

@@ -88,7 +88,8 @@ def city_dashboard(request):
     if home.level == Region.Level.TOWNSHIP:
         return redirect("township_dashboard", code=home.code)
     board = selectors.dashboard(actor=actor, region=home)
-    return render(request, "dashboard/dashboards/city.html", _context(request, board))
+    late = selectors.lateness(actor=actor, region=home)
+    return render(request, "dashboard/dashboards/city.html", _context(request, board, late=late))
 
 
 @login_required
@@ -100,7 +101,8 @@ def township_dashboard(request, code: str):
         return redirect("city_dashboard")
     board = selectors.dashboard(actor=actor, region=region)
     places = selectors.township_places(actor=actor, region=region)
-    context = _context(request, board, places=places, may_view_city=rules.may_view_city(actor))
+    late = selectors.lateness(actor=actor, region=region)
+    context = _context(request, board, places=places, late=late, may_view_city=rules.may_view_city(actor))
     return render(request, "dashboard/dashboards/township.html", context)
 
 

@@ -128,7 +128,12 @@ class CaseFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All statuses")), *Case.Status.choices]
     )
     township = forms.CharField(label=_("Township"), required=False, max_length=12)
+    # A plain field: a checkbox widget would read "?overdue=0" as checked.
+    overdue = forms.CharField(label=_("Only cases past their deadline"), required=False, max_length=5)
     q = forms.CharField(label=_("Provider or place"), required=False, max_length=100)
+
+    def clean_overdue(self) -> bool:
+        return _flag(self.cleaned_data["overdue"])
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].strip()

@@ -97,11 +97,19 @@ def referral_get(*, actor, pk: int) -> RevocationReferral:
     return policy.get_visible_or_404(actor, queryset, pk=pk)
 
 
-def case_list(*, actor, status: str = "", township: str = "", text: str = "") -> QuerySet:
+def case_overdue_condition(*, today) -> Q:
+    """Cases ordered to rectify whose deadline has passed on ``today`` (the escalation's rule;
+    the dashboard counts the same)."""
+    return Q(status=Case.Status.ORDERED, deadline__lt=today)
+
+
+def case_list(*, actor, status: str = "", township: str = "", text: str = "", overdue: bool = False) -> QuerySet:
     """Cases within the actor's ``case.manage`` jurisdiction (rule 21), latest found first."""
     queryset = Case.objects.visible_to(actor).select_related("township", "recorded_by")
     if status:
         queryset = queryset.filter(status=status)
+    if overdue:
+        queryset = queryset.filter(case_overdue_condition(today=timezone.localdate()))
     if township:
         queryset = queryset.filter(township__code=township)
     if text:

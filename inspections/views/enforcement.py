@@ -346,7 +346,11 @@ def _filtered_cases(request):
         return form, selectors.case_list(actor=request.user).none()
     data = form.cleaned_data if form.is_bound else {}
     cases = selectors.case_list(
-        actor=request.user, status=data.get("status", ""), township=data.get("township", ""), text=data.get("q", "")
+        actor=request.user,
+        status=data.get("status", ""),
+        township=data.get("township", ""),
+        text=data.get("q", ""),
+        overdue=data.get("overdue", False),
     )
     return form, cases
 
