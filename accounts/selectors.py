@@ -159,7 +159,11 @@ def operator_tools(*, actor: User) -> list[dict]:
 def work_queue(*, actor: User) -> list[dict]:
     """Items waiting for the user, gathered from each app's ``work_queue`` function (named on
     its AppConfig; accounts never imports the apps that build on it). Each item is a dict
-    with ``title``, ``url`` and optionally ``count`` and ``urgent``."""
+    with ``title``, ``url`` and optionally ``count``, ``urgent`` and ``subset`` (its count is
+    part of another item's on the same page). The menu's counts are taken from it."""
     from accounts.hooks import call_app_hooks
+    from accounts.navigation import remember_counts
 
-    return [item for items in call_app_hooks("work_queue", actor=actor).values() for item in items]
+    queue = [item for items in call_app_hooks("work_queue", actor=actor).values() for item in items]
+    remember_counts(user=actor, queue=queue)
+    return queue

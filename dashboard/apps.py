@@ -10,6 +10,8 @@ class DashboardConfig(AppConfig):
     work_queue = "dashboard.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "dashboard.scopes.SCOPES"
+    # Navigation entries: (URL name, label, duties that show it; None: every member).
+    navigation_group = "targets"
     navigation = [
         ("city_dashboard", _("Dashboard"), {"dashboard.view"}),
         ("report_list", _("Indicator reports"), {"reports.submit", "reports.approve", "dashboard.drilldown"}),

@@ -16,7 +16,9 @@ class InspectionsConfig(AppConfig):
     # Told by the registry when an institution is filed, closed or revoked: open review cycles
     # take it in or withdraw its undecided review.
     institution_changed = "inspections.services.cycles.cycle_membership_sync"
-    # Navigation entries: (URL name, label, duties that show it; None: every member).
+    # Navigation entries: (URL name, label, duties that show it; None: every member), in the
+    # menu's group of annual review and enforcement.
+    navigation_group = "review"
     _CHECKS = ("check.fire", "check.food_safety", "check.fees", "check.security", "check.safety",
                "check.health_care", "check.education")  # fmt: skip
     navigation = [

@@ -13,7 +13,8 @@ class RegistryConfig(AppConfig):
     work_queue = "registry.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "registry.scopes.SCOPES"
-    # Navigation entries: (URL name, label, duties that show it; None: every member).
+    # Navigation entries: (URL name, label, duties that show it; None: every member[, menu group]).
+    navigation_group = "institutions"
     navigation = [
         ("institution_list", _("Institutions"), None),
         ("filing_list", _("Filings"), None),
@@ -32,6 +33,7 @@ class RegistryConfig(AppConfig):
             "residential_area_list",
             _("Residential areas"),
             {"planning.residential", "targets.manage", "dashboard.drilldown"},
+            "targets",
         ),
         ("guidance_site_list", _("Guidance network"), None),
         (
@@ -39,5 +41,5 @@ class RegistryConfig(AppConfig):
             _("Pricing guidance"),
             {"pricing.guide", "filing.review", "check.fees", "institution.self"},
         ),
-        ("parameter_list", _("Standards"), {"targets.manage"}),
+        ("parameter_list", _("Standards"), {"targets.manage"}, "targets"),
     ]

@@ -29,6 +29,7 @@ def work_queue(*, actor) -> list[dict]:
                     "title": _("Filing reviews past the time limit"),
                     "count": overdue,
                     "urgent": True,
+                    "subset": True,  # among the filings waiting: the menu does not count them twice
                     "url": _url("filing_list", "?overdue=1"),
                 }
             )

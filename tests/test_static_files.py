@@ -31,7 +31,11 @@ def collected() -> dict[str, int]:
 
 def test_every_static_path_the_templates_use_is_found():
     paths = template_static_paths()
-    assert {"vendor/bootstrap/css/bootstrap.min.css", "vendor/echarts/echarts.min.js"} <= paths
+    assert {
+        "vendor/bootstrap/css/bootstrap.min.css",
+        "vendor/bootstrap/js/bootstrap.bundle.min.js",
+        "vendor/echarts/echarts.min.js",
+    } <= paths
     assert [path for path in sorted(paths) if not finders.find(path)] == []
     assert set(collected()) >= paths
 
@@ -41,6 +45,8 @@ def test_only_the_vendor_files_the_pages_use_are_collected():
     assert vendor == {
         "vendor/bootstrap/css/bootstrap.min.css",
         "vendor/bootstrap/css/bootstrap.min.css.map",  # named by the stylesheet's sourceMappingURL
+        "vendor/bootstrap/js/bootstrap.bundle.min.js",  # the main menu's collapse and dropdowns
+        "vendor/bootstrap/js/bootstrap.bundle.min.js.map",  # named by the script's sourceMappingURL
         "vendor/echarts/echarts.min.js",
     }
     assert not finders.find("vendor/echarts/echarts.js")  # the other builds stay in node_modules

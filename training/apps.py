@@ -16,6 +16,8 @@ class TrainingConfig(AppConfig):
     roster_lookup = "training.selectors.staff.roster_matches"
     # The staff section of the annual self-report, pre-filled from the roster.
     self_report_prefill = "training.panels.self_report_staff"
+    # Navigation entries: (URL name, label, duties that show it; None: every member).
+    navigation_group = "workforce"
     navigation = [
         ("staff_list", _("Staff"), {"institution.self", "township.supervise", "staff.oversee", "certificate.verify"}),
         ("certificate_queue", _("Certificates"), {"institution.self", "staff.oversee", "certificate.verify"}),

@@ -246,7 +246,13 @@ VENDOR_STATIC_FILES = {
     # The map is named by the stylesheet's sourceMappingURL, which the manifest storage follows.
     "vendor/bootstrap": (
         BASE_DIR / "node_modules" / "bootstrap" / "dist",
-        ["css/bootstrap.min.css", "css/bootstrap.min.css.map"],
+        # The bundle (with Popper) runs the menu's collapse and dropdowns.
+        [
+            "css/bootstrap.min.css",
+            "css/bootstrap.min.css.map",
+            "js/bootstrap.bundle.min.js",
+            "js/bootstrap.bundle.min.js.map",
+        ],
     ),
     "vendor/echarts": (BASE_DIR / "node_modules" / "echarts" / "dist", ["echarts.min.js"]),
 }

@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/e2e/ (git-ignored).
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,25 @@ def log_in(portal):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def menu_link():
+    """The main menu's link to a page, made visible: its group's dropdown opened first (and,
+    at phone width, the folded menu)."""
+
+    def menu_link(page, href: str):
+        from playwright.sync_api import expect
+
+        toggler = page.locator("header button.navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+            expect(page.locator("#main-menu")).to_have_class(re.compile(r"\bshow\b"))
+        link = page.locator(f"header nav a[href='{href}']")
+        group = page.locator("header nav [data-group]").filter(has=page.locator(f"a[href='{href}']"))
+        if group.count():
+            group.locator("> .dropdown-toggle").click()
+        expect(link).to_be_visible()
+        return link
+
+    return menu_link

@@ -32,7 +32,7 @@ def _charts_drawn(page, selector: str) -> list[int]:
     return sizes
 
 
-def test_the_leader_reads_the_city_dashboard_and_opens_a_township(portal, page, log_in, artifacts):
+def test_the_leader_reads_the_city_dashboard_and_opens_a_township(portal, page, log_in, menu_link, artifacts):
     from playwright.sync_api import expect
 
     from accounts.models import Region
@@ -45,7 +45,7 @@ def test_the_leader_reads_the_city_dashboard_and_opens_a_township(portal, page, 
     # 1. The city dashboard, from the navigation.
     leader = log_in(page, "leader")
     with leader.expect_navigation():
-        leader.locator("header nav a[href='/dashboard/']").click()
+        menu_link(leader, "/dashboard/").click()
     expect(leader).to_have_url(f"{url}/dashboard/")
     expect(leader.get_by_test_id("dashboard-title")).to_contain_text("余姚市")
     expect(leader.get_by_test_id("computed-at")).to_contain_text(

@@ -56,7 +56,7 @@ def _open_from_queue(page, portal_url: str, filing_list: str, name: str) -> None
         link.click()
 
 
-def test_filing_from_start_to_the_public_registry(portal, new_page, log_in, tmp_path, artifacts):
+def test_filing_from_start_to_the_public_registry(portal, new_page, log_in, menu_link, tmp_path, artifacts):
     from django.urls import reverse
     from playwright.sync_api import expect
 
@@ -83,7 +83,7 @@ def test_filing_from_start_to_the_public_registry(portal, new_page, log_in, tmp_
 
     # The filing list offers to start a filing; start the initial one.
     with nursery.expect_navigation():
-        nursery.locator(f"header a[href='{filing_list}']").click()
+        menu_link(nursery, filing_list).click()
     start = nursery.locator(f"form[action='{reverse('filing_start')}']")
     expect(nursery.locator("main section").filter(has=start)).to_contain_text(NAME)
     start.locator("select[name=kind]").select_option(Filing.Kind.INITIAL)

@@ -122,7 +122,7 @@ def _record_finding(page, record_url: str, *, failures: dict[str, str], notes: s
     _click(page, page.locator("main form button[type=submit]"))
 
 
-def test_annual_review_from_self_report_to_decision(portal, new_page, log_in, artifacts):
+def test_annual_review_from_self_report_to_decision(portal, new_page, log_in, menu_link, artifacts):
     from django.urls import reverse
     from django.utils import timezone
     from playwright.sync_api import expect
@@ -250,7 +250,7 @@ def test_annual_review_from_self_report_to_decision(portal, new_page, log_in, ar
     order = RectificationOrder.objects.get(review=review)
     order_detail = reverse("order_detail", args=[order.pk])
     expect(nursery.get_by_test_id("work-queue").locator(f"a[href='{order_detail}']")).to_contain_text(number)
-    _click(nursery, nursery.locator(f"header nav a[href='{reverse('review_list')}']"))
+    _click(nursery, menu_link(nursery, reverse("review_list")))
     _click(nursery, nursery.get_by_test_id("review-list").get_by_role("link", name=NAME, exact=True))
     expect(nursery).to_have_url(f"{url}{detail}")
     decision = nursery.get_by_test_id("decision")

@@ -77,7 +77,7 @@ def _percent(certified: int, total: int) -> str:
     return str(Rate(certified, total).percent)
 
 
-def test_a_verified_certificate_raises_the_certification_rate(portal, new_page, log_in, artifacts):
+def test_a_verified_certificate_raises_the_certification_rate(portal, new_page, log_in, menu_link, artifacts):
     from django.urls import reverse
     from django.utils import timezone
     from playwright.sync_api import expect
@@ -109,7 +109,7 @@ def test_a_verified_certificate_raises_the_certification_rate(portal, new_page, 
     nursery.screenshot(path=str(artifacts / "workforce-1-rate-before.png"), full_page=True)
 
     # 2. It adds a caregiver from its staff roster…
-    _click(nursery, nursery.locator(f"header a[href='{reverse('staff_list')}']"))
+    _click(nursery, menu_link(nursery, reverse("staff_list")))
     expect(nursery.locator("main h1")).to_contain_text(NAME)
     _click(nursery, nursery.get_by_test_id("staff-create"))
     expect(nursery).to_have_url(f"{url}{reverse('staff_create')}")
