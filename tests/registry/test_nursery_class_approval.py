@@ -74,6 +74,8 @@ def test_a_refusal_needs_a_reason_tells_the_institution_and_correcting_the_recor
     assert (institution.education_approval, institution.education_note) == (Approval.REFUSED, "园舍未通过教育部门验收")
     note = Notification.objects.get(recipient=cast["nursery1"], title__contains="Refused by the education")
     assert "园舍未通过教育部门验收" in note.body
+    page = en("nursery1").get(reverse("institution_detail", args=[institution.pk])).content.decode()
+    assert "Refused by education: 园舍未通过教育部门验收" in page
     filing = start(en("nursery1"))
     complete(en("nursery1"), filing)
     response = en("nursery1").post(url("filing_submit", filing.pk), follow=True)
