@@ -41,5 +41,6 @@ class RegistryConfig(AppConfig):
             _("Pricing guidance"),
             {"pricing.guide", "filing.review", "check.fees", "institution.self"},
         ),
+        ("nursery_class_queue", _("Nursery class approvals"), {"register.kindergarten_class"}),
         ("parameter_list", _("Standards"), {"targets.manage"}, "targets"),
     ]

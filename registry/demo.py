@@ -67,6 +67,8 @@ DEMO = [
     ("330281113", "陆埠镇童心托育园", LF.COMPANY, PT.STANDALONE, "accepted", False),
     ("330281114", "梁弄镇红星托育中心", LF.NONPROFIT, PT.COMMUNITY_RUN, "none", True),
     ("330281201", "鹿亭乡乡村托育点", LF.NONPROFIT, PT.COMMUNITY_RUN, "unregistered", True),
+    # Registered, waiting for the education bureau's approval before it may file (edu's queue).
+    ("330281004", "阳明街道实验幼儿园托班", LF.PUBLIC_INSTITUTION, PT.KINDERGARTEN_CLASS, "none", True),
 ]
 EXISTING_ORGS = {0: "demo-simen-xingxing", 1: "demo-lizhou-yangguang"}
 AUTHORITY = {LF.COMPANY: "amr", LF.NONPROFIT: "mca", LF.PUBLIC_INSTITUTION: "editor"}
@@ -139,6 +141,10 @@ def load_registry_demo() -> int:
             grants.grant(organisation=authority, perm="accounts.view_organisation", obj=organisation)
         grant_followers(institution)
         _filing(institution, state, index, health, today)
+        if provider_type == PT.KINDERGARTEN_CLASS:
+            waiting = state == "none"
+            approval = Institution.EducationApproval.PENDING if waiting else Institution.EducationApproval.APPROVED
+            Institution.objects.filter(pk=institution.pk).update(education_approval=approval)
     _residential_areas()
     _guidance_sites()
     PricingGuidance.objects.get_or_create(

@@ -105,6 +105,14 @@ class Institution(models.Model):
         FILED = "filed", _("Filed")
         CANCELLED = "cancelled", _("Filing cancelled")
 
+    class EducationApproval(models.TextChoices):
+        """The education bureau's approval of a kindergarten nursery class (托幼一体化审批,
+        Annex 2), a step before its filing; blank for every other provider type."""
+
+        PENDING = "pending", _("Awaiting education approval")
+        APPROVED = "approved", _("Approved by education")
+        REFUSED = "refused", _("Refused by education")
+
     organisation = models.OneToOneField(
         Organisation, on_delete=models.PROTECT, related_name="institution", verbose_name=_("organisation")
     )
@@ -152,6 +160,15 @@ class Institution(models.Model):
         _("filing status"), max_length=16, choices=FilingStatus.choices, default=FilingStatus.NOT_FILED, db_index=True
     )
     filing_number = models.CharField(_("filing number"), max_length=40, blank=True)
+    education_approval = models.CharField(
+        _("education approval"), max_length=16, choices=EducationApproval.choices, blank=True, db_index=True
+    )
+    education_decided_at = models.DateTimeField(_("education decided at"), null=True, blank=True)
+    education_decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("education decided by"),
+    )  # fmt: skip
+    education_note = models.TextField(_("education decision note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

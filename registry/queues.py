@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.hooks import url_or_placeholder as _url
-from registry import selectors
+from registry import rules, selectors
 from registry.models import Filing, Institution
 
 
@@ -40,6 +40,16 @@ def work_queue(*, actor) -> list[dict]:
                     "title": _("Registered institutions that have not filed"),
                     "count": unfiled,
                     "url": _url("unfiled_list"),
+                }
+            )
+    if rules.can_approve_nursery_classes(actor=actor):
+        waiting = selectors.nursery_class_queue(actor=actor).count()
+        if waiting:
+            items.append(
+                {
+                    "title": _("Nursery classes awaiting approval"),
+                    "count": waiting,
+                    "url": _url("nursery_class_queue"),
                 }
             )
     if policy.has_duty(actor, "institution.self"):

@@ -9,6 +9,9 @@ Institutions
     ``is_institution_member``   one of the institution's own members, whatever the role
     ``can_edit_institution``    the institution's own officers and heads keep its record
     ``can_see_contact_phone``   the contact phone in full: own members and filing reviewers
+Nursery classes (托幼一体化审批)
+    ``can_approve_nursery_classes``  the education bureau's officers (``register.kindergarten_class``)
+    ``can_decide_nursery_class``     the same, on a nursery class that waits for approval
 Filings
     ``can_write_filing``        own officers and heads, while a draft or returned
     ``can_decide_filing``       ``filing.review``, while submitted
@@ -45,6 +48,7 @@ FILING_REVIEW_DUTY = "filing.review"
 PLANNING_DUTY = "planning.residential"
 GUIDANCE_DUTY = "guidance.manage"
 PRICING_DUTY = "pricing.guide"
+NURSERY_CLASS_DUTY = "register.kindergarten_class"
 # Duties that give sight of residential areas (policy rule 13).
 RESIDENTIAL_SIGHT_DUTIES = (PLANNING_DUTY, "targets.manage", "dashboard.drilldown")
 # The levels of the guidance network a township sets up (the city centre is the health bureau's).
@@ -61,6 +65,20 @@ IMPORT_DUTIES = {
 
 
 # --- Institutions -------------------------------------------------------------------------
+
+
+def can_approve_nursery_classes(*, actor) -> bool:
+    """Annex 2: the education bureau approves the nursery classes of kindergartens before
+    they file with the health bureau."""
+    return policy.has_duty(actor, NURSERY_CLASS_DUTY)
+
+
+def can_decide_nursery_class(*, actor, institution: Institution) -> bool:
+    return (
+        can_approve_nursery_classes(actor=actor)
+        and institution.provider_type == Institution.ProviderType.KINDERGARTEN_CLASS
+        and institution.education_approval == Institution.EducationApproval.PENDING
+    )
 
 
 def is_institution_member(*, actor, institution: Institution) -> bool:

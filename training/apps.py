@@ -14,6 +14,9 @@ class TrainingConfig(AppConfig):
     institution_panel = "training.panels.institution_panel"
     # Where a person is on an active roster (by ID-number hash): the ban list looks back with it.
     roster_lookup = "training.selectors.staff.roster_matches"
+    # Told by the registry when an institution is filed, closed or revoked: a closed or revoked
+    # institution's roster ends (its staff leave), so they are active nowhere.
+    institution_changed = "training.services.staff.rosters_close_for_gone"
     # The staff section of the annual self-report, pre-filled from the roster.
     self_report_prefill = "training.panels.self_report_staff"
     # Navigation entries: (URL name, label, duties that show it; None: every member).

@@ -319,13 +319,32 @@ def referral_raise_if_due(*, actor, review: AnnualReview) -> RevocationReferral 
     )
     referral.failed_reviews.set([previous, review])
     audit.record(actor=actor, event="referral.raised", obj=referral, details={"authority": registration.authority.code})
-    notify_organisation(
-        organisation_id=registration.authority_id,
-        title=_("Revocation referral: %(name)s failed two consecutive annual reviews")
-        % {"name": review.institution.name},
-        link=f"/inspections/referrals/{referral.pk}/",
+    title = _("Revocation referral: %(name)s failed two consecutive annual reviews") % {"name": review.institution.name}
+    notify_organisation(organisation_id=registration.authority_id, title=title, link=_referral_link(referral))
+    _notify_township_and_institution(
+        referral,
+        title=title,
+        body=_("The health bureau referred the withdrawal of the registration to %(authority)s.")
+        % {"authority": registration.authority.name},
     )
     return referral
+
+
+def _referral_link(referral: RevocationReferral) -> str:
+    return f"/inspections/referrals/{referral.pk}/"
+
+
+def _notify_township_and_institution(referral: RevocationReferral, *, title: str, body: str) -> None:
+    """The township supervises what lies in its territory and the institution answers for
+    itself: both hear of each step of a referral (raised, decided)."""
+    institution = Institution.objects.select_related("township").get(pk=referral.institution_id)
+    notify_duty_holders(
+        duty="township.supervise", title=title, body=body, link=_referral_link(referral),
+        township_code=institution.township.code,
+    )  # fmt: skip
+    notify_organisation(
+        organisation_id=institution.organisation_id, title=title, body=body, link=_referral_link(referral)
+    )
 
 
 @transaction.atomic
@@ -349,7 +368,8 @@ def referral_decide(*, actor, referral: RevocationReferral, withdraw: bool, note
             status=Institution.Status.REVOKED, filing_status=Institution.FilingStatus.CANCELLED
         )
     audit.record(actor=actor, event="referral.decided", obj=referral, details={"withdraw": withdraw})
-    notify_duty_holders(
-        duty="referral.raise", title=_("Referral decided: %(name)s") % {"name": referral.institution.name}, body=note
-    )
+    title = _("Referral decided: %(name)s") % {"name": referral.institution.name}
+    notify_duty_holders(duty="referral.raise", title=title, body=note)
+    outcome = _("Registration withdrawn: %(note)s") if withdraw else _("Registration kept: %(note)s")
+    _notify_township_and_institution(referral, title=title, body=outcome % {"note": note})
     return referral

@@ -4,6 +4,7 @@ One module per subject; every selector is also reachable as ``registry.selectors
 Selectors read: they import no service (what both need, such as the slots standard, lives
 in its own module below them)."""
 
+from registry.selectors.approvals import nursery_class_get, nursery_class_queue
 from registry.selectors.filings import (
     attachment_get,
     filing_class_groups,
@@ -74,6 +75,8 @@ from registry.selectors.registrations import (
 )
 
 __all__ = [
+    "nursery_class_get",
+    "nursery_class_queue",
     "InstitutionOverview",
     "PublicClassBand",
     "PublicFee",

@@ -24,6 +24,7 @@ from paperwork import files
 from registry import parameters, workdays
 from registry.models import Filing, FilingAttachment, Institution
 from registry.services import numbers
+from registry.services.approvals import filing_require_approval
 from registry.services.institutions import institution_standing_changed
 
 Status = Filing.Status
@@ -181,6 +182,8 @@ def filing_submit(*, actor, filing: Filing) -> Filing:
             % {"names": names},
             fields={"attachments": [_("Not changed since the return.")]},
         )
+    if filing.kind == Filing.Kind.INITIAL:
+        filing_require_approval(filing.institution)
     if filing.kind == Filing.Kind.INITIAL and not filing.commitment_signed_by.strip():
         raise ApplicationError(
             _("The filing commitment must be signed (name of the signatory)."),

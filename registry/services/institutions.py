@@ -65,6 +65,8 @@ def institution_create(
         credit_code=credit_code,
         **fields,
     )
+    if provider_type == Institution.ProviderType.KINDERGARTEN_CLASS:
+        institution.education_approval = Institution.EducationApproval.PENDING
     institution.full_clean()
     institution.save()
     grant_followers(institution)
@@ -112,8 +114,19 @@ def institution_update(*, actor, institution: Institution, **changes) -> Institu
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     for name, value in changes.items():
         setattr(institution, name, value)
+    # A nursery class waits for the education bureau; one it refused asks again by correcting
+    # its record (the refusal's reason is on its page).
+    reapplied = False
+    if institution.provider_type == Institution.ProviderType.KINDERGARTEN_CLASS:
+        if institution.education_approval in ("", Institution.EducationApproval.REFUSED):
+            reapplied = institution.education_approval == Institution.EducationApproval.REFUSED
+            institution.education_approval = Institution.EducationApproval.PENDING
+    elif institution.education_approval == Institution.EducationApproval.PENDING:
+        institution.education_approval = ""
     institution.full_clean()
     institution.save()
+    if reapplied:
+        audit.record(actor=actor, event="nursery_class.reapplied", obj=institution)
     if "name" in changes:
         Organisation.objects.filter(pk=institution.organisation_id).update(name=institution.name)
     audit.record(actor=actor, event="institution.updated", obj=institution, details={"fields": sorted(changes)})

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,3 +205,28 @@ def staff_reveal(*, actor, member: StaffMember, reason: str, request=None) -> st
         detail={"model": "training.staffmember", "pk": member.pk, "field": "id_number", "reason": reason[:200]},
     )
     return member.id_number
+
+
+def rosters_close_for_gone(*, actor, institution_id: int) -> int:
+    """The registry's ``institution_changed`` hook, in the registry's transaction: when an
+    institution is closed or its registration withdrawn, everyone still employed there leaves
+    today (one hired for a later day leaves on that day), so that nobody stays active at an
+    institution that no longer exists and the duplicate check does not flag them elsewhere.
+    Returns how many left."""
+    institution = Institution.objects.get(pk=institution_id)
+    if institution.status not in (Institution.Status.CLOSED, Institution.Status.REVOKED):
+        return 0
+    today = timezone.localdate()
+    still_on = StaffMember.objects.filter(institution_id=institution_id).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=today)
+    )
+    left = 0
+    for member in still_on.select_for_update():
+        member.left_on, member.class_group = max(today, member.hired_on), None
+        member.save(update_fields=["left_on", "class_group"])
+        audit.record(
+            actor=actor, event="staff.left", obj=member,
+            details={"left_on": str(member.left_on), "because": institution.status},
+        )  # fmt: skip
+        left += 1
+    return left
