@@ -286,6 +286,21 @@ _PG_APPEND_ONLY = (
 )
 
 
+def drop_sqlite_triggers_going_back(*tables: str):
+    """A migration operation for the end of a migration that adds columns to ``tables``: going
+    back, it runs first and drops their SQLite audit triggers, because SQLite cannot drop a
+    column that a trigger names. The next migrate installs the triggers again (post_migrate)."""
+    from django.db import migrations
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            for table in tables:
+                for kind in ("insert", "update", "delete"):
+                    schema_editor.execute(f'DROP TRIGGER IF EXISTS "audit_{kind}_{table}"')
+
+    return migrations.RunPython(migrations.RunPython.noop, drop)
+
+
 def _sqlite_triggers(model) -> list[str]:
     table = model._meta.db_table
     columns = [f.column for f in model._meta.local_concrete_fields if f.column not in SECRET_COLUMNS]

@@ -2,15 +2,8 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from accounts.audit import drop_sqlite_triggers_going_back
 from django.db import migrations, models
-
-
-def drop_sqlite_audit_triggers(apps, schema_editor):
-    """Going back: SQLite cannot drop a column its audit triggers name, so they go first
-    (``accounts.audit`` installs them again after every migrate)."""
-    if schema_editor.connection.vendor == "sqlite":
-        for kind in ("insert", "update", "delete"):
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS "audit_{kind}_inspections_rectificationorder"')
 
 
 class Migration(migrations.Migration):
@@ -42,5 +35,5 @@ class Migration(migrations.Migration):
             field=models.CharField(choices=[('open', 'Waiting for the institution'), ('answered', 'Answered, waiting for verification'), ('verified', 'Rectified'), ('failed', 'Not rectified'), ('unmet', 'Closed: rectification failed')], db_index=True, default='open', max_length=10, verbose_name='status'),
         ),
         # Last, so that going back it runs first.
-        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_audit_triggers),
+        drop_sqlite_triggers_going_back("inspections_rectificationorder"),
     ]

@@ -4,15 +4,8 @@ import django.core.validators
 import django.db.models.deletion
 import paperwork.bounds
 from django.conf import settings
+from accounts.audit import drop_sqlite_triggers_going_back
 from django.db import migrations, models
-
-
-def drop_audit_triggers(apps, schema_editor):
-    """Going back: SQLite cannot drop a column that the audit triggers name (accounts.audit), so
-    they go first; the next migrate puts them back."""
-    if schema_editor.connection.vendor == "sqlite":
-        for kind in ("insert", "update", "delete"):
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS "audit_{kind}_registry_guidancesite"')
 
 
 class Migration(migrations.Migration):
@@ -60,5 +53,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-held_on', '-pk'],
             },
         ),
-        migrations.RunPython(migrations.RunPython.noop, drop_audit_triggers),
+        drop_sqlite_triggers_going_back("registry_guidancesite"),
     ]

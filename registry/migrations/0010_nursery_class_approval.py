@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from accounts.audit import drop_sqlite_triggers_going_back
 from django.db import migrations, models
 
 
@@ -43,4 +44,5 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, verbose_name='education decision note'),
         ),
         migrations.RunPython(existing_classes, migrations.RunPython.noop),
+        drop_sqlite_triggers_going_back("registry_institution"),
     ]
