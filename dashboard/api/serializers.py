@@ -191,7 +191,9 @@ class ReportSerializer(serializers.ModelSerializer):
     figures = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True)
     decided_by = serializers.SerializerMethodField(help_text=_("Who approved or returned it."))
-    corrects = serializers.PrimaryKeyRelatedField(read_only=True, help_text=_("The approved report it corrects."))
+    corrects = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The approved report it corrects.")
+    )
     locked = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -73,16 +73,24 @@ class CycleStatsSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
-class CycleSerializer(serializers.ModelSerializer):
+class CycleSummarySerializer(serializers.ModelSerializer):
+    """A cycle as a review names it: its dates, without the counts over its reviews."""
+
     status = CycleStatusField()
-    stats = CycleStatsSerializer(read_only=True)
 
     class Meta:
         model = ReviewCycle
         fields = [
             "id", "year", "status", "self_report_due", "inspection_due", "decision_due", "opened_at", "closed_at",
-            "close_note", "stats",
+            "close_note",
         ]  # fmt: skip
+
+
+class CycleSerializer(CycleSummarySerializer):
+    stats = CycleStatsSerializer(read_only=True)
+
+    class Meta(CycleSummarySerializer.Meta):
+        fields = CycleSummarySerializer.Meta.fields + ["stats"]
 
 
 class ReviewInstitutionSerializer(serializers.ModelSerializer):
@@ -184,8 +192,8 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class ReviewDetailSerializer(ReviewSerializer):
-    cycle = CycleSerializer(read_only=True)
-    decided_by = serializers.StringRelatedField(read_only=True)
+    cycle = CycleSummarySerializer(read_only=True)
+    decided_by = serializers.StringRelatedField(read_only=True, allow_null=True)
     orders = serializers.SerializerMethodField()
 
     class Meta(ReviewSerializer.Meta):
