@@ -239,6 +239,12 @@ class ReportFilterSerializer(serializers.Serializer):
 
 
 class ReportCreateSerializer(serializers.Serializer):
+    region = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text=_("Statistical code of the region reported for: only your own (the default)."),
+    )
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     figures = FiguresSerializer()
     source = serializers.CharField(max_length=200, allow_blank=True)

@@ -83,16 +83,21 @@ class GuidanceSiteSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-@extend_schema(parameters=[OpenApiParameter("level", str, enum=GuidanceSite.Level.values)])
+class GuidanceSiteFilterSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=GuidanceSite.Level.choices, required=False, allow_blank=True)
+
+
+@extend_schema(parameters=[GuidanceSiteFilterSerializer])
 class GuidanceSiteList(ListAPIView):
     """The guidance network (every member sees it, policy rule 14)."""
 
     serializer_class = GuidanceSiteSerializer
 
     def get_queryset(self):
-        level = self.request.query_params.get("level", "")
+        filters = GuidanceSiteFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         return selectors.guidance_site_network(
-            actor=self.request.user, level=level if level in GuidanceSite.Level.values else "", with_villages=True
+            actor=self.request.user, level=filters.validated_data.get("level", ""), with_villages=True
         )
 
 
