@@ -1,6 +1,7 @@
 """API of the accounts app: the same selectors and services as the pages."""
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
@@ -54,6 +55,26 @@ class SecurityEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = SecurityEvent
         fields = ["id", "at", "kind", "user_id", "username", "ip", "path", "detail"]
+
+
+class RegionCodeFilter(serializers.CharField):
+    """A list filter by a region's statistical code. A code that names no region of the levels
+    asked answers 400 (an empty list would read as "nothing there")."""
+
+    default_error_messages = {"unknown": _("No region has this statistical code.")}
+
+    def __init__(self, *, levels: tuple[str, ...] = (Region.Level.TOWNSHIP,), **kwargs):
+        self.levels = tuple(levels)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 12)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).strip()
+        if code and not selectors.region_code_known(code=code, levels=self.levels):
+            self.fail("unknown")
+        return code
 
 
 class MeSerializer(serializers.Serializer):

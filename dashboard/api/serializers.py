@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api import RegionCodeFilter
 from accounts.models import Region
 from dashboard.models import FIGURE_MAX, Indicator, PeriodicReport, ReportFigure, Target
 from paperwork import bounds
@@ -145,7 +146,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
 
 class TargetFilterSerializer(serializers.Serializer):
-    region = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    region = RegionCodeFilter(levels=(Region.Level.CITY, Region.Level.TOWNSHIP))
     indicator = serializers.CharField(required=False, allow_blank=True, max_length=48)
 
 
@@ -235,7 +236,7 @@ class ReportDetailSerializer(ReportSerializer):
 class ReportFilterSerializer(serializers.Serializer):
     status = ReportStatusField(required=False, allow_blank=True)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    region = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    region = RegionCodeFilter(levels=(Region.Level.CITY, Region.Level.TOWNSHIP))
 
 
 class ReportCreateSerializer(serializers.Serializer):

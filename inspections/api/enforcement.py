@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import idnumbers, policy
+from accounts.api import RegionCodeFilter
 from inspections import selectors
 from inspections.models import Case, InspectionFile, RectificationOrder, RevocationReferral
 from inspections.services import enforcement
@@ -147,7 +148,7 @@ class ReferralFilterSerializer(serializers.Serializer):
 
 class CaseFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Case.Status.choices, required=False, allow_blank=True)
-    township = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    township = RegionCodeFilter()
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
+from accounts.api import RegionCodeFilter
 from accounts.errors import ApplicationError
 from inspections import selectors
 from inspections.forms.reviews import REASON_MAX
@@ -221,7 +222,7 @@ class ReviewFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AnnualReview.Status.choices, required=False, allow_blank=True)
     result = serializers.ChoiceField(choices=selectors.RESULT_FILTERS, required=False, allow_blank=True)
     self_report = serializers.ChoiceField(choices=selectors.SELF_REPORT_FILTERS, required=False, allow_blank=True)
-    township = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    township = RegionCodeFilter()
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     def filters(self) -> dict:

@@ -213,3 +213,23 @@ def test_a_filter_value_in_its_set_still_filters(client_as):
     assert rows and {row["kind"] for row in rows} == {"township"}
     sites = client_as("health").get("/api/v1/guidance-sites/", {"level": "city_centre"}).json()["results"]
     assert {site["level"] for site in sites} == {"city_centre"}
+
+
+@pytest.mark.parametrize(
+    "username, url, name",
+    [
+        ("health", "/api/v1/reviews/", "township"),
+        ("health", "/api/v1/cases/", "township"),
+        ("health", "/api/v1/residential-areas/", "township"),
+        ("health", "/api/v1/training/staff/", "township"),
+        ("health", "/api/v1/training/certificates/", "township"),
+        ("health", "/api/v1/training/programmes/", "township"),
+        ("health", "/api/v1/dashboard/reports/", "region"),
+        ("health", "/api/v1/dashboard/targets/", "region"),
+    ],
+)
+def test_a_region_filter_naming_no_region_answers_400(client_as, username, url, name):
+    client = client_as(username)
+    assert set(assert_error(client.get(url, {name: "330281999"}), 400, "invalid")["fields"]) == {name}
+    # 泗门镇 is a township: its code filters (to what is in the caller's sight) as before.
+    assert client.get(url, {name: "330281103"}).status_code == 200
