@@ -112,6 +112,25 @@ def test_an_undecided_review_names_its_cycle_and_no_decider_as_the_schema_says(c
     assert response.json()["cycle"]["year"] == review.cycle.year
 
 
+def test_every_operation_documents_the_refusals_with_the_one_error_shape(client_as):
+    schema = client_as("health").get("/api/schema/", {"format": "json"}).json()
+    operations = [operation for path in schema["paths"].values() for operation in path.values()]
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operation in operations:
+        for code in ("400", "401", "403", "404"):
+            assert operation["responses"][code]["content"] == error, (operation["operationId"], code)
+    assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
+
+
+def test_an_unknown_token_answers_401_as_the_schema_says(cast):
+    token = Token.objects.create(user=cast["health"])
+    signed_in = {"Authorization": f"Token {token.key}"}
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application, headers=signed_in)
+    unknown = {"Authorization": "Token " + "0" * 40}
+    response = schema["/api/v1/me/"]["GET"].Case().call_and_validate(headers=unknown, checks=CHECKS)
+    assert response.status_code == 401
+
+
 def test_refusals_are_documented_with_the_one_error_shape(cast):
     # 403: health lacks the audit duty; the schema says so and the body has the error shape.
     response = answer_conforms(cast["health"], "GET", "/api/v1/audit/events/")
