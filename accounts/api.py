@@ -1,6 +1,7 @@
 """API of the accounts app: the same selectors and services as the pages."""
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
@@ -14,7 +15,7 @@ from accounts.models import AuditEvent, Notification, Organisation, Region, Secu
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(source="parent.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Region
@@ -56,6 +57,26 @@ class SecurityEventSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "kind", "user_id", "username", "ip", "path", "detail"]
 
 
+class RegionCodeFilter(serializers.CharField):
+    """A list filter by a region's statistical code. A code that names no region of the levels
+    asked answers 400 (an empty list would read as "nothing there")."""
+
+    default_error_messages = {"unknown": _("No region has this statistical code.")}
+
+    def __init__(self, *, levels: tuple[str, ...] = (Region.Level.TOWNSHIP,), **kwargs):
+        self.levels = tuple(levels)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 12)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).strip()
+        if code and not selectors.region_code_known(code=code, levels=self.levels):
+            self.fail("unknown")
+        return code
+
+
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     real_name = serializers.CharField()
@@ -79,6 +100,33 @@ def me(request):
     return Response(MeSerializer(data).data)
 
 
+# --- List filters: a value outside its set answers 400 (never a silently unfiltered list) ----
+
+
+class OrganisationFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False, allow_blank=True)
+
+
+class NotificationFilterSerializer(serializers.Serializer):
+    unread = serializers.ChoiceField(choices=[("0", "all"), ("1", "unread only")], required=False, allow_blank=True)
+
+
+class AuditEventFilterSerializer(serializers.Serializer):
+    table = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    kind = serializers.ChoiceField(choices=AuditEvent.Kind.choices, required=False, allow_blank=True)
+
+
+class SecurityEventFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SecurityEvent.Kind.choices, required=False, allow_blank=True)
+    username = serializers.CharField(required=False, allow_blank=True, max_length=150)
+
+
+def _filters(serializer_class, request) -> dict:
+    filters = serializer_class(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
 class RegionList(ListAPIView):
     serializer_class = RegionSerializer
 
@@ -93,14 +141,13 @@ class RegionDetail(RetrieveAPIView):
         return selectors.region_get(actor=self.request.user, code=self.kwargs["code"])
 
 
+@extend_schema(parameters=[OrganisationFilterSerializer])
 class OrganisationList(ListAPIView):
     serializer_class = OrganisationSerializer
 
     def get_queryset(self):
-        kind = self.request.query_params.get("kind", "")
-        return selectors.organisation_list(
-            actor=self.request.user, kind=kind if kind in Organisation.Kind.values else ""
-        )
+        filters = _filters(OrganisationFilterSerializer, self.request)
+        return selectors.organisation_list(actor=self.request.user, kind=filters.get("kind", ""))
 
 
 class OrganisationDetail(RetrieveAPIView):
@@ -110,13 +157,13 @@ class OrganisationDetail(RetrieveAPIView):
         return selectors.organisation_get(actor=self.request.user, pk=self.kwargs["pk"])
 
 
+@extend_schema(parameters=[NotificationFilterSerializer])
 class NotificationList(ListAPIView):
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
-        return selectors.notification_list(
-            actor=self.request.user, unread_only=self.request.query_params.get("unread") == "1"
-        )
+        filters = _filters(NotificationFilterSerializer, self.request)
+        return selectors.notification_list(actor=self.request.user, unread_only=filters.get("unread") == "1")
 
 
 class NotificationRead(APIView):
@@ -127,25 +174,27 @@ class NotificationRead(APIView):
         return Response(NotificationSerializer(notification).data)
 
 
+@extend_schema(parameters=[AuditEventFilterSerializer])
 class AuditEventList(ListAPIView):
     serializer_class = AuditEventSerializer
 
     def get_queryset(self):
         policy.require_duty(self.request.user, "audit.admin")
-        params = self.request.query_params
+        filters = _filters(AuditEventFilterSerializer, self.request)
         return selectors.audit_event_list(
-            actor=self.request.user, table=params.get("table", ""), kind=params.get("kind", "")
+            actor=self.request.user, table=filters.get("table", ""), kind=filters.get("kind", "")
         )
 
 
+@extend_schema(parameters=[SecurityEventFilterSerializer])
 class SecurityEventList(ListAPIView):
     serializer_class = SecurityEventSerializer
 
     def get_queryset(self):
         policy.require_duty(self.request.user, "audit.admin")
-        params = self.request.query_params
+        filters = _filters(SecurityEventFilterSerializer, self.request)
         return selectors.security_event_list(
-            actor=self.request.user, kind=params.get("kind", ""), username=params.get("username", "")
+            actor=self.request.user, kind=filters.get("kind", ""), username=filters.get("username", "")
         )
 
 

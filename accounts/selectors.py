@@ -6,6 +6,16 @@ from accounts import policy
 from accounts.models import AuditEvent, Notification, Organisation, Region, SecurityEvent, User
 
 
+def region_code_known(*, code: str, levels: tuple[str, ...] = ()) -> bool:
+    """Does ``code`` name a region (of one of ``levels``)? The region tree is public reference
+    data (the statistical division codes), so this asks no actor: filters use it to refuse a
+    code that names nothing, while a region out of sight simply filters to nothing."""
+    queryset = Region.objects.filter(code=code)
+    if levels:
+        queryset = queryset.filter(level__in=levels)
+    return queryset.exists()
+
+
 def region_list(*, actor: User) -> QuerySet:
     return Region.objects.visible_to(actor).select_related("parent")
 

@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import audit, policy, selectors, services
+from accounts import api_errors, audit, policy, selectors, services
 from accounts.forms import AuditFilterForm, LoginForm, SecurityFilterForm
 from accounts.models import Organisation, SecurityEvent
 
@@ -135,6 +135,9 @@ def security_event_list(request):
 
 
 def error_404(request, exception):
+    # An API path that matches no pattern (a negative id, say) answers in the API's error shape.
+    if request.path.startswith("/api/"):
+        return JsonResponse(api_errors.error_body("not_found", _("Not found.")), status=404)
     return render(request, "404.html", status=404)
 
 

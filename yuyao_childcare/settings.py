@@ -312,6 +312,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The default enum hook, then the error answers every operation may give (one error shape).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api_errors.document_errors",
+    ],
     # Several models name their choices "kind", "status" or "level"; `check --deploy` builds the
     # schema and warns (drf_spectacular.W001) unless each set has its own name.
     "ENUM_NAME_OVERRIDES": {

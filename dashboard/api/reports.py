@@ -118,7 +118,11 @@ class ReportCollection(ListAPIView):
             "a part cannot exceed its whole. `submit: true` submits it for approval at once."
         ),
         request=ReportCreateSerializer,
-        responses={201: ReportDetailSerializer, 403: OpenApiResponse(description="You report for no region.")},
+        responses={
+            201: ReportDetailSerializer,
+            403: OpenApiResponse(description="You report for no region."),
+            404: OpenApiResponse(description="The region named is out of your sight."),
+        },
     )
     def post(self, request, *args, **kwargs):
         actor = request.user
@@ -129,7 +133,11 @@ class ReportCollection(ListAPIView):
         data = body.validated_data
         with _figures_nested():
             report = services.report_save(
-                actor=actor, year=data["year"], figures=given(data["figures"]), source=data["source"]
+                actor=actor,
+                year=data["year"],
+                figures=given(data["figures"]),
+                source=data["source"],
+                region_code=data.get("region", "").strip(),
             )
         _submit_if_asked(actor, report, data["submit"])
         return _answer(request, report.pk, status_code=status.HTTP_201_CREATED)

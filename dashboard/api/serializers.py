@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api import RegionCodeFilter
 from accounts.models import Region
 from dashboard.models import FIGURE_MAX, Indicator, PeriodicReport, ReportFigure, Target
 from paperwork import bounds
@@ -145,7 +146,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
 
 class TargetFilterSerializer(serializers.Serializer):
-    region = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    region = RegionCodeFilter(levels=(Region.Level.CITY, Region.Level.TOWNSHIP))
     indicator = serializers.CharField(required=False, allow_blank=True, max_length=48)
 
 
@@ -191,7 +192,9 @@ class ReportSerializer(serializers.ModelSerializer):
     figures = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True)
     decided_by = serializers.SerializerMethodField(help_text=_("Who approved or returned it."))
-    corrects = serializers.PrimaryKeyRelatedField(read_only=True, help_text=_("The approved report it corrects."))
+    corrects = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The approved report it corrects.")
+    )
     locked = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -233,10 +236,16 @@ class ReportDetailSerializer(ReportSerializer):
 class ReportFilterSerializer(serializers.Serializer):
     status = ReportStatusField(required=False, allow_blank=True)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    region = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    region = RegionCodeFilter(levels=(Region.Level.CITY, Region.Level.TOWNSHIP))
 
 
 class ReportCreateSerializer(serializers.Serializer):
+    region = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text=_("Statistical code of the region reported for: only your own (the default)."),
+    )
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     figures = FiguresSerializer()
     source = serializers.CharField(max_length=200, allow_blank=True)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
-from accounts.models import Organisation
+from accounts.models import Organisation, Region
 from accounts.services import notify_duty_holders, notify_organisation
 from dashboard import rules
 from dashboard.models import FIGURE_MAX, PeriodicReport, ReportFigure
@@ -46,13 +46,23 @@ def clean_figures(figures: dict) -> dict:
 
 @transaction.atomic
 def report_save(
-    *, actor, year: int, figures: dict, source: str, report: PeriodicReport | None = None
+    *, actor, year: int, figures: dict, source: str, report: PeriodicReport | None = None, region_code: str = ""
 ) -> PeriodicReport:
-    """Create or change a draft (or a returned report) of the actor's region."""
+    """Create or change a draft (or a returned report) of the actor's region.
+
+    A caller that names a region (``region_code``, the API's ``region``) is held to it: a region
+    out of the actor's sight answers 404, another region in sight is refused with the field;
+    neither falls back to the actor's own region."""
     place = rules.reporting_region(actor)
     if place is None:
         raise PermissionDenied(rules.SUBMIT_DUTY)
     organisation, region = place
+    if region_code and region_code != region.code:
+        policy.get_visible_or_404(actor, Region.objects.all(), code=region_code)
+        raise ApplicationError(
+            _("You report only for %(region)s.") % {"region": region.name},
+            fields={"region": [_("Not the region you report for.")]},
+        )
     if not source.strip():
         raise ApplicationError(_("Say where the figures come from."), fields={"source": [_("Required.")]})
     if not 2000 <= int(year) <= timezone.localdate().year:

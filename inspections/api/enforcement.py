@@ -6,13 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import idnumbers, policy
+from accounts.api import RegionCodeFilter
 from inspections import selectors
 from inspections.models import Case, InspectionFile, RectificationOrder, RevocationReferral
 from inspections.services import enforcement
@@ -147,7 +148,7 @@ class ReferralFilterSerializer(serializers.Serializer):
 
 class CaseFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Case.Status.choices, required=False, allow_blank=True)
-    township = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    township = RegionCodeFilter()
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
@@ -255,7 +256,11 @@ class BanCheck(APIView):
     """For staff entry: is this ID number on the lifetime ban list? The answer says only
     barred (contact the health bureau) or not; a match is written to the security log."""
 
-    @extend_schema(request=BanCheckSerializer, responses=BanCheckAnswerSerializer, summary="Check an ID number")
+    @extend_schema(
+        request=BanCheckSerializer,
+        responses={200: BanCheckAnswerSerializer, 429: OpenApiResponse(description="Too many checks this hour.")},
+        summary="Check an ID number",
+    )
     def post(self, request):
         require_ban_checker(request.user)
         body = BanCheckSerializer(data=request.data)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
+from accounts.api import RegionCodeFilter
 from accounts.errors import ApplicationError
 from inspections import selectors
 from inspections.forms.reviews import REASON_MAX
@@ -73,16 +74,24 @@ class CycleStatsSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
-class CycleSerializer(serializers.ModelSerializer):
+class CycleSummarySerializer(serializers.ModelSerializer):
+    """A cycle as a review names it: its dates, without the counts over its reviews."""
+
     status = CycleStatusField()
-    stats = CycleStatsSerializer(read_only=True)
 
     class Meta:
         model = ReviewCycle
         fields = [
             "id", "year", "status", "self_report_due", "inspection_due", "decision_due", "opened_at", "closed_at",
-            "close_note", "stats",
+            "close_note",
         ]  # fmt: skip
+
+
+class CycleSerializer(CycleSummarySerializer):
+    stats = CycleStatsSerializer(read_only=True)
+
+    class Meta(CycleSummarySerializer.Meta):
+        fields = CycleSummarySerializer.Meta.fields + ["stats"]
 
 
 class ReviewInstitutionSerializer(serializers.ModelSerializer):
@@ -184,8 +193,8 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class ReviewDetailSerializer(ReviewSerializer):
-    cycle = CycleSerializer(read_only=True)
-    decided_by = serializers.StringRelatedField(read_only=True)
+    cycle = CycleSummarySerializer(read_only=True)
+    decided_by = serializers.StringRelatedField(read_only=True, allow_null=True)
     orders = serializers.SerializerMethodField()
 
     class Meta(ReviewSerializer.Meta):
@@ -213,7 +222,7 @@ class ReviewFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AnnualReview.Status.choices, required=False, allow_blank=True)
     result = serializers.ChoiceField(choices=selectors.RESULT_FILTERS, required=False, allow_blank=True)
     self_report = serializers.ChoiceField(choices=selectors.SELF_REPORT_FILTERS, required=False, allow_blank=True)
-    township = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    township = RegionCodeFilter()
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     def filters(self) -> dict:

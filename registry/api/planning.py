@@ -4,10 +4,11 @@ guidance: the same selectors and rules as the pages (``registry.views.planning``
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
+from accounts.api import RegionCodeFilter
 from registry import rules, selectors, slots
 from registry.models import FeeSchedule, GuidanceSite, PricingGuidance, ResidentialArea
 
@@ -45,9 +46,11 @@ class SlotParametersMixin:
         return context
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("township", str, description="Statistical code of a township to list only its areas")]
-)
+class ResidentialAreaFilterSerializer(serializers.Serializer):
+    township = RegionCodeFilter(help_text="Statistical code of a township to list only its areas")
+
+
+@extend_schema(parameters=[ResidentialAreaFilterSerializer])
 class ResidentialAreaList(SlotParametersMixin, ListAPIView):
     """Residential areas in the user's sight with the care slots they need (policy rule 13)."""
 
@@ -56,8 +59,10 @@ class ResidentialAreaList(SlotParametersMixin, ListAPIView):
     def get_queryset(self):
         if not rules.can_view_residential_areas(self.request.user):
             raise PermissionDenied(rules.PLANNING_DUTY)
-        township = self.request.query_params.get("township", "")
-        return selectors.residential_area_list(actor=self.request.user, township=township[:12])
+        filters = ResidentialAreaFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        township = filters.validated_data.get("township", "")
+        return selectors.residential_area_list(actor=self.request.user, township=township)
 
 
 class ResidentialAreaDetail(SlotParametersMixin, RetrieveAPIView):
@@ -83,16 +88,21 @@ class GuidanceSiteSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-@extend_schema(parameters=[OpenApiParameter("level", str, enum=GuidanceSite.Level.values)])
+class GuidanceSiteFilterSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=GuidanceSite.Level.choices, required=False, allow_blank=True)
+
+
+@extend_schema(parameters=[GuidanceSiteFilterSerializer])
 class GuidanceSiteList(ListAPIView):
     """The guidance network (every member sees it, policy rule 14)."""
 
     serializer_class = GuidanceSiteSerializer
 
     def get_queryset(self):
-        level = self.request.query_params.get("level", "")
+        filters = GuidanceSiteFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         return selectors.guidance_site_network(
-            actor=self.request.user, level=level if level in GuidanceSite.Level.values else "", with_villages=True
+            actor=self.request.user, level=filters.validated_data.get("level", ""), with_villages=True
         )
 
 

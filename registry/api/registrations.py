@@ -115,6 +115,14 @@ PUSH_EXAMPLE = {
 }
 
 
+class RegistrationFilterSerializer(serializers.Serializer):
+    """The list's filters: a value outside its set answers 400, never an unfiltered list."""
+
+    status = serializers.ChoiceField(choices=Registration.Status.choices, required=False, allow_blank=True)
+    legal_form = serializers.ChoiceField(choices=Institution.LegalForm.choices, required=False, allow_blank=True)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
 class RegistrationCollection(ListAPIView):
     """GET: the registrations the caller sees (``api_registration_list``). POST: an authority's
     system pushes a registration (``api_registration_push``)."""
@@ -123,14 +131,14 @@ class RegistrationCollection(ListAPIView):
 
     def get_queryset(self):
         _require_member(self.request.user)
-        params = self.request.query_params
-        status_filter = params.get("status", "")
-        legal_form = params.get("legal_form", "")
+        filters = RegistrationFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
         return selectors.registration_list(
             actor=self.request.user,
-            status=status_filter if status_filter in Registration.Status.values else "",
-            legal_form=legal_form if legal_form in Institution.LegalForm.values else "",
-            text=params.get("text", "")[:100],
+            status=data.get("status", ""),
+            legal_form=data.get("legal_form", ""),
+            text=data.get("text", ""),
         )
 
     @extend_schema(

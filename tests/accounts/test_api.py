@@ -186,3 +186,50 @@ def test_the_schema_is_built_once_per_language_and_served_from_memory(client_as)
         assert built.call_count == 1 and again == first
         english = client_as("health").get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
         assert english.status_code == 200 and built.call_count == 2
+
+
+# --- Filters take only values of their set --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "username, url, params",
+    [
+        ("health", "/api/v1/organisations/", {"kind": "ministry"}),
+        ("health", "/api/v1/notifications/", {"unread": "yes"}),
+        ("auditor", "/api/v1/audit/events/", {"kind": "drop"}),
+        ("auditor", "/api/v1/audit/security-events/", {"kind": "hack"}),
+        ("health", "/api/v1/registrations/", {"status": "gone"}),
+        ("health", "/api/v1/registrations/", {"legal_form": "charity"}),
+        ("health", "/api/v1/guidance-sites/", {"level": "province"}),
+    ],
+)
+def test_a_filter_value_outside_its_set_answers_400_naming_it(client_as, username, url, params):
+    error = assert_error(client_as(username).get(url, params), 400, "invalid")
+    assert set(error["fields"]) == set(params)
+
+
+def test_a_filter_value_in_its_set_still_filters(client_as):
+    rows = client_as("health").get("/api/v1/organisations/", {"kind": "township"}).json()["results"]
+    assert rows and {row["kind"] for row in rows} == {"township"}
+    sites = client_as("health").get("/api/v1/guidance-sites/", {"level": "city_centre"}).json()["results"]
+    assert {site["level"] for site in sites} == {"city_centre"}
+
+
+@pytest.mark.parametrize(
+    "username, url, name",
+    [
+        ("health", "/api/v1/reviews/", "township"),
+        ("health", "/api/v1/cases/", "township"),
+        ("health", "/api/v1/residential-areas/", "township"),
+        ("health", "/api/v1/training/staff/", "township"),
+        ("health", "/api/v1/training/certificates/", "township"),
+        ("health", "/api/v1/training/programmes/", "township"),
+        ("health", "/api/v1/dashboard/reports/", "region"),
+        ("health", "/api/v1/dashboard/targets/", "region"),
+    ],
+)
+def test_a_region_filter_naming_no_region_answers_400(client_as, username, url, name):
+    client = client_as(username)
+    assert set(assert_error(client.get(url, {name: "330281999"}), 400, "invalid")["fields"]) == {name}
+    # 泗门镇 is a township: its code filters (to what is in the caller's sight) as before.
+    assert client.get(url, {name: "330281103"}).status_code == 200

@@ -264,6 +264,20 @@ def test_bad_figures_answer_400_and_nothing_is_saved(client_as):
     assert PeriodicReport.objects.count() == before
 
 
+def test_a_report_for_another_township_is_refused_and_creates_nothing(client_as):
+    simen, health = client_as("simen"), client_as("health")
+    body = {"year": 2020, "figures": {"population": 50000}, "source": "年报"}
+    before = PeriodicReport.objects.count()
+    # Another township's region is out of 泗门镇's sight: 404, not a draft of its own.
+    assert error_of(post_json(simen, f"{API}/reports/", {**body, "region": LIZHOU}), 404)["code"] == "not_found"
+    # The health bureau sees 泗门镇 but reports for the city: refused with the field.
+    assert "region" in error_of(post_json(health, f"{API}/reports/", {**body, "region": SIMEN}))["fields"]
+    assert PeriodicReport.objects.count() == before
+    # Naming one's own region is what leaving it out does.
+    created = post_json(simen, f"{API}/reports/", {**body, "region": SIMEN})
+    assert created.status_code == 201 and created.json()["region"]["code"] == SIMEN
+
+
 def test_return_correct_and_bulk_approval_through_the_api(client_as):
     health, lizhou = client_as("health"), client_as("lizhou")
     waiting = current(SIMEN)

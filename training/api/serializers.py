@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api import RegionCodeFilter
 from accounts.errors import ApplicationError
 from accounts.models import Organisation, Region
 from paperwork import bounds, files
@@ -160,7 +161,7 @@ class StaffRevealSerializer(serializers.ModelSerializer):
 
 class StaffFilterSerializer(serializers.Serializer):
     institution = serializers.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX)
-    township = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    township = RegionCodeFilter()
     role = serializers.ChoiceField(choices=StaffMember.Role.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=list(STAFF_STATUSES), required=False, default="active")
 
@@ -245,7 +246,7 @@ class CertificateKindSerializer(serializers.ModelSerializer):
 
 class CertificateFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Certificate.Status.choices, required=False, allow_blank=True)
-    township = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    township = RegionCodeFilter()
     staff = serializers.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX)
 
 
@@ -422,7 +423,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 class ProgrammeFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TrainingProgramme.Kind.choices, required=False, allow_blank=True)
-    township = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    township = RegionCodeFilter()
 
 
 class ProgrammeCreateSerializer(serializers.Serializer):
