@@ -14,6 +14,7 @@ import re
 
 import pytest
 import schemathesis
+from django.db import connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -23,6 +24,17 @@ from schemathesis import checks
 from yuyao_childcare.wsgi import application
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_across_requests(monkeypatch):
+    """schemathesis calls the WSGI application itself, whose request signals close a database
+    connection that is inside a transaction, and with it the test's transaction (PostgreSQL;
+    SQLite's in-memory database is never closed). Django's test client keeps the connection
+    open for its own requests; here the connection ignores the signals' closing."""
+    for connection in connections.all():
+        monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
+
 
 EXAMPLES = int(os.environ.get("SCHEMA_EXAMPLES", "4"))
 CHECKS = [
