@@ -1,9 +1,12 @@
+import datetime
+
 from axes.handlers.proxy import AxesProxyHandler
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from accounts import audit
+from accounts import audit, services
 from accounts.network import client_ip
 
 
@@ -13,7 +16,20 @@ class AuditedTokenAuthentication(TokenAuthentication):
     The audit middleware runs before DRF knows a token's user; this closes that gap for every
     API write. A token works only while its user could sign in: a deactivated user (DRF's own
     check) or one locked out by django-axes (the same user name and address rule as the login
-    page) is answered 401, so a lock-out cannot be walked around with a token."""
+    page) is answered 401, so a lock-out cannot be walked around with a token. An expired
+    token (``ApiTokenDetails.expires_at``) answers 401 too."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        details = getattr(token, "details", None)
+        # A token issued without details (DRF's own admin form) expires like a default one.
+        expires_at = details.expires_at if details else token.created + datetime.timedelta(days=90)
+        now = timezone.now()
+        if expires_at <= now:
+            raise AuthenticationFailed(_("This token has expired; ask the security administrator for a new one."))
+        if details:
+            services.api_token_mark_used(details=details, now=now)
+        return user, token
 
     def authenticate(self, request):
         result = super().authenticate(request)

@@ -69,3 +69,12 @@ class SecurityFilterForm(forms.Form):
     ip = forms.CharField(label=_("IP address"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ApiTokenIssueForm(forms.Form):
+    """Issue a token for another department's system; the service checks the rules."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    organisation_code = forms.CharField(label=_("Organisation code"), max_length=64, required=False)
+    name = forms.CharField(label=_("Name (the system that uses it)"), max_length=100)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)

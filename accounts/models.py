@@ -331,3 +331,34 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit records cannot be deleted; pruning removes expired ones."))
+
+
+class ApiTokenDetails(models.Model):
+    """What the security administrator knows of one API token (DRF's ``Token``, whose key is
+    generated): the system that uses it, the organisation it acts for, when it stops working
+    and when it was last used. Kept beside DRF's table so existing tokens keep their keys.
+
+    ``last_used_at`` is written at most once a minute per token (see ``api_auth``), so the
+    API does not write a row on every request."""
+
+    DEFAULT_DAYS = 90
+    MAX_DAYS = 365
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="details", verbose_name=_("token")
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("The system that uses the token."))
+    # Nullable: an operator account has no organisation, and tokens issued before this model
+    # belonged to users who may have none.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organisation")
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token details")
+        verbose_name_plural = _("API token details")
+
+    def __str__(self):
+        return self.name

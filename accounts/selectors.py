@@ -156,6 +156,7 @@ def operator_tools(*, actor: User) -> list[dict]:
         User.OperatorRole.SECURITY: [
             (_("Memberships and roles"), reverse("admin:accounts_membership_changelist")),
             (_("Locked-out logins"), reverse("admin:axes_accessattempt_changelist")),
+            (_("API tokens"), reverse("api_token_list")),
             (_("Accounts"), reverse("admin:accounts_user_changelist")),
         ],
         User.OperatorRole.AUDIT: [
@@ -177,3 +178,36 @@ def work_queue(*, actor: User) -> list[dict]:
     queue = [item for items in call_app_hooks("work_queue", actor=actor).values() for item in items]
     remember_counts(user=actor, queue=queue)
     return queue
+
+
+def api_token_list(*, actor: User) -> QuerySet:
+    """Every API token with what the security administrator may know of it (never the key)."""
+    from rest_framework.authtoken.models import Token
+
+    policy.require_duty(actor, "security.admin")
+    return Token.objects.select_related("user", "details__organisation").order_by("-created")
+
+
+def api_token_owner(*, actor: User, username: str, organisation_code: str = ""):
+    """The user and organisation a new token is issued to, or ApplicationError."""
+    from django.utils.translation import gettext as _
+
+    from accounts.errors import ApplicationError
+
+    policy.require_duty(actor, "security.admin")
+    user = policy.users_visible_to(actor).filter(username=username, is_active=True).first()
+    if user is None:
+        raise ApplicationError(_("No active account with this user name."))
+    organisation = None
+    if organisation_code:
+        organisation = Organisation.objects.filter(code=organisation_code).first()
+        if organisation is None:
+            raise ApplicationError(_("No organisation with this code."))
+    return user, organisation
+
+
+def api_token_user(*, actor: User, user_id: int) -> User:
+    from django.shortcuts import get_object_or_404
+
+    policy.require_duty(actor, "security.admin")
+    return get_object_or_404(policy.users_visible_to(actor), pk=user_id, auth_token__isnull=False)

@@ -1,17 +1,20 @@
 """Every write of the accounts app: keyword-only, actor first, in a transaction, audited."""
 
 import csv
+import datetime
 import json
 from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from accounts import audit, grants, policy
 from accounts.errors import ApplicationError
-from accounts.models import Duty, Membership, Notification, Organisation, Region, User
+from accounts.models import ApiTokenDetails, Duty, Membership, Notification, Organisation, Region, User
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -299,3 +302,53 @@ def notification_mark_read(*, actor: User, notification: Notification) -> Notifi
 @transaction.atomic
 def notification_mark_all_read(*, actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+# The last-used time is a hint for the security administrator, not a log: written at most
+# once a minute per token so the API does not write a row on every request.
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def api_token_mark_used(*, details: ApiTokenDetails, now) -> None:
+    """Record that a token was used (no actor: the token's own request). A conditional
+    update, so two concurrent requests write once."""
+    if details.last_used_at and details.last_used_at > now - TOKEN_USE_RESOLUTION:
+        return
+    ApiTokenDetails.objects.filter(pk=details.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOKEN_USE_RESOLUTION)
+    ).update(last_used_at=now)
+    details.last_used_at = now
+
+
+@transaction.atomic
+def api_token_issue(
+    *, actor, user: User, organisation: Organisation | None, name: str, days: int = ApiTokenDetails.DEFAULT_DAYS
+) -> Token:
+    """Issue a token for another department's system. The key is generated and shown once by
+    the caller; the organisation must be one of the user's own."""
+    policy.require_duty(actor, "security.admin")
+    if not 1 <= days <= ApiTokenDetails.MAX_DAYS:
+        raise ApplicationError(_("A token is valid for 1 to %(days)d days.") % {"days": ApiTokenDetails.MAX_DAYS})
+    if organisation is not None and not user.memberships.filter(organisation=organisation).exists():
+        raise ApplicationError(_("The organisation must be one of the user's own."))
+    if Token.objects.filter(user=user).exists():
+        raise ApplicationError(_("%(user)s already has a token; revoke it first.") % {"user": user})
+    token = Token.objects.create(user=user)
+    details = ApiTokenDetails.objects.create(
+        token=token, name=name, organisation=organisation, expires_at=timezone.now() + datetime.timedelta(days=days)
+    )
+    audit.record(actor=actor, event="api_token.issued", obj=details, details={"user": user.pk, "name": name})
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, user: User) -> None:
+    """Revoke a user's token (DRF keeps one per user): it answers 401 from now on."""
+    policy.require_duty(actor, "security.admin")
+    token = Token.objects.filter(user=user).first()
+    if token is None:
+        raise ApplicationError(_("This account has no token."))
+    audit.record(actor=actor, event="api_token.revoked", obj=user, details={"user": user.pk})
+    token.delete()

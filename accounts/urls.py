@@ -15,5 +15,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
     path("audit/", views.audit_event_list, name="audit_event_list"),
+    path("security/tokens/", views.api_token_list, name="api_token_list"),
+    path("security/tokens/<int:user_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("audit/security/", views.security_event_list, name="security_event_list"),
 ]

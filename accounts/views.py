@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import api_errors, audit, policy, selectors, services
-from accounts.forms import AuditFilterForm, LoginForm, SecurityFilterForm
+from accounts.errors import ApplicationError
+from accounts.forms import ApiTokenIssueForm, AuditFilterForm, LoginForm, SecurityFilterForm
 from accounts.models import Organisation, SecurityEvent
 
 
@@ -132,6 +133,43 @@ def security_event_list(request):
         events = events.none()  # as on the audit trail: an invalid filter lists nothing
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/security_events.html", {"form": form, "page": page})
+
+
+@login_required
+def api_token_list(request):
+    """The security administrator's token list; a new key is shown once, on the answer to
+    the form that issued it, and never again."""
+    tokens = selectors.api_token_list(actor=request.user)
+    form = ApiTokenIssueForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, organisation = selectors.api_token_owner(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                organisation_code=form.cleaned_data["organisation_code"],
+            )
+            issued = services.api_token_issue(
+                actor=request.user,
+                user=user,
+                organisation=organisation,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+            )
+            form = ApiTokenIssueForm()
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    page = Paginator(tokens, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/api_tokens.html", {"page": page, "form": form, "issued": issued})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, user_id: int):
+    user = selectors.api_token_user(actor=request.user, user_id=user_id)
+    services.api_token_revoke(actor=request.user, user=user)
+    messages.success(request, _("The token of %(user)s is revoked.") % {"user": user.username})
+    return HttpResponseRedirect(reverse_lazy("api_token_list"))
 
 
 def error_404(request, exception):

@@ -1,12 +1,18 @@
 """API tokens (issue 16): keys are generated, never typed; a token works only while its user
 could sign in (not deactivated, not locked out after failed logins)."""
 
+import datetime
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.demo import DEMO_PASSWORD
+from accounts.models import ApiTokenDetails, AuditEvent
 
 ADD = "/admin/authtoken/tokenproxy/add/"
 
@@ -63,3 +69,102 @@ def test_a_locked_out_user_s_token_answers_401_until_the_lock_ends(cast, method)
     assert response.json()["error"]["message"]
     AccessAttempt.objects.filter(username="mca").delete()  # the security administrator lifts the lock
     assert api_as(token).get("/api/v1/me/").status_code == 200
+
+
+# --- Details, expiry, last use, the security administrator's list (point 4) --------------
+
+LIST = "/security/tokens/"
+
+
+def issue(cast, username="mca", days=90) -> Token:
+    from accounts import services
+
+    user = cast[username]
+    organisation = user.memberships.first().organisation
+    return services.api_token_issue(
+        actor=cast["secadmin"], user=user, organisation=organisation, name="民政系统", days=days
+    )
+
+
+def test_an_expired_token_answers_401_in_the_one_error_shape(cast):
+    token = issue(cast)
+    assert api_as(token).get("/api/v1/me/").status_code == 200
+    token.details.expires_at = timezone.now() - datetime.timedelta(seconds=1)
+    token.details.save(update_fields=["expires_at"])
+    response = api_as(token).get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response.json()["error"]["message"]
+
+
+def test_a_token_issued_without_details_expires_after_the_default_90_days(cast):
+    token = Token.objects.create(user=cast["mca"])
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - datetime.timedelta(days=91))
+    assert api_as(token).get("/api/v1/me/").status_code == 401
+
+
+def test_the_security_administrator_issues_a_token_whose_key_is_shown_once(client_as, cast):
+    client = client_as("secadmin")
+    org = cast["mca"].memberships.first().organisation
+    page = client.post(LIST, {"username": "mca", "organisation_code": org.code, "name": "民政系统", "days": "30"})
+    token = Token.objects.get(user=cast["mca"])
+    assert token.key in page.content.decode()
+    assert token.details.organisation == org and token.details.name == "民政系统"
+    assert token.details.expires_at.date() == (timezone.now() + datetime.timedelta(days=30)).date()
+    assert AuditEvent.objects.filter(event="api_token.issued", actor_id=cast["secadmin"].pk).exists()
+    assert token.key not in client.get(LIST).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"days": "366"}, "365"),
+        ({"organisation_code": "health"}, "所属单位"),
+    ],
+)
+def test_a_token_beyond_the_limits_is_refused_and_nothing_is_issued(client_as, cast, data, message):
+    form = {"username": "mca", "organisation_code": "", "name": "x", "days": "90"} | data
+    page = client_as("secadmin").post(LIST, form, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200 and message in page.content.decode()
+    assert not Token.objects.filter(user=cast["mca"]).exists()
+
+
+def test_the_token_list_shows_name_user_organisation_and_times_but_never_the_key(client_as, cast):
+    token = issue(cast)
+    api_as(token).get("/api/v1/me/")
+    page = client_as("secadmin").get(LIST).content.decode()
+    assert "民政系统" in page and "mca" in page and token.details.organisation.name in page
+    assert f"{timezone.localtime(token.details.expires_at):%Y-%m-%d}" in page
+    assert token.key not in page
+
+
+def test_a_revoked_token_answers_401_and_the_revocation_is_audited(client_as, cast):
+    token = issue(cast)
+    response = client_as("secadmin").post(f"/security/tokens/{cast['mca'].pk}/revoke/")
+    assert response.status_code == 302
+    assert api_as(token).get("/api/v1/me/").status_code == 401
+    assert AuditEvent.objects.filter(event="api_token.revoked", actor_id=cast["secadmin"].pk).exists()
+    assert client_as("secadmin").post(f"/security/tokens/{cast['mca'].pk}/revoke/").status_code == 404
+
+
+def test_last_used_is_written_once_within_a_minute(cast):
+    token = issue(cast)
+    client = api_as(token)
+    client.get("/api/v1/me/")
+    first = ApiTokenDetails.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/me/")
+    assert not [q for q in queries if "apitokendetails" in q["sql"].lower() and q["sql"].startswith("UPDATE")]
+    assert ApiTokenDetails.objects.get(pk=token.pk).last_used_at == first
+    ApiTokenDetails.objects.filter(pk=token.pk).update(last_used_at=first - datetime.timedelta(minutes=2))
+    client.get("/api/v1/me/")
+    assert ApiTokenDetails.objects.get(pk=token.pk).last_used_at > first
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_the_token_list_runs_a_fixed_number_of_queries(client_as, cast, django_assert_max_num_queries, count):
+    for username in ["mca", "amr", "health", "fire", "hrss", "edu"][:count]:
+        issue(cast, username)
+    client = client_as("secadmin")
+    with django_assert_max_num_queries(12):
+        assert client.get(LIST).status_code == 200
