@@ -198,7 +198,9 @@ def api_token_owner(*, actor: User, username: str, organisation_code: str = ""):
     user = policy.users_visible_to(actor).filter(username=username, is_active=True).first()
     if user is None:
         raise ApplicationError(_("No active account with this user name."))
-    organisation = None
+    # Without a code the token acts for the user's first organisation (none for an operator).
+    first = user.memberships.select_related("organisation").order_by("pk").first()
+    organisation = first.organisation if first else None
     if organisation_code:
         organisation = Organisation.objects.filter(code=organisation_code).first()
         if organisation is None:

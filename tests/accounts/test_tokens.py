@@ -41,7 +41,8 @@ def test_an_issued_token_cannot_be_changed_only_viewed(client_as, cast):
     client = client_as("sysadmin")
     url = f"/admin/authtoken/tokenproxy/{cast['mca'].pk}/change/"
     page = client.get(url)
-    assert page.status_code == 200 and token.key in page.content.decode() and 'name="key"' not in page.content.decode()
+    content = page.content.decode()
+    assert page.status_code == 200 and token.key in content and 'name="key"' not in content
     client.post(url, {"user": cast["amr"].pk})
     assert Token.objects.get(key=token.key).user == cast["mca"]
 
@@ -159,6 +160,25 @@ def test_last_used_is_written_once_within_a_minute(cast):
     ApiTokenDetails.objects.filter(pk=token.pk).update(last_used_at=first - datetime.timedelta(minutes=2))
     client.get("/api/v1/me/")
     assert ApiTokenDetails.objects.get(pk=token.pk).last_used_at > first
+
+
+def test_the_migration_describes_tokens_issued_before_it(cast):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    token = Token.objects.create(user=cast["mca"])
+    import_module("accounts.migrations.0004_api_token_details").describe_existing_tokens(apps, None)
+    details = ApiTokenDetails.objects.get(pk=token.pk)
+    assert details.name and details.organisation == cast["mca"].memberships.order_by("pk").first().organisation
+    assert details.expires_at > timezone.now() + datetime.timedelta(days=89)
+    assert api_as(token).get("/api/v1/me/").status_code == 200
+
+
+def test_a_token_issued_without_an_organisation_belongs_to_the_user_s_first(client_as, cast):
+    client_as("secadmin").post(LIST, {"username": "mca", "organisation_code": "", "name": "x", "days": "90"})
+    details = Token.objects.get(user=cast["mca"]).details
+    assert details.organisation == cast["mca"].memberships.order_by("pk").first().organisation
 
 
 @pytest.mark.parametrize("count", [2, 6])
