@@ -13,7 +13,8 @@ class InstitutionPicker(forms.Select):
     ``data-picker-url`` tells the script where to search."""
 
     def __init__(self, *, empty_label, attrs=None):
-        super().__init__(attrs={"data-picker-url": reverse_lazy("institution_choices"), **(attrs or {})})
+        attrs = {"class": "picker", "data-picker-url": reverse_lazy("institution_choices"), **(attrs or {})}
+        super().__init__(attrs=attrs)
         self.empty_label = empty_label
         self.queryset = None
 
