@@ -13,7 +13,7 @@ class InstitutionPicker(forms.Select):
     ``data-picker-url`` tells the script where to search."""
 
     def __init__(self, *, empty_label, attrs=None):
-        attrs = {"class": "picker", "data-picker-url": reverse_lazy("institution_choices"), **(attrs or {})}
+        attrs = {"class": "picker form-select", "data-picker-url": reverse_lazy("institution_choices"), **(attrs or {})}
         super().__init__(attrs=attrs)
         self.empty_label = empty_label
         self.queryset = None
@@ -21,6 +21,7 @@ class InstitutionPicker(forms.Select):
     def get_context(self, name, value, attrs):
         chosen = None
         raw = value[0] if isinstance(value, list | tuple) and value else value
+        raw = getattr(raw, "pk", raw)
         if self.queryset is not None and str(raw or "").isdigit():
             chosen = self.queryset.filter(pk=int(raw)).first()
         self.choices = [("", self.empty_label)]
@@ -47,6 +48,9 @@ class InstitutionPickerField(forms.Field):
     def queryset(self, queryset):
         self._queryset = queryset
         self.widget.queryset = queryset.select_related("township") if queryset is not None else None
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
 
     def to_python(self, value):
         value = str(value or "").strip()
