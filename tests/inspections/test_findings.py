@@ -424,6 +424,9 @@ def test_a_township_records_a_supervision_visit_in_its_territory(en):
     client = en("simen")
     page = client.get(reverse("supervision_visit_create"), {"institution": target.pk})
     assert page.status_code == 200 and page.context["form"].initial["institution"] == target.pk
+    # The picker renders the chosen institution only: the territory is searched as one types.
+    assert f'<option value="{target.pk}" selected>{target.name} · 泗门镇</option>' in page.content.decode()
+    assert 'data-picker-url="/registry/institutions/choices/"' in page.content.decode()
     data = {"institution": target.pk, "visited_on": timezone.localdate().isoformat(), "notes": "晨检记录完整"}
     response = client.post(reverse("supervision_visit_create"), data, follow=True)
     visit = Finding.objects.get(institution=target, area=Finding.SUPERVISION)
