@@ -554,6 +554,9 @@ def test_an_inspector_starts_an_ad_hoc_inspection_from_the_list(client_as):
     page = client_as("amr").get(reverse("finding_list"))
     assert [area for area, _label in page.context["adhoc_areas"]] == ["food_safety", "fees"]
     assert 'data-testid="adhoc"' in page.content.decode()
+    # The institution is searched as one types: the page lists none of them.
+    assert 'data-picker-url="/registry/institutions/choices/"' in page.content.decode()
+    assert "【演示】梨洲街道阳光宝贝托育中心" not in page.content.decode()
     assert 'data-testid="adhoc"' not in client_as("simen").get(reverse("finding_list")).content.decode()
 
 
