@@ -35,6 +35,8 @@ def test_every_static_path_the_templates_use_is_found():
         "vendor/bootstrap/css/bootstrap.min.css",
         "vendor/bootstrap/js/bootstrap.bundle.min.js",
         "vendor/echarts/echarts.min.js",
+        "vendor/tom-select/js/tom-select.complete.min.js",
+        "vendor/tom-select/css/tom-select.bootstrap5.min.css",
     } <= paths
     assert [path for path in sorted(paths) if not finders.find(path)] == []
     assert set(collected()) >= paths
@@ -48,7 +50,12 @@ def test_only_the_vendor_files_the_pages_use_are_collected():
         "vendor/bootstrap/js/bootstrap.bundle.min.js",  # the main menu's collapse and dropdowns
         "vendor/bootstrap/js/bootstrap.bundle.min.js.map",  # named by the script's sourceMappingURL
         "vendor/echarts/echarts.min.js",
+        "vendor/tom-select/css/tom-select.bootstrap5.min.css",  # the pickers' look in Bootstrap's
+        "vendor/tom-select/css/tom-select.bootstrap5.min.css.map",
+        "vendor/tom-select/js/tom-select.complete.min.js",  # search-as-you-type pickers
+        "vendor/tom-select/js/tom-select.complete.min.js.map",
     }
+    assert not finders.find("vendor/tom-select/js/tom-select.js")
     assert not finders.find("vendor/echarts/echarts.js")  # the other builds stay in node_modules
     assert not finders.find("vendor/bootstrap/js/bootstrap.js")
 

@@ -255,6 +255,16 @@ VENDOR_STATIC_FILES = {
         ],
     ),
     "vendor/echarts": (BASE_DIR / "node_modules" / "echarts" / "dist", ["echarts.min.js"]),
+    # Search-as-you-type pickers (static/js/pickers.js); the maps are named by sourceMappingURL.
+    "vendor/tom-select": (
+        BASE_DIR / "node_modules" / "tom-select" / "dist",
+        [
+            "css/tom-select.bootstrap5.min.css",
+            "css/tom-select.bootstrap5.min.css.map",
+            "js/tom-select.complete.min.js",
+            "js/tom-select.complete.min.js.map",
+        ],
+    ),
 }
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

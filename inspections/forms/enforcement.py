@@ -9,6 +9,7 @@ from accounts import idnumbers
 from accounts.widgets import DateInput
 from inspections.models import Area, BanEntry, Case, RectificationOrder, RevocationReferral
 from paperwork import bounds
+from registry.forms.pickers import InstitutionPickerField
 
 NOTE_MAX = 2000
 ITEM_ROWS = 5  # rows of items on the form of an ad-hoc order
@@ -39,7 +40,7 @@ class OrderIssueForm(forms.Form):
     """An ad-hoc order: the institution (from the query string or chosen here), up to
     ``ITEM_ROWS`` items (area, checklist code, what to rectify) and the deadline."""
 
-    institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, required=True)
+    institution = InstitutionPickerField(label=_("Institution"), required=True, empty_label="—")
     deadline = forms.DateField(
         label=_("Deadline"), widget=DateInput(), validators=bounds.of(RectificationOrder, "deadline")
     )

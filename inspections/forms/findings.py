@@ -9,6 +9,7 @@ from accounts.widgets import DateInput
 from inspections.models import Area, ChecklistItem, Finding, FindingItem
 from inspections.services.checklists import TEXT_MAX, TITLE_MAX, YEAR_MAX, YEAR_MIN
 from paperwork import bounds
+from registry.forms.pickers import InstitutionPickerField
 
 NOTES_MAX = 4000
 NOTE_MAX = FindingItem._meta.get_field("note").max_length
@@ -169,7 +170,7 @@ class PhotoUploadForm(forms.Form):
 
 
 class SupervisionVisitForm(forms.Form):
-    institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, empty_label=None)
+    institution = InstitutionPickerField(label=_("Institution"), required=True, empty_label="—")
     visited_on = forms.DateField(
         label=_("Date of the visit"), widget=DateInput(), validators=bounds.of(Finding, "inspected_on")
     )

@@ -273,7 +273,7 @@ def order_issue(request):
                 return _to_order(order.pk)
     else:
         form = OrderIssueForm(initial={"institution": chosen}, institutions=institutions)
-    context = {"form": form, "institutions": institutions, "areas": Area.choices, "today": timezone.localdate()}
+    context = {"form": form, "areas": Area.choices, "today": timezone.localdate()}
     return render(request, "inspections/enforcement/order_issue.html", context)
 
 

@@ -170,7 +170,8 @@ def finding_list(request):
         "can_visit": rules.can_record_visits(request.user),
         # An inspecting department starts an ad-hoc inspection from here.
         "adhoc_areas": owned,
-        "adhoc_institutions": selectors.finding_adhoc_institutions(actor=request.user) if owned else [],
+        # Whether there is one to visit: the institution is searched as one types (no list).
+        "adhoc_possible": bool(owned) and selectors.finding_adhoc_institutions(actor=request.user).exists(),
     }
     return render(request, f"{TEMPLATES}/finding_list.html", context)
 

@@ -51,6 +51,20 @@ def institution_list(
     return queryset.order_by("township__code", "name", "pk")
 
 
+CHOICES_LIMIT = 20
+
+
+def institution_choices(*, actor: User, text: str = "") -> list[dict]:
+    """At most ``CHOICES_LIMIT`` institutions the user sees whose name holds ``text``, for a
+    search-as-you-type field: ``{"id", "name", "township"}`` each, one query, so that no page
+    lists every institution."""
+    queryset = Institution.objects.visible_to(actor)
+    if text:
+        queryset = queryset.filter(name__icontains=text)
+    rows = queryset.order_by("name", "pk").values_list("pk", "name", "township__name")[:CHOICES_LIMIT]
+    return [{"id": pk, "name": name, "township": township} for pk, name, township in rows]
+
+
 def institution_get(*, actor: User, pk: int) -> Institution:
     queryset = Institution.objects.select_related("township", "village", "organisation").prefetch_related(
         "class_groups",

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -79,6 +79,15 @@ def institution_export(request):
         messages.error(request, _("The export was not made: please correct the filters."))
         return HttpResponseRedirect(f"{reverse('institution_list')}?{request.GET.urlencode()}")
     return exports.institutions_xlsx(institutions)
+
+
+@login_required
+@require_GET
+def institution_choices(request):
+    """The matches of a search-as-you-type institution field (``?q=`` part of the name), in the
+    user's sight only: a small answer, so that no page lists every institution."""
+    results = selectors.institution_choices(actor=request.user, text=request.GET.get("q", "").strip()[:64])
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required
@@ -185,6 +194,7 @@ def class_group_delete(request, pk: int):
 urlpatterns = [
     path("institutions/", institution_list, name="institution_list"),
     path("institutions/export/", institution_export, name="institution_export"),
+    path("institutions/choices/", institution_choices, name="institution_choices"),
     path("institutions/<int:pk>/", institution_detail, name="institution_detail"),
     path("institutions/<int:pk>/edit/", institution_edit, name="institution_edit"),
     path("institutions/<int:pk>/classes/", class_group_add, name="class_group_add"),

@@ -283,6 +283,9 @@ def test_the_health_bureau_issues_an_ad_hoc_order_through_the_page(client_as, en
     client = en("health")
     form = client.get(reverse("order_issue"), {"institution": target.pk})
     assert form.status_code == 200 and f'value="{target.pk}" selected' in form.content.decode()
+    # The picker renders only the chosen institution; others are searched as the user types.
+    assert f'data-picker-url="{reverse("institution_choices")}"' in form.content.decode()
+    assert institution(INSTITUTION_B).name not in form.content.decode()
     before = RectificationOrder.objects.count()
 
     deadline = (timezone.localdate() + timedelta(days=15)).isoformat()
@@ -298,6 +301,10 @@ def test_the_health_bureau_issues_an_ad_hoc_order_through_the_page(client_as, en
     assert "Name at least one item to rectify." in no_items.content.decode()
     bad_date = client.post(reverse("order_issue"), {"institution": target.pk, "text_1": "x", "deadline": "明天"})
     assert bad_date.status_code == 200 and "Enter a valid date." in bad_date.content.decode()
+    ghost = client.post(
+        reverse("order_issue"), {"institution": 10**9, "area_1": "fire", "text_1": "x", "deadline": deadline}
+    )
+    assert ghost.status_code == 200 and "Choose an institution from the list." in ghost.content.decode()
     assert RectificationOrder.objects.count() == before
 
     response = client.post(

@@ -424,6 +424,9 @@ def test_a_township_records_a_supervision_visit_in_its_territory(en):
     client = en("simen")
     page = client.get(reverse("supervision_visit_create"), {"institution": target.pk})
     assert page.status_code == 200 and page.context["form"].initial["institution"] == target.pk
+    # The picker renders the chosen institution only: the territory is searched as one types.
+    assert f'<option value="{target.pk}" selected>{target.name} · 泗门镇</option>' in page.content.decode()
+    assert 'data-picker-url="/registry/institutions/choices/"' in page.content.decode()
     data = {"institution": target.pk, "visited_on": timezone.localdate().isoformat(), "notes": "晨检记录完整"}
     response = client.post(reverse("supervision_visit_create"), data, follow=True)
     visit = Finding.objects.get(institution=target, area=Finding.SUPERVISION)
@@ -551,6 +554,9 @@ def test_an_inspector_starts_an_ad_hoc_inspection_from_the_list(client_as):
     page = client_as("amr").get(reverse("finding_list"))
     assert [area for area, _label in page.context["adhoc_areas"]] == ["food_safety", "fees"]
     assert 'data-testid="adhoc"' in page.content.decode()
+    # The institution is searched as one types: the page lists none of them.
+    assert 'data-picker-url="/registry/institutions/choices/"' in page.content.decode()
+    assert "【演示】梨洲街道阳光宝贝托育中心" not in page.content.decode()
     assert 'data-testid="adhoc"' not in client_as("simen").get(reverse("finding_list")).content.decode()
 
 

@@ -70,6 +70,7 @@ CASES = [
     # --- pages -------------------------------------------------------------------------
     Case("institution_list", LOGGED_IN),
     Case("institution_export", LOGGED_IN),
+    Case("institution_choices", LOGGED_IN),  # in one's sight only (tests/registry/test_institution_choices.py)
     Case("institution_detail", INSTITUTION_A_SIGHT, target="institution_a_record"),
     Case("institution_detail", INSTITUTION_B_SIGHT, target="institution_b_record"),
     Case("institution_edit", A_KEEPER, target="institution_a_record", visible=INSTITUTION_A_SIGHT),

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from accounts.crypto import keyed_hash
 from accounts.models import AuditEvent, SecurityEvent
 from inspections.services import enforcement
-from tests.helpers import english
+from tests.factories import InstitutionFactory
+from tests.helpers import english, errors_of
 from tests.training.helpers import add_staff, id_number, institution
 from training.demo import SHARED_SEQUENCE, demo_id_number
 from training.models import Certificate, CertificateKind, StaffMember
@@ -114,10 +115,31 @@ def test_leavers_are_listed_apart(cast, client_as):
 
 
 def test_a_foreign_institution_in_the_filter_lists_nothing(client_as):
-    response = client_as("simen").get(reverse("staff_list"), {"institution": institution(INSTITUTION_B).pk})
-    # simen sees one township: its institutions are offered, nursery2's is not a valid choice.
-    assert response.context["form"].errors
-    assert response.context["page"].paginator.count == 0
+    foreign = institution(INSTITUTION_B)
+    for value in (foreign.pk, "abc", 10**15):
+        response = client_as("simen").get(reverse("staff_list"), {"institution": value})
+        # simen sees one township: nursery2's id is an error in Chinese, and its name never shows.
+        assert response.status_code == 200
+        assert errors_of(response) == ["请从列表中选择一个机构。"]
+        assert response.context["page"].paginator.count == 0
+        assert foreign.name not in response.content.decode()
+
+
+def test_the_institution_filter_renders_only_the_chosen_institution(client_as):
+    nursery1, nursery2 = institution(INSTITUTION_A), institution(INSTITUTION_B)
+    page = client_as("health").get(reverse("staff_list"), {"institution": nursery1.pk}).content.decode()
+    assert f'data-picker-url="{reverse("institution_choices")}"' in page
+    assert f'<option value="{nursery1.pk}" selected>{nursery1.name} · {nursery1.township.name}</option>' in page
+    assert nursery2.name not in page  # a roster of A names nobody of B, and the filter offers no list
+
+
+def test_the_roster_page_does_not_grow_with_the_institutions(client_as, django_assert_max_num_queries):
+    client = client_as("health")
+    before = len(client.get(reverse("staff_list")).content)
+    InstitutionFactory.create_batch(300)
+    with django_assert_max_num_queries(16):
+        after = len(client.get(reverse("staff_list")).content)
+    assert after - before < 200  # was 15 kB more: one <option> per institution
 
 
 def test_the_officers_get_the_add_and_import_links_and_others_do_not(client_as):

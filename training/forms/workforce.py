@@ -13,6 +13,7 @@ from accounts.errors import ApplicationError
 from accounts.forms import style
 from accounts.widgets import DateInput
 from paperwork import bounds
+from registry.forms.pickers import InstitutionPickerField
 from training.models import Certificate, StaffMember
 from training.services.staff import EDITABLE_FIELDS
 
@@ -42,21 +43,20 @@ class NeverEchoedInput(forms.TextInput):
 class StaffFilterForm(forms.Form):
     STATUS_CHOICES = [("active", _("Active")), ("left", _("Left")), ("all", _("All"))]
 
-    institution = forms.ChoiceField(label=_("Institution"), required=False)
+    institution = InstitutionPickerField(label=_("Institution"), required=False, empty_label=_("All institutions"))
     township = forms.ChoiceField(label=_("Township"), required=False)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *StaffMember.Role.choices])
     status = forms.ChoiceField(label=_("Employment"), required=False, choices=STATUS_CHOICES)
     q = forms.CharField(label=_("Full name"), required=False, max_length=64)
 
     def __init__(self, data=None, *, institutions, townships):
+        """``institutions``: the queryset of the rosters in sight (an id outside it is an error);
+        the page renders none of them but the chosen one."""
         super().__init__(data)
-        self.institutions = {str(institution.pk): institution for institution in institutions}
-        self.fields["institution"].choices = [("", _("All institutions"))] + [
-            (pk, institution.name) for pk, institution in self.institutions.items()
-        ]
+        self.fields["institution"].queryset = institutions
         self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
         # Only what narrows something is offered: one institution needs no institution filter.
-        if len(self.institutions) < 2:
+        if len(institutions.values_list("pk", flat=True)[:2]) < 2:
             del self.fields["institution"]
         if len(townships) < 2:
             del self.fields["township"]
@@ -68,7 +68,7 @@ class StaffFilterForm(forms.Form):
         data = self.cleaned_data if self.is_bound else {}
         status = data.get("status") or "active"
         return {
-            "institution": self.institutions.get(data.get("institution") or ""),
+            "institution": data.get("institution"),
             "township": data.get("township", ""),
             "role": data.get("role", ""),
             "active": {"active": True, "left": False, "all": None}[status],

@@ -43,6 +43,7 @@ from training.selectors.roster import (
 from training.selectors.staff import (
     duplicate_employment_list,
     roster_institutions,
+    roster_townships,
     staff_get,
     staff_list,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "rate_definition",
     "roster_checks",
     "roster_institutions",
+    "roster_townships",
     "session_get",
     "staff_get",
     "staff_list",

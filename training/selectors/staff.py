@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import policy
-from accounts.models import User
+from accounts.models import Region, User
 from registry.models import Institution
 from training import rules
 from training.models import Certificate, StaffMember
@@ -66,6 +66,13 @@ def roster_institutions(*, actor: User) -> QuerySet:
         return queryset
     own = [org.pk for org in policy.organisations_of(actor)]
     return queryset.filter(Q(organisation__in=own) | Q(township__code__in=policy.township_codes(actor)))
+
+
+def roster_townships(*, actor: User) -> list[Region]:
+    """The townships holding an institution whose roster the actor sees, in code order (a
+    filter's choices: a few dozen at most, whatever the number of institutions)."""
+    institutions = roster_institutions(actor=actor).order_by().values("township")
+    return list(Region.objects.filter(pk__in=institutions).order_by("code"))
 
 
 def duplicate_employment_list(*, actor: User) -> list[StaffMember]:

@@ -47,8 +47,8 @@ def warning_horizon():
 def _filtered_staff(request):
     """The roster the user sees with the filters of the query string; a filter that does not
     validate lists nothing (rather than everything it failed to narrow)."""
-    institutions = list(selectors.roster_institutions(actor=request.user))
-    townships = sorted({i.township.pk: i.township for i in institutions}.values(), key=lambda t: t.code)
+    institutions = selectors.roster_institutions(actor=request.user)
+    townships = selectors.roster_townships(actor=request.user)
     form = StaffFilterForm(request.GET or None, institutions=institutions, townships=townships)
     if form.is_bound and not form.is_valid():
         return form, selectors.staff_list(actor=request.user).none()
