@@ -56,7 +56,9 @@ class InstitutionPickerField(forms.Field):
         value = str(value or "").strip()
         if not value:
             return None
-        chosen = self.queryset.filter(pk=int(value)).first() if value.isdigit() and len(value) < 12 else None
+        # No scope given: no institution is in sight, so every id is refused.
+        in_scope = self.queryset is not None and value.isdigit() and len(value) < 12
+        chosen = self.queryset.filter(pk=int(value)).first() if in_scope else None
         if chosen is None:
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return chosen
