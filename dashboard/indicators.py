@@ -292,13 +292,13 @@ def filing_on_time(ctx):
     """Filings decided this year within the working-day limit, over filings decided this year
     and filings still waiting past the limit: a filing nobody decides is late too. The late
     ones are exactly the filing list's ``late`` filter (the same condition)."""
-    from registry.selectors.filings import filing_late_condition
+    from registry.selectors.filings import filing_late_condition, filing_overdue_condition
 
     decided = Q(
         status__in=Filing.DECIDED_STATUSES, decided_at__year=ctx.day.year, decided_at__date__lte=ctx.day,
         due_on__isnull=False,
     )  # fmt: skip
-    waiting = Q(status=Filing.Status.SUBMITTED, due_on__lt=ctx.day)
+    waiting = filing_overdue_condition(today=ctx.day)
     rows = (
         Filing.objects.filter(decided | waiting)
         .order_by()
@@ -331,9 +331,10 @@ def review_pass_rate(ctx):
 
 def overdue_rectifications(ctx):
     from inspections.models import RectificationOrder
+    from inspections.selectors.enforcement import order_overdue_condition
 
     rows = (
-        RectificationOrder.objects.filter(status=RectificationOrder.Status.OPEN, deadline__lt=ctx.day)
+        RectificationOrder.objects.filter(order_overdue_condition(today=ctx.day))
         .order_by()
         .values(area=F("institution__township__code"))
         .annotate(n=Count("pk"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.hooks import url_or_placeholder as _url
 from inspections.models import AnnualReview, Area, Case, Finding, RectificationOrder, RevocationReferral
+from inspections.selectors.enforcement import order_overdue_condition
 
 
 def work_queue(*, actor) -> list[dict]:
@@ -56,7 +57,7 @@ def work_queue(*, actor) -> list[dict]:
                 }
             )
     orders = RectificationOrder.objects.visible_to(actor)
-    overdue = orders.filter(status=RectificationOrder.Status.OPEN, deadline__lt=today).count()
+    overdue = orders.filter(order_overdue_condition(today=today)).count()
     if overdue and (policy.has_duty(actor, "township.supervise") or policy.has_duty(actor, "rectification.order")):
         items.append(
             {

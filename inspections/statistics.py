@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts import policy
 from inspections import rules
 from inspections.models import AnnualReview, Area, Finding, RectificationOrder, ReviewCycle, SelfReport
+from inspections.selectors.enforcement import order_overdue_condition
 
 # Kept until the next computation: the page says when they were computed.
 TIMEOUT = None
@@ -76,7 +77,7 @@ def cycle_statistics_compute(*, cycle: ReviewCycle, today: date | None = None) -
         verified=Q(status=Status.VERIFIED),
         failed=Q(status=Status.FAILED),
         unmet=Q(status=Status.UNMET),
-        overdue=Q(status=Status.OPEN, deadline__lt=today),
+        overdue=order_overdue_condition(today=today),
     )
     return {
         "cycle_id": cycle.pk,

@@ -7,6 +7,7 @@ from accounts import policy
 from accounts.hooks import url_or_placeholder as _url
 from registry import rules, selectors
 from registry.models import Filing, Institution
+from registry.selectors.filings import filing_overdue_condition
 
 
 def work_queue(*, actor) -> list[dict]:
@@ -14,7 +15,7 @@ def work_queue(*, actor) -> list[dict]:
     if policy.has_duty(actor, "filing.review"):
         waiting = selectors.filing_list(actor=actor, status=Filing.Status.SUBMITTED)
         total = waiting.count()
-        overdue = waiting.filter(due_on__lt=timezone.localdate()).count()
+        overdue = waiting.filter(filing_overdue_condition(today=timezone.localdate())).count()
         if total:
             items.append(
                 {

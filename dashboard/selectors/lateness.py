@@ -33,9 +33,10 @@ from inspections.models import (
     ReviewCycle,
 )
 from inspections.models import Case as EnforcementCase
-from inspections.selectors.enforcement import case_overdue_condition
+from inspections.selectors.enforcement import case_overdue_condition, order_overdue_condition
 from registry import parameters
 from registry.models import Filing, Institution
+from registry.selectors.filings import filing_overdue_condition
 
 REPORT_DUE_DAYS = "dashboard.report_due_days"
 REPORT_DUE_DAYS_DEFAULT = 31
@@ -130,13 +131,11 @@ def lateness(*, actor: User, region: Region, today: date | None = None) -> Laten
     townships = _townships(actor, region)
     codes = [t.code for t in townships]
     filings = _by_township(
-        Filing.objects.filter(status=Filing.Status.SUBMITTED, due_on__lt=today, institution__township__code__in=codes),
+        Filing.objects.filter(filing_overdue_condition(today=today), institution__township__code__in=codes),
         "institution__township__code",
     )
     orders = _by_township(
-        RectificationOrder.objects.filter(
-            status=RectificationOrder.Status.OPEN, deadline__lt=today, institution__township__code__in=codes
-        ),
+        RectificationOrder.objects.filter(order_overdue_condition(today=today), institution__township__code__in=codes),
         "institution__township__code",
     )
     cases = _by_township(

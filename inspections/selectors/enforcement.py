@@ -16,13 +16,17 @@ from inspections.models import (
 from registry.models import Institution
 
 
+def order_overdue_condition(*, today) -> Q:
+    """Orders still waiting for the institution's answer after their deadline on ``today``
+    (the overdue list, the escalation and the dashboards count the same)."""
+    return Q(status=RectificationOrder.Status.OPEN, deadline__lt=today)
+
+
 def _order_overdue_flag(queryset: QuerySet) -> QuerySet:
     """``is_overdue``: still waiting for the institution's answer after the deadline."""
     today = timezone.localdate()
     return queryset.annotate(
-        is_overdue=ExpressionWrapper(
-            Q(status=RectificationOrder.Status.OPEN, deadline__lt=today), output_field=BooleanField()
-        )
+        is_overdue=ExpressionWrapper(order_overdue_condition(today=today), output_field=BooleanField())
     )
 
 
@@ -34,7 +38,7 @@ def order_list(*, actor, status: str = "", overdue: bool = False, text: str = ""
     if status:
         queryset = queryset.filter(status=status)
     if overdue:
-        queryset = queryset.filter(status=RectificationOrder.Status.OPEN, deadline__lt=timezone.localdate())
+        queryset = queryset.filter(order_overdue_condition(today=timezone.localdate()))
     if text:
         queryset = queryset.filter(Q(institution__name__icontains=text) | Q(number__icontains=text))
     if township:
@@ -46,7 +50,7 @@ def order_escalation_due_list(*, today) -> QuerySet:
     """Open orders past their deadline on ``today`` that were never escalated, for the hourly
     task (no actor: it acts for the portal; escalating is idempotent)."""
     return RectificationOrder.objects.filter(
-        status=RectificationOrder.Status.OPEN, deadline__lt=today, escalated_at__isnull=True
+        order_overdue_condition(today=today), escalated_at__isnull=True
     ).select_related("institution__township")
 
 
@@ -120,9 +124,9 @@ def case_list(*, actor, status: str = "", township: str = "", text: str = "", ov
 def case_escalation_due_list(*, today) -> QuerySet:
     """Cases ordered to rectify, past the deadline on ``today``, never escalated: for the
     hourly task (no actor: it acts for the portal; escalating is idempotent)."""
-    return Case.objects.filter(
-        status=Case.Status.ORDERED, deadline__lt=today, escalated_at__isnull=True
-    ).select_related("township")
+    return Case.objects.filter(case_overdue_condition(today=today), escalated_at__isnull=True).select_related(
+        "township"
+    )
 
 
 def case_get(*, actor, pk: int) -> Case:

@@ -8,6 +8,12 @@ from accounts.models import User
 from registry.models import ClassGroup, Filing, FilingAttachment, Institution
 
 
+def filing_overdue_condition(*, today) -> Q:
+    """Filings still waiting for review after their due date on ``today`` (the overdue list,
+    the work queue and the dashboards count the same)."""
+    return Q(status=Filing.Status.SUBMITTED, due_on__lt=today)
+
+
 def filing_late_condition(*, day) -> Q:
     """Filings that pull 备案按时办结率 down on ``day``: decided this year after their due date,
     or waiting for review past it (the dashboard's ``filing_on_time`` counts the same)."""
@@ -15,7 +21,7 @@ def filing_late_condition(*, day) -> Q:
         status__in=Filing.DECIDED_STATUSES, decided_at__year=day.year, decided_at__date__lte=day,
         decided_at__date__gt=F("due_on"),
     )  # fmt: skip
-    return decided_late | Q(status=Filing.Status.SUBMITTED, due_on__lt=day)
+    return decided_late | filing_overdue_condition(today=day)
 
 
 def filing_list(
@@ -31,7 +37,7 @@ def filing_list(
     if status:
         queryset = queryset.filter(status=status)
     if overdue:
-        queryset = queryset.filter(status=Filing.Status.SUBMITTED, due_on__lt=timezone.localdate())
+        queryset = queryset.filter(filing_overdue_condition(today=timezone.localdate()))
     if late:
         queryset = queryset.filter(filing_late_condition(day=timezone.localdate()))
     if township:
