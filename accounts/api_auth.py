@@ -7,6 +7,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import audit, services
+from accounts.models import ApiTokenDetails
 from accounts.network import client_ip
 
 
@@ -23,7 +24,8 @@ class AuditedTokenAuthentication(TokenAuthentication):
         user, token = super().authenticate_credentials(key)
         details = getattr(token, "details", None)
         # A token issued without details (DRF's own admin form) expires like a default one.
-        expires_at = details.expires_at if details else token.created + datetime.timedelta(days=90)
+        default_expiry = token.created + datetime.timedelta(days=ApiTokenDetails.DEFAULT_DAYS)
+        expires_at = details.expires_at if details else default_expiry
         now = timezone.now()
         if expires_at <= now:
             raise AuthenticationFailed(_("This token has expired; ask the security administrator for a new one."))
