@@ -22,6 +22,7 @@ from accounts.hooks import app_hooks
 GROUPS = {
     "institutions": pgettext_lazy("menu group", "Institutions and filing"),
     "review": pgettext_lazy("menu group", "Annual review and enforcement"),
+    "supervision": pgettext_lazy("menu group", "Daily supervision"),
     "workforce": pgettext_lazy("menu group", "Staff and training"),
     "targets": pgettext_lazy("menu group", "Targets and reports"),
     "system": pgettext_lazy("menu group", "System"),

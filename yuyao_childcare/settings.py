@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "registry",
     "inspections",
     "training",
+    "supervision",
     "dashboard",
 ]
 

@@ -15,11 +15,13 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("inspections/", include("inspections.urls")),
     path("training/", include("training.urls")),
+    path("supervision/", include("supervision.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("registry.api_urls")),
     path("api/v1/", include("inspections.api_urls")),
     path("api/v1/", include("training.api_urls")),
+    path("api/v1/", include("supervision.api_urls")),
     path("api/v1/", include("dashboard.api_urls")),
     path("api/schema/", SchemaView.as_view(), name="api_schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

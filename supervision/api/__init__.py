@@ -1,0 +1,1 @@
+"""API modules of daily supervision; each defines ``urlpatterns`` (gathered by ``api_urls.py``)."""

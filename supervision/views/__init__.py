@@ -1,0 +1,1 @@
+"""Page modules of daily supervision; each defines ``urlpatterns`` (gathered by ``urls.py``)."""
