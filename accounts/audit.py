@@ -40,7 +40,7 @@ from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
-AUDITED_APPS = ("paperwork", "accounts", "registry", "inspections", "training", "dashboard")
+AUDITED_APPS = ("paperwork", "accounts", "registry", "inspections", "training", "supervision", "dashboard")
 NOT_AUDITED = {
     "accounts.auditevent": "the audit trail itself",
     "accounts.securityevent": "the security log itself",
