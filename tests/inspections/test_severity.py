@@ -85,6 +85,7 @@ def test_a_failed_veto_item_refuses_a_pass_and_fails_the_year_even_once_rectifie
     assert messages_of(response) == [
         "Review decided: failed, and the year counts as failed. A rectification order was issued."
     ]
+    assert 'data-testid="final-result">Failed<' in text_of(response)  # the year's result, at once
     review.refresh_from_db()
     assert (review.result, review.final_result, review.status) == ("fail", "fail", "rectifying")
     event = AuditEvent.objects.get(event="review.decided", object_id=str(review.pk))
