@@ -118,6 +118,9 @@ class SelfReport(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", pgettext_lazy("self-report", "Submitted")
         RETURNED = "returned", _("Returned with comments")
+        # Never submitted when the institution closed or lost its registration: nothing is due
+        # any more and no reminder is sent (``cycle_membership_sync``).
+        WITHDRAWN = "withdrawn", pgettext_lazy("self-report", "Withdrawn")
 
     review = models.OneToOneField(AnnualReview, on_delete=models.CASCADE, related_name="self_report")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)

@@ -82,7 +82,7 @@ def self_report_reminders(*, today: date | None = None) -> dict[str, int]:
             days_left = (cycle.self_report_due - today).days
             pending = (
                 SelfReport.objects.filter(review__cycle=cycle)
-                .exclude(status=SelfReport.Status.SUBMITTED)
+                .filter(status__in=(SelfReport.Status.DRAFT, SelfReport.Status.RETURNED))
                 .filter(review__institution__status=Institution.Status.OPERATING)
                 .select_related("review__institution__township")
                 .order_by("review__institution__township__code", "review__institution__name", "pk")

@@ -5,7 +5,7 @@ registers in ``inspections/scopes.py``); these are the *act* rules (rule 30). Pa
 selectors ask them to show or hide an action; the services ask them again before they write.
 
 Self-reports and reviews
-    ``can_edit_self_report``    the institution's own officers, until the report is submitted
+    ``can_edit_self_report``    the institution's own officers, until the report is submitted (or withdrawn)
     ``can_return_self_report``  ``review.lead``, a submitted report of an undecided review
     ``can_decide_review``       ``review.decide``, an undecided review under inspection
     ``can_exempt_area``         the area's department or ``review.lead``, while under inspection
@@ -67,7 +67,7 @@ STATISTICS_REFRESH_DUTY = "review.lead"
 def can_edit_self_report(actor, review: AnnualReview, report: SelfReport | None) -> bool:
     return (
         report is not None
-        and report.status != SelfReport.Status.SUBMITTED
+        and report.status in (SelfReport.Status.DRAFT, SelfReport.Status.RETURNED)
         and policy.acts_for(actor, review.institution.organisation, SELF_DUTY)
     )
 

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.forms import style
 from accounts.widgets import DateInput
-from inspections.models import AnnualReview, Area, RectificationOrder, ReviewCycle, SelfReport
+from inspections.models import AnnualReview, Area, ChecklistItem, RectificationOrder, ReviewCycle, SelfReport
 from inspections.services.cycles import SECTIONS
 from paperwork import bounds
 from registry.models import ClassGroup, FeeSchedule
@@ -484,14 +484,26 @@ class ReviewDecideForm(forms.Form):
         validators=bounds.of(RectificationOrder, "deadline"),
     )
 
-    def __init__(self, data=None, *, failed_items: list[dict]):
+    def __init__(self, data=None, *, failed_items: list[dict], verdict=None):
         super().__init__(data)
         self.failed_items = {item["key"]: item for item in failed_items}
+        severities = dict(ChecklistItem.Severity.choices)
         self.fields["checklist_items"].choices = [
             (item["key"], f"{Area(item['area']).label if item['area'] in Area.values else item['area']} · "
-             f"{item['code']} {item['text']}" + (f" ({item['note']})" if item["note"] else ""))
+             f"{item['code']} {item['text']}" + (f" ({item['note']})" if item["note"] else "")
+             + (f" · {severities[item['severity']]}" if item.get("severity") in severities else ""))
             for item in failed_items
         ]  # fmt: skip
+        # What the severities of the failed checks allow (``services.severity``): only those
+        # outcomes are offered, the rule's first; the service refuses the others all the same.
+        self.verdict = verdict
+        if verdict is not None:
+            labels = {AnnualReview.Result.PASS: _("Pass"), AnnualReview.Result.FAIL: _("Fail")}
+            if verdict.fails_the_year:
+                labels[AnnualReview.Result.FAIL] = _("Fail: the year counts as failed")
+            self.fields["result"].widget.choices = [(value, labels[value]) for value in verdict.allowed]
+            if len(verdict.allowed) == 1:
+                self.fields["result"].initial = verdict.allowed[0]
         area_choices = [("", _("Area…")), *Area.choices]
         for index in range(1, EXTRA_ITEMS + 1):
             self.fields[f"extra_area_{index}"] = forms.ChoiceField(

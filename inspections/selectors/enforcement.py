@@ -48,10 +48,13 @@ def order_list(*, actor, status: str = "", overdue: bool = False, text: str = ""
 
 def order_escalation_due_list(*, today) -> QuerySet:
     """Open orders past their deadline on ``today`` that were never escalated, for the hourly
-    task (no actor: it acts for the portal; escalating is idempotent)."""
-    return RectificationOrder.objects.filter(
-        order_overdue_condition(today=today), escalated_at__isnull=True
-    ).select_related("institution__township")
+    task (no actor: it acts for the portal; escalating is idempotent). An institution closed or
+    revoked gets no more reminders: its orders are not escalated."""
+    return (
+        RectificationOrder.objects.filter(order_overdue_condition(today=today), escalated_at__isnull=True)
+        .exclude(institution__status__in=(Institution.Status.CLOSED, Institution.Status.REVOKED))
+        .select_related("institution__township")
+    )
 
 
 def order_get(*, actor, pk: int) -> RectificationOrder:

@@ -147,7 +147,7 @@ def review_orders(*, actor, review: AnnualReview) -> list[RectificationOrder]:
 
 def failed_checklist_items(findings) -> list[dict]:
     """The checklist items the findings failed, as items of a rectification order
-    (``{"key", "area", "code", "text", "note"}``; ``key`` is ``<area>:<code>``)."""
+    (``{"key", "area", "code", "text", "note", "severity"}``; ``key`` is ``<area>:<code>``)."""
     failed = []
     for finding in findings:
         for result in finding.items.all():
@@ -159,6 +159,7 @@ def failed_checklist_items(findings) -> list[dict]:
                         "code": result.item.code,
                         "text": result.item.text,
                         "note": result.note,
+                        "severity": result.item.severity,
                     }
                 )
     return failed

@@ -14,6 +14,8 @@ from inspections.services.common import notify_organisation
 from registry.models import Institution
 
 # The sections of the self-report; each is pre-filled from the registry or last year's report.
+# A self-report the institution still has to submit (or resubmit).
+OPEN_REPORT = (SelfReport.Status.DRAFT, SelfReport.Status.RETURNED)
 SECTIONS = ("enrolment", "staff", "safety_drills", "health_checks", "incidents", "food_safety", "fees", "changes")
 
 
@@ -85,6 +87,22 @@ def cycle_membership_sync(*, actor, institution_id: int) -> None:
             }
             review.save(update_fields=["status", "decision_reason"])
             audit.record(actor=actor, event="review.withdrawn", obj=review, details={"status": institution.status})
+            _self_report_withdraw(actor=actor, review=review, institution=institution)
+
+
+def _self_report_withdraw(*, actor, review: AnnualReview, institution: Institution) -> None:
+    """A self-report not submitted yet is withdrawn with its review: it is no longer due, so it
+    leaves the institution's queue and the reminders (which send only for a draft or a returned
+    report). It is kept, with what was written in it; a submitted one stays as it was."""
+    report = SelfReport.objects.select_for_update().filter(review=review, status__in=OPEN_REPORT).first()
+    if report is None:
+        return
+    previous = report.status
+    report.status = SelfReport.Status.WITHDRAWN
+    report.save(update_fields=["status"])
+    audit.record(
+        actor=actor, event="self_report.withdrawn", obj=report, details={"was": previous, "because": institution.status}
+    )
 
 
 def prefill(institution: Institution, last_year: dict) -> dict:
@@ -159,6 +177,10 @@ def self_report_submit(*, actor, report: SelfReport, data: dict | None = None) -
     report = SelfReport.objects.select_for_update().select_related("review__cycle").get(pk=report.pk)
     if report.status == SelfReport.Status.SUBMITTED:
         raise ApplicationError(_("This self-report is already submitted."))
+    if report.status not in OPEN_REPORT:
+        raise ApplicationError(
+            _("This self-report is %(status)s: it is no longer due.") % {"status": report.get_status_display()}
+        )
     now = timezone.now()
     resubmission = report.status == SelfReport.Status.RETURNED
     report.status, report.submitted_at = SelfReport.Status.SUBMITTED, now

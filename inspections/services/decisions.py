@@ -10,7 +10,7 @@ from accounts import audit, policy
 from accounts.errors import ApplicationError
 from inspections import rules
 from inspections.models import AnnualReview, Area, InspectionFile, RectificationOrder, RevocationReferral
-from inspections.services import checklists
+from inspections.services import checklists, severity
 from inspections.services.common import inspection_file_store, notify_duty_holders, notify_organisation
 from paperwork import files
 from registry import parameters
@@ -38,7 +38,10 @@ def review_decide(
     deadline: date | None = None,
 ) -> AnnualReview:
     """Pass or fail with reasons, seeing every department's findings. A fail issues a
-    rectification order with the items and a deadline. Of two decisions at once, one wins."""
+    rectification order with the items and a deadline. The severities of the failed checks
+    weigh (``severity``): a failed check refuses a pass, and a failed veto item (or as many
+    failed major items as the bureau set) fails the year at once, whatever the rectification.
+    Of two decisions at once, one wins."""
     policy.require_duty(actor, "review.decide")
     if result not in (Result.PASS, Result.FAIL):
         raise ApplicationError(_("Decide pass or fail."), fields={"result": [_("Choose pass or fail.")]})
@@ -61,13 +64,20 @@ def review_decide(
                 "finding, or a record that it does not apply to this institution, with the reason."
             ) % {"areas": checklists.area_labels(missing)}
             raise ApplicationError(message, fields={"findings": [message]})
+    # The severities of the failed checks weigh (``severity``): under the same lock as the findings.
+    verdict = severity.review_verdict(current)
+    if current.status == AnnualReview.Status.INSPECTING and not current.result and result not in verdict.allowed:
+        message = _("%(why)s The review cannot pass.") % {"why": verdict.explanation()}
+        raise ApplicationError(message, fields={"result": [message]})
+    # The year's result: failed now by the severity; passed now; or after the rectification.
+    final_result = Result.FAIL if verdict.fails_the_year else (Result.PASS if result == Result.PASS else "")
     updated = AnnualReview.objects.filter(pk=review.pk, result="", status=AnnualReview.Status.INSPECTING).update(
         result=result,
         decision_reason=reason,
         decided_by=actor,
         decided_at=timezone.now(),
         status=AnnualReview.Status.DECIDED if result == Result.PASS else AnnualReview.Status.RECTIFYING,
-        final_result=Result.PASS if result == Result.PASS else "",
+        final_result=final_result,
     )
     if not updated:
         current = AnnualReview.objects.get(pk=review.pk)
@@ -76,9 +86,14 @@ def review_decide(
             % {"status": current.get_status_display()}
         )
     review = AnnualReview.objects.select_related("institution", "cycle").get(pk=review.pk)
-    audit.record(actor=actor, event="review.decided", obj=review, details={"result": result})
+    audit.record(
+        actor=actor, event="review.decided", obj=review,
+        details={"result": result, "rule": verdict.outcome, "final_result": final_result},
+    )  # fmt: skip
     if result == Result.FAIL:
         order_issue(actor=actor, institution=review.institution, review=review, items=items, deadline=deadline)
+    if verdict.fails_the_year:
+        referral_raise_if_due(actor=actor, review=review)
     notify_organisation(
         organisation_id=review.institution.organisation_id,
         title=_("Annual review %(year)s: %(result)s")
@@ -196,9 +211,9 @@ def order_verify(*, actor, order: RectificationOrder, rectified: bool, note: str
     order = RectificationOrder.objects.select_related("review__cycle", "institution").get(pk=order.pk)
     audit.record(actor=actor, event="order.verified", obj=order, details={"rectified": rectified})
     if rectified and order.review is not None:
-        AnnualReview.objects.filter(pk=order.review_id).update(
-            final_result=Result.PASS, status=AnnualReview.Status.CLOSED
-        )
+        # A year already failed by the severity of its checks (a veto item) stays failed.
+        AnnualReview.objects.filter(pk=order.review_id, final_result="").update(final_result=Result.PASS)
+        AnnualReview.objects.filter(pk=order.review_id).update(status=AnnualReview.Status.CLOSED)
     if not rectified:
         # The department states the fact; the health bureau closes the order as 整改不合格,
         # which is what fails the year (``order_close_unmet``).
@@ -305,6 +320,8 @@ def referral_raise_if_due(*, actor, review: AnnualReview) -> RevocationReferral 
         or RevocationReferral.objects.filter(
             institution=review.institution_id, status=RevocationReferral.Status.PENDING
         ).exists()
+        # A year failed at its decision (a veto item) was referred then: its unmet order adds nothing.
+        or RevocationReferral.objects.filter(failed_reviews=review).exists()
     ):
         return None
     registration = (

@@ -36,6 +36,7 @@ from inspections.forms.findings import (
 from inspections.models import Area
 from inspections.services import checklists as checklist_services
 from inspections.services import findings as services
+from inspections.services import severity
 from paperwork import files
 
 PAGE_SIZE = 25
@@ -74,6 +75,9 @@ def checklist_list(request):
         "years": selectors.checklist_years(actor=request.user),
         "areas": Area.choices,
         "owned": rules.checklist_areas_owned(request.user),
+        # How the severities weigh on a decision, with the bureau's parameter (``services.severity``).
+        "severity_rule": severity.rule_lines(severity.major_failures_limit()),
+        "severity_parameter": severity.MAJOR_FAILURES_PARAMETER,
     }
     return render(request, f"{TEMPLATES}/checklist_list.html", context)
 

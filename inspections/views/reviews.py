@@ -41,6 +41,7 @@ from inspections.models import AnnualReview, Area, SelfReport
 from inspections.services import cycles as cycle_services
 from inspections.services import decisions as decision_services
 from inspections.services import findings as finding_services
+from inspections.services import severity
 from inspections.services.findings import area_applies
 
 PAGE_SIZE = 25
@@ -205,7 +206,7 @@ def _detail(request, review: AnnualReview, *, report_forms=None, return_form=Non
     if can_edit and report_forms is None:
         report_forms = SelfReportForms(report.data)
     if can_decide and decide_form is None:
-        decide_form = ReviewDecideForm(failed_items=failed_items)
+        decide_form = ReviewDecideForm(failed_items=failed_items, verdict=severity.review_verdict(review))
     areas = selectors.review_areas(actor=user, review=review, findings=findings)
     for row in areas:
         row["missing"] = not row["recorded"] and row["exemption"] is None
@@ -333,7 +334,9 @@ def review_decide(request, pk: int):
     review = selectors.review_get(actor=request.user, pk=pk)
     policy.require_duty(request.user, DECIDE_DUTY)
     findings = selectors.review_findings(actor=request.user, review=review)
-    form = ReviewDecideForm(request.POST, failed_items=selectors.failed_checklist_items(findings))
+    form = ReviewDecideForm(
+        request.POST, failed_items=selectors.failed_checklist_items(findings), verdict=severity.review_verdict(review)
+    )
     if form.is_valid():
         fail = form.cleaned_data["result"] == AnnualReview.Result.FAIL
         try:
@@ -349,7 +352,10 @@ def review_decide(request, pk: int):
             messages.error(request, error.message)
             _add_service_error(form, error)
         else:
-            if fail:
+            if fail and review.final_result == AnnualReview.Result.FAIL:
+                message = _("Review decided: failed, and the year counts as failed. A rectification order was issued.")
+                messages.success(request, message)
+            elif fail:
                 messages.success(request, _("Review decided: failed. A rectification order was issued."))
             else:
                 messages.success(request, _("Review decided: passed."))

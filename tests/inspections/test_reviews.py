@@ -635,8 +635,18 @@ def test_a_fail_with_chosen_and_free_items_issues_a_rectification_order(en, cast
     assert AuditEvent.objects.filter(event="review.decided", object_id=str(review.pk)).count() == 1
 
 
-def test_a_pass_needs_only_the_reasons(en, cast):
+def inspecting_review_with_no_failed_check(cast) -> AnnualReview:
+    """The same demo review, its fire check passing: nothing failed."""
     review = inspecting_review_with_a_failed_fire_check(cast)
+    findings.finding_record(
+        actor=cast["fire"], institution=review.institution, review=review, area=Area.FIRE,
+        inspected_on=timezone.localdate(), results=all_results(Area.FIRE),
+    )  # fmt: skip
+    return review
+
+
+def test_a_pass_needs_only_the_reasons(en, cast):
+    review = inspecting_review_with_no_failed_check(cast)
     data = {"result": "pass", "reason": "整改后复核合格", "deadline": "2000-01-01", "extra_text_1": "ignored"}
     response = en("health").post(url("review_decide", review.pk), data, follow=True)
     assert messages_of(response) == ["Review decided: passed."]
@@ -683,14 +693,14 @@ def test_a_review_waiting_for_its_self_report_cannot_be_decided(en):
 
 
 def test_a_second_decision_after_the_first_is_refused_with_a_message(en, client_as, cast):
-    review = inspecting_review_with_a_failed_fire_check(cast)
+    review = inspecting_review_with_no_failed_check(cast)
     en("health").post(url("review_decide", review.pk), {"result": "pass", "reason": "合格"})
     before = snapshot(review)
     other = logged_in(client_as, second_health_officer())
     deadline = (timezone.localdate() + timedelta(days=10)).isoformat()
     response = other.post(
         url("review_decide", review.pk),
-        {"result": "fail", "reason": "不合格", "checklist_items": ["fire:F3"], "deadline": deadline},
+        {"result": "fail", "reason": "不合格", "extra_area_1": "fire", "extra_text_1": "清理", "deadline": deadline},
     )
     assert response.status_code == 400
     assert "This review cannot be decided now (Decided); someone else may have decided it." in text_of(response)
