@@ -10,5 +10,12 @@ class SupervisionConfig(AppConfig):
 
     name = "supervision"
     verbose_name = _("Daily supervision")
+    demo_data_loader = "supervision.demo.load_supervision_demo"
+    work_queue = "supervision.queues.work_queue"
+    # The field paths through which the access policy sees this app's models.
+    scopes = "supervision.scopes.SCOPES"
+    # Navigation entries: (URL name, label, duties that show it; None: every member).
     navigation_group = "supervision"
-    navigation = []
+    navigation = [
+        ("incident_list", _("Incident reports"), {"institution.self", "incident.receive", "township.supervise"}),
+    ]

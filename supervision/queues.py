@@ -1,0 +1,18 @@
+"""What daily supervision puts in each user's work queue on the home page."""
+
+from django.utils.translation import gettext as _
+
+from accounts.hooks import url_or_placeholder as _url
+from supervision.selectors import incidents
+
+
+def work_queue(*, actor) -> list[dict]:
+    items = []
+    counts = incidents.waiting_counts(actor=actor)
+    if counts.get("incidents"):
+        items.append({"title": _("Incidents waiting to be acknowledged"), "count": counts["incidents"], "urgent": True,
+                      "url": _url("incident_list", "?status=reported")})  # fmt: skip
+    if counts.get("proposals"):
+        items.append({"title": _("Ban list proposals waiting for a second keeper"), "count": counts["proposals"],
+                      "url": _url("incident_list", "?kind=abuse")})  # fmt: skip
+    return items
