@@ -118,6 +118,8 @@ Dashboards
 32. **Incidents** an institution reports: the institution's own members, the township around
     it, and holders of ``incident.receive`` (the health bureau) city-wide. Proposals for the
     ban list that follow one: holders of ``banlist.manage`` only, as rule 22.
+33. **Objections** (陈述申辩): the institution's own members, the township around it, the
+    department that answers the objection, and holders of ``review.lead`` city-wide.
 
 Acting
 ------
@@ -572,6 +574,17 @@ def reported_to_territory_and_holders(code: str):
         return queryset.filter(_own_or_territory(user, organisation=organisation, township=township))
 
     return rule
+
+
+def objections_visible_to(user, queryset: QuerySet, *, organisation: str, township: str, department: str) -> QuerySet:
+    """Rule 33."""
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "review.lead"):
+        return queryset
+    condition = _own_or_territory(user, organisation=organisation, township=township)
+    return queryset.filter(condition | Q(**{f"{department}__in": [org.pk for org in own]}))
 
 
 def asked_by_user(user, queryset: QuerySet, *, requested_by: str) -> QuerySet:

@@ -9,10 +9,15 @@ Incidents
     ``can_handle_incident``   ``incident.receive`` (the health bureau): acknowledge, close
     ``can_propose_ban``       ``banlist.manage``, on a suspected-abuse incident
     ``can_decide_ban_proposal``  ``banlist.manage``, a pending proposal of someone else
+Objections
+    ``can_object``            the institution's own officers and heads (``institution.self``)
+    ``can_answer_objection``  officers and heads of the department that made the decision,
+                              while the objection waits
 """
 
 from accounts import policy
-from supervision.models import BanProposal, Incident
+from accounts.models import Membership
+from supervision.models import BanProposal, Incident, Objection
 
 SELF_DUTY = "institution.self"
 INCIDENT_DUTY = "incident.receive"
@@ -46,4 +51,16 @@ def can_decide_ban_proposal(user, proposal: BanProposal) -> bool:
         proposal.status == BanProposal.Status.PENDING
         and proposal.proposed_by_id != user.pk
         and policy.has_duty(user, BAN_DUTY)
+    )
+
+
+def can_object(user, institution) -> bool:
+    return policy.acts_for(user, institution.organisation, SELF_DUTY)
+
+
+def can_answer_objection(user, objection: Objection) -> bool:
+    """The deciding department answers for its own decision, through its acting members."""
+    return objection.status == Objection.Status.PENDING and any(
+        membership.organisation_id == objection.department_id and membership.role in Membership.ACTING_ROLES
+        for membership in policy.memberships(user)
     )
