@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from accounts.hooks import url_or_placeholder as _url
-from supervision.selectors import incidents
+from supervision.selectors import incidents, objections
 
 
 def work_queue(*, actor) -> list[dict]:
@@ -15,4 +15,8 @@ def work_queue(*, actor) -> list[dict]:
     if counts.get("proposals"):
         items.append({"title": _("Ban list proposals waiting for a second keeper"), "count": counts["proposals"],
                       "url": _url("incident_list", "?kind=abuse")})  # fmt: skip
+    waiting = objections.waiting_for_answer_count(actor=actor)
+    if waiting:
+        items.append({"title": _("Objections waiting for your answer"), "count": waiting, "urgent": True,
+                      "url": _url("objection_list", "?status=pending")})  # fmt: skip
     return items

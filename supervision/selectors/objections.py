@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from accounts import policy
+from accounts.models import Membership
 from inspections.models import AnnualReview, Finding
 from supervision.models import Objection
 
@@ -36,3 +37,14 @@ def pending_finding_objections(*, review: AnnualReview) -> QuerySet:
     return Objection.objects.filter(
         review=review, subject=Objection.Subject.FINDING, status=Objection.Status.PENDING
     ).select_related("finding")
+
+
+def waiting_for_answer_count(*, actor) -> int:
+    """Objections waiting for an answer from one of the actor's departments (acting roles). Only
+    departments that decide reviews or record findings are asked: no query for anyone else."""
+    if not any(code == "review.decide" or code.startswith("check.") for code in policy.duties(actor)):
+        return 0
+    acting = [m.organisation_id for m in policy.memberships(actor) if m.role in Membership.ACTING_ROLES]
+    if not acting:
+        return 0
+    return Objection.objects.filter(status=Objection.Status.PENDING, department__in=acting).count()

@@ -42,7 +42,7 @@ def _object(client, order: RectificationOrder, reasons="消防通道当日已清
 def test_an_objection_to_a_failed_decision_holds_its_order_past_the_deadline(client_as, cast):
     order = _failed_review_order(cast, timezone.localdate().year - 3, _operating())
     response = _object(client_as("nursery1"), order)
-    objection = Objection.objects.get()
+    objection = Objection.objects.get(review=order.review_id)
     assert response.status_code == 302 and response.url == reverse("objection_detail", args=[objection.pk])
     assert objection.subject == Objection.Subject.DECISION and objection.department.code == "health"
     assert objection.evidence is not None and objection.suspended_orders == [order.pk]
@@ -63,7 +63,7 @@ def test_an_objection_to_a_failed_decision_holds_its_order_past_the_deadline(cli
 def test_an_upheld_decision_runs_on_with_the_deadline_moved_by_the_days_it_stood_still(client_as, cast):
     order = _failed_review_order(cast, timezone.localdate().year - 3, _operating())
     _object(client_as("nursery1"), order)
-    objection = Objection.objects.get()
+    objection = Objection.objects.get(review=order.review_id)
     RectificationOrder.objects.filter(pk=order.pk).update(suspended_since=timezone.now() - timedelta(days=3))
     deadline = order.deadline
     response = client_as("health").post(
@@ -80,7 +80,7 @@ def test_an_upheld_decision_runs_on_with_the_deadline_moved_by_the_days_it_stood
 def test_a_changed_decision_passes_the_year_and_withdraws_its_order(client_as, cast):
     order = _failed_review_order(cast, timezone.localdate().year - 3, _operating())
     _object(client_as("nursery1"), order)
-    objection = Objection.objects.get()
+    objection = Objection.objects.get(review=order.review_id)
     services.objection_answer(actor=cast["health"], objection=objection, changed=True, answer="复核属实，改为合格")
     review = AnnualReview.objects.get(pk=order.review_id)
     order.refresh_from_db()
@@ -97,7 +97,7 @@ def test_after_the_window_nothing_can_be_objected_and_nothing_is_stored(client_a
     response = _object(client_as("nursery1"), order)
     assert response.status_code == 200
     assert "陈述申辩期限已于" in response.content.decode()
-    assert not Objection.objects.exists()
+    assert not Objection.objects.filter(review=order.review_id).exists()
     assert RectificationOrder.objects.get(pk=order.pk).suspended_since is None
 
 
@@ -148,13 +148,13 @@ def test_the_review_page_shows_the_objection_to_the_institution_and_the_health_b
         assert 'data-testid="objections-panel"' in page and "等待答复" in page, username
     # Once lodged, the institution is not offered a second objection to the same decision.
     again = _object(client_as("nursery1"), order)
-    assert Objection.objects.count() == 1 and again.status_code == 200
+    assert Objection.objects.filter(review=order.review_id).count() == 1 and again.status_code == 200
 
 
 def test_an_empty_objection_is_refused_with_a_message(client_as, cast):
     order = _failed_review_order(cast, timezone.localdate().year - 3, _operating())
     response = _object(client_as("nursery1"), order, reasons="   ")
-    assert response.status_code == 200 and not Objection.objects.exists()
+    assert response.status_code == 200 and not Objection.objects.filter(review=order.review_id).exists()
     assert response.context["form"].errors["reasons"]
 
 
@@ -171,3 +171,8 @@ def test_the_objection_list_keeps_its_query_count(client_as, cast, django_assert
     client.get(reverse("objection_list"))
     with django_assert_max_num_queries(14):
         assert client.get(reverse("objection_list")).status_code == 200
+
+
+def test_the_demo_objection_waits_in_the_fire_brigade_s_work_queue_only(client_as):
+    assert "待答复的陈述申辩" in client_as("fire").get(reverse("home")).content.decode()
+    assert "待答复的陈述申辩" not in client_as("amr").get(reverse("home")).content.decode()
