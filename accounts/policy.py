@@ -115,6 +115,11 @@ Dashboards
 28. **Periodic reports**: the organisation that wrote them and the township they are about;
     holders of ``reports.approve`` (the health bureau) and the leading group see all.
 29. **Dashboard exports**: the user who asked for them.
+32. **Incidents** an institution reports: the institution's own members, the township around
+    it, and holders of ``incident.receive`` (the health bureau) city-wide. Proposals for the
+    ban list that follow one: holders of ``banlist.manage`` only, as rule 22.
+33. **Objections** (陈述申辩): the institution's own members, the township around it, the
+    department that answers the objection, and holders of ``review.lead`` city-wide.
 
 Acting
 ------
@@ -555,6 +560,31 @@ def periodic_reports_visible_to(user, queryset: QuerySet, *, organisation: str, 
     for code in township_codes(user):
         condition |= Q(**{f"{region}__code": code})
     return queryset.filter(condition)
+
+
+def reported_to_territory_and_holders(code: str):
+    """Rule 32: rows an institution reported, seen by its own members, the township around it
+    and city-wide by the holders of ``code``."""
+
+    def rule(user, queryset: QuerySet, *, organisation: str, township: str) -> QuerySet:
+        if not organisations_of(user):
+            return queryset.none()
+        if holds(user, code):
+            return queryset
+        return queryset.filter(_own_or_territory(user, organisation=organisation, township=township))
+
+    return rule
+
+
+def objections_visible_to(user, queryset: QuerySet, *, organisation: str, township: str, department: str) -> QuerySet:
+    """Rule 33."""
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    if holds(user, "review.lead"):
+        return queryset
+    condition = _own_or_territory(user, organisation=organisation, township=township)
+    return queryset.filter(condition | Q(**{f"{department}__in": [org.pk for org in own]}))
 
 
 def asked_by_user(user, queryset: QuerySet, *, requested_by: str) -> QuerySet:

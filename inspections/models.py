@@ -274,6 +274,10 @@ class RectificationOrder(models.Model):
         VERIFIED = "verified", _("Rectified")
         FAILED = "failed", _("Not rectified")
         UNMET = "unmet", _("Closed: rectification failed")
+        WITHDRAWN = "withdrawn", _("Withdrawn after an objection")
+
+    # Orders that still bind the institution (an objection suspends these).
+    ACTIVE_STATUSES = (Status.OPEN, Status.ANSWERED, Status.FAILED)
 
     review = models.ForeignKey(AnnualReview, on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="rectification_orders")
@@ -292,6 +296,9 @@ class RectificationOrder(models.Model):
     closed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField(_("why the rectification failed"), blank=True)
+    # Set while the institution's objection to what the order follows waits for its answer:
+    # the deadline does not run out, nothing escalates and the order cannot fail meanwhile.
+    suspended_since = models.DateTimeField(_("suspended by an objection since"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

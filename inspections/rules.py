@@ -20,7 +20,8 @@ Rectification orders
     ``is_order_writer``         the institution's own officers and heads
     ``can_answer_order``        the institution's own officers, while the order is open
     ``can_verify_order``        the departments of the failed areas, or the health bureau
-    ``order_is_unmet``          unanswered past the deadline, or verified as not rectified
+    ``order_is_unmet``          unanswered past the deadline, or verified as not rectified (not
+                                while an objection suspends it)
     ``can_close_order_unmet``   ``rectification.order`` (the health bureau), on such an order
 Referrals and cases
     ``can_decide_referral``     the authority it is sent to, while it is pending
@@ -148,6 +149,8 @@ def order_is_unmet(order: RectificationOrder, today=None) -> bool:
     verification found it not rectified."""
     today = today or timezone.localdate()
     Status = RectificationOrder.Status
+    if order.suspended_since is not None:
+        return False  # an objection waits for its answer
     return order.status == Status.FAILED or (order.status == Status.OPEN and order.deadline < today)
 
 

@@ -10,5 +10,34 @@ class SupervisionConfig(AppConfig):
 
     name = "supervision"
     verbose_name = _("Daily supervision")
+    demo_data_loader = "supervision.demo.load_supervision_demo"
+    work_queue = "supervision.queues.work_queue"
+    # The field paths through which the access policy sees this app's models.
+    scopes = "supervision.scopes.SCOPES"
+    # Asked by inspections before a review is decided: an objection to a finding holds it.
+    review_contested = "supervision.services.objections.review_contested"
+    # A panel on the annual review's page: its objections, and the form to object.
+    review_panel = "supervision.panels.review_panel"
+    # Navigation entries: (URL name, label, duties that show it; None: every member).
     navigation_group = "supervision"
-    navigation = []
+    navigation = [
+        ("incident_list", _("Incident reports"), {"institution.self", "incident.receive", "township.supervise"}),
+        # The institutions object; the deciding departments (review, checks) answer.
+        (
+            "objection_list",
+            _("Objections"),
+            {
+                "institution.self",
+                "review.lead",
+                "review.decide",
+                "township.supervise",
+                "check.health_care",
+                "check.fire",
+                "check.food_safety",
+                "check.fees",
+                "check.security",
+                "check.safety",
+                "check.education",
+            },
+        ),  # fmt: skip
+    ]

@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError
 from tests.helpers import english, error_of, errors_of, post_json, workbook
 from tests.training.test_imports import post  # noqa: F401 - the upload fixture
 
-BUSINESS_APPS = ("registry", "inspections", "training", "dashboard")
+BUSINESS_APPS = ("registry", "inspections", "training", "supervision", "dashboard")
 EDGES = [
     "2147483648", 2147483648, "-1", -1, str(10**20), 10**20, "NaN", "Infinity", "-Infinity", "-0",
     "0001-01-01", "9999-12-31", "", "   ", "x" * 10_000,

@@ -18,8 +18,9 @@ from registry.models import Institution
 
 def order_overdue_condition(*, today) -> Q:
     """Orders still waiting for the institution's answer after their deadline on ``today``
-    (the overdue list, the escalation and the dashboards count the same)."""
-    return Q(status=RectificationOrder.Status.OPEN, deadline__lt=today)
+    (the overdue list, the escalation and the dashboards count the same). An order suspended
+    by an objection is not overdue: its clock stands still."""
+    return Q(status=RectificationOrder.Status.OPEN, deadline__lt=today, suspended_since__isnull=True)
 
 
 def _order_overdue_flag(queryset: QuerySet) -> QuerySet:

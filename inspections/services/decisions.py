@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from inspections import rules
 from inspections.models import AnnualReview, Area, InspectionFile, RectificationOrder, RevocationReferral
 from inspections.services import checklists, severity
@@ -56,6 +57,9 @@ def review_decide(
         raise ApplicationError(_("The deadline must be in the future."), fields={"deadline": [_("Too early.")]})
     # Locked, so that no finding is replaced or exemption added under the check.
     current = AnnualReview.objects.select_for_update().select_related("institution").get(pk=review.pk)
+    contested = review_contested(review=current)
+    if contested:
+        raise ApplicationError(contested[0], fields={"findings": contested})
     if current.status == AnnualReview.Status.INSPECTING and not current.result:
         missing = checklists.review_missing_areas(review=current)
         if missing:
@@ -102,6 +106,70 @@ def review_decide(
         link=f"/inspections/reviews/{review.pk}/",
     )
     return review
+
+
+def review_contested(*, review: AnnualReview) -> list[str]:
+    """Why the review cannot be decided yet, from the apps above (``review_contested`` hook:
+    an objection to one of its findings waits for the department's answer)."""
+    return [reason for reasons in call_app_hooks("review_contested", review=review).values() for reason in reasons]
+
+
+# --- Objections: what an objection does to the orders and the year it contests -------------
+
+
+@transaction.atomic
+def orders_suspend(*, actor, orders) -> list[int]:
+    """Stop the clock of the active orders among ``orders`` (a queryset): their deadline does
+    not run out while the objection waits. Returns the ids suspended, to resume or withdraw."""
+    ids = list(
+        orders.filter(status__in=RectificationOrder.ACTIVE_STATUSES, suspended_since__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    RectificationOrder.objects.filter(pk__in=ids).update(suspended_since=timezone.now())
+    for order in RectificationOrder.objects.filter(pk__in=ids):
+        audit.record(actor=actor, event="order.suspended", obj=order)
+    return ids
+
+
+@transaction.atomic
+def orders_resume(*, actor, order_ids: list[int]) -> None:
+    """The objection was not upheld: each order runs again, its deadline moved by the days it
+    stood still, so the institution loses no time to its objection."""
+    today = timezone.localdate()
+    for order in RectificationOrder.objects.select_for_update().filter(pk__in=order_ids, suspended_since__isnull=False):
+        stood_still = today - timezone.localtime(order.suspended_since).date()
+        order.deadline, order.suspended_since = order.deadline + stood_still, None
+        order.save(update_fields=["deadline", "suspended_since"])
+        audit.record(actor=actor, event="order.resumed", obj=order, details={"deadline": order.deadline.isoformat()})
+
+
+@transaction.atomic
+def orders_withdraw(*, actor, order_ids: list[int], note: str) -> None:
+    """The decision the orders follow was changed on an objection: they no longer bind."""
+    for order in RectificationOrder.objects.select_for_update().filter(pk__in=order_ids):
+        if order.status not in RectificationOrder.ACTIVE_STATUSES:
+            continue
+        order.status, order.suspended_since = RectificationOrder.Status.WITHDRAWN, None
+        order.closed_by, order.closed_at, order.closing_note = actor, timezone.now(), note
+        order.save(update_fields=["status", "suspended_since", "closed_by", "closed_at", "closing_note"])
+        audit.record(actor=actor, event="order.withdrawn", obj=order)
+
+
+@transaction.atomic
+def review_change_to_pass(*, actor, review: AnnualReview, note: str) -> AnnualReview:
+    """A failed decision changed on the institution's objection: the review passes, its orders
+    are withdrawn, and the year no longer counts as failed."""
+    policy.require_duty(actor, "review.decide")
+    current = AnnualReview.objects.select_for_update().get(pk=review.pk)
+    if current.result != Result.FAIL:
+        raise ApplicationError(_("Only a failed decision can be changed to a pass."))
+    current.result, current.final_result, current.status = Result.PASS, Result.PASS, AnnualReview.Status.CLOSED
+    current.decision_reason = f"{current.decision_reason}\n{note}".strip()
+    current.save(update_fields=["result", "final_result", "status", "decision_reason"])
+    orders_withdraw(actor=actor, order_ids=list(current.orders.values_list("pk", flat=True)), note=note)
+    audit.record(actor=actor, event="review.changed_on_objection", obj=current)
+    return current
 
 
 def _order_number(year: int) -> str:
@@ -285,6 +353,8 @@ def order_escalate(*, order: RectificationOrder) -> bool:
     """An overdue order goes to the township and the health bureau, once: the escalation mark
     is set by a conditional update, so running it twice sends nothing more."""
     if order.status != RectificationOrder.Status.OPEN or order.deadline >= timezone.localdate():
+        return False
+    if order.suspended_since is not None:
         return False
     with transaction.atomic():
         if not RectificationOrder.objects.filter(pk=order.pk, escalated_at__isnull=True).update(

@@ -58,6 +58,32 @@ def case_record(*, actor, provider_name: str, place: str, township: Region, foun
 
 
 @transaction.atomic
+def case_open_from_report(*, institution: Institution, found: str, found_on: date, office: Organisation) -> Case:
+    """A case opened by a report rather than by an officer's visit (suspected abuse reported by
+    the institution itself): recorded under ``office`` (the health bureau), which handles it
+    like any other case. The caller checks that the reporter may report, and audits."""
+    case = Case(
+        provider_name=institution.name,
+        place=institution.address,
+        township=institution.township,
+        institution=institution,
+        found=found,
+        found_on=found_on,
+        recorded_by=office,
+    )
+    case.full_clean()
+    case.save()
+    notify_duty_holders(
+        duty="case.manage",
+        title=_("A case was opened on a report: %(provider)s") % {"provider": institution.name},
+        body=found[:200],
+        link=f"/inspections/cases/{case.pk}/",
+        township_code=institution.township.code,
+    )
+    return case
+
+
+@transaction.atomic
 def case_order(*, actor, case: Case, order_text: str, deadline: date) -> Case:
     _case_office(actor, case.township)
     if not order_text.strip():

@@ -241,3 +241,19 @@ def finding_photo_add(*, actor, finding: Finding, uploaded) -> InspectionFile:
     )
     audit.record(actor=actor, event="finding.photo_added", obj=photo, details={"finding": finding.pk})
     return photo
+
+
+@transaction.atomic
+def finding_change_on_objection(*, actor, finding: Finding, note: str) -> Finding:
+    """The department changes its failed finding on the institution's objection: the area
+    passes, each item it had failed is marked as meeting the check with the reason, and the
+    review decides on the changed finding. The caller checks that the actor answers for the
+    department, and holds the objection's lock."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    failed = finding.items.filter(result=FindingItem.Result.FAIL)
+    failed.update(result=FindingItem.Result.PASS, note=note[:300])
+    finding.passed = True
+    finding.notes = f"{finding.notes}\n{note}".strip()
+    finding.save(update_fields=["passed", "notes"])
+    audit.record(actor=actor, event="finding.changed_on_objection", obj=finding)
+    return finding

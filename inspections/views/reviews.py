@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from inspections import rules, selectors
 from inspections.exports import reviews as exports_reviews
 from inspections.forms.reviews import (
@@ -234,6 +235,10 @@ def _detail(request, review: AnnualReview, *, report_forms=None, return_form=Non
         "can_decide": can_decide,
         "decide_form": decide_form if can_decide else None,
         "today": today,
+        # Panels of the apps that build on the review (daily supervision: the objections).
+        "panels": [
+            html for html in call_app_hooks("review_panel", actor=user, review=review, request=request).values() if html
+        ],  # fmt: skip
     }
     return render(request, "inspections/reviews/review_detail.html", context, status=status)
 

@@ -1,0 +1,131 @@
+"""The incident API: institutions report (a system of theirs may push the report), the health
+bureau and the townships list and read. The same selectors, services and policy as the pages
+(``supervision.views.incidents``); errors in the one API error shape (``accounts.api_errors``)."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+
+from accounts import policy
+from paperwork import bounds
+from supervision import rules
+from supervision.forms.incidents import TEXT_MAX, plausible_moment
+from supervision.models import Incident
+from supervision.selectors import incidents as selectors
+from supervision.services import incidents as services
+from supervision.views.incidents import LIST_DUTIES
+
+
+@extend_schema_field({"type": "string", "enum": list(Incident.Kind.values)}, component_name="IncidentKindEnum")
+class IncidentKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Incident.Kind.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": list(Incident.Status.values)}, component_name="IncidentStatusEnum")
+class IncidentStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Incident.Status.choices, **kwargs)
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    kind = IncidentKindField(read_only=True)
+    status = IncidentStatusField(read_only=True)
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+    township = serializers.CharField(source="institution.township.name", read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "institution", "institution_name", "township", "kind", "occurred_at", "reported_at", "late",
+            "children_affected", "description", "actions_taken", "status", "acknowledged_at", "closed_at",
+            "closing_note",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class MomentField(serializers.DateTimeField):
+    """A date and time; one the time zone cannot hold (year 1 in local time) is refused like
+    any other implausible date rather than overflowing."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            first, last = bounds.HAPPENED.limits()
+            raise serializers.ValidationError(
+                _("Enter a date from %(first)s to %(last)s.") % {"first": first, "last": last}
+            ) from None
+
+
+class IncidentReportSerializer(serializers.Serializer):
+    institution = serializers.IntegerField(min_value=1, max_value=bounds.ID_MAX)
+    kind = IncidentKindField()
+    occurred_at = MomentField(validators=[plausible_moment])
+    children_affected = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=0)
+    description = serializers.CharField(max_length=TEXT_MAX)
+    actions_taken = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+
+
+class IncidentFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
+    kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
+    late = serializers.BooleanField(required=False, default=False)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Incident.Status.values, description="Only this status."),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=Incident.Kind.values, description="Only this kind."),
+        OpenApiParameter("late", OpenApiTypes.BOOL, description="Only reports made after the deadline."),
+    ]
+)
+class IncidentList(ListAPIView):
+    """Incidents in the user's sight: the institution its own, the township its territory, the
+    health bureau all. POST: the institution reports one (201); the health bureau and the
+    township are told at once, a report after the deadline is flagged ``late``."""
+
+    serializer_class = IncidentSerializer
+
+    def get_queryset(self):
+        if not any(policy.holds(self.request.user, duty) for duty in LIST_DUTIES):
+            raise PermissionDenied
+        filters = IncidentFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.incident_list(actor=self.request.user, **filters.validated_data)
+
+    @extend_schema(request=IncidentReportSerializer, responses={201: IncidentSerializer}, summary="Report an incident")
+    def post(self, request):
+        if not rules.can_report_incident(request.user):
+            raise PermissionDenied
+        body = IncidentReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        # Another institution's id, or one that no longer operates, names nothing the caller may report for.
+        institution = selectors.reporting_institutions(actor=request.user).filter(pk=data.pop("institution")).first()
+        if institution is None:
+            raise serializers.ValidationError({"institution": [_not_yours()]})
+        incident = services.incident_report(actor=request.user, institution=institution, **data)
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+
+def _not_yours() -> str:
+    return _("Choose an operating institution of yours.")
+
+
+class IncidentDetail(RetrieveAPIView):
+    serializer_class = IncidentSerializer
+
+    def get_object(self):
+        return selectors.incident_get(actor=self.request.user, pk=self.kwargs["pk"])
+
+
+urlpatterns = [
+    path("incidents/", IncidentList.as_view(), name="api_incident_list"),
+    path("incidents/<int:pk>/", IncidentDetail.as_view(), name="api_incident_detail"),
+]

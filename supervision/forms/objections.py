@@ -1,0 +1,28 @@
+"""Input shapes of the objection pages. Business rules stay in ``supervision.services``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Objection
+
+TEXT_MAX = 4000
+
+
+class ObjectionForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Reasons"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"})
+    )
+    evidence = forms.FileField(label=_("Evidence (PDF, JPEG or PNG)"), required=False)
+
+
+class ObjectionAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Answer"), choices=[("upheld", _("Uphold the decision")), ("changed", _("Change the decision"))]
+    )
+    answer = forms.CharField(label=_("Reasons of the answer"), max_length=TEXT_MAX, required=False)
+
+
+class ObjectionFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Objection.Status.choices]
+    )

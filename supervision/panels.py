@@ -1,0 +1,33 @@
+"""The objections panel on the annual review's page (the ``review_panel`` hook of
+inspections): the objections to the review's decision and findings, and, for the institution,
+what it may still object to and until when."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from inspections.services.checklists import area_labels
+from supervision import rules
+from supervision.models import Objection
+from supervision.selectors import objections as selectors
+from supervision.services import objections as services
+
+
+def review_panel(*, actor, review, request=None) -> str:
+    objections = list(selectors.objections_of_review(actor=actor, review=review))
+    objectable = []
+    if rules.can_object(actor, review.institution):
+        pending = {(o.subject, o.finding_id or o.review_id) for o in objections if o.status == Objection.Status.PENDING}
+        candidates = [(Objection.Subject.DECISION, review)] + [
+            (Objection.Subject.FINDING, finding) for finding in review.findings.filter(passed=False)
+        ]
+        for subject, contested in candidates:
+            if (subject, contested.pk) in pending or services.objectable_error(subject=subject, contested=contested):
+                continue
+            decided_on = services.decided_on_of(subject, contested)
+            label = area_labels([contested.area]) if subject == Objection.Subject.FINDING else ""
+            objectable.append({"subject": subject, "contested": contested, "area": label,
+                               "deadline": services.objection_deadline(decided_on)})  # fmt: skip
+    if not objections and not objectable:
+        return ""
+    context = {"objections": objections, "objectable": objectable, "today": timezone.localdate()}
+    return render_to_string("supervision/objections/review_panel.html", context, request=request)

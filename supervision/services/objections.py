@@ -1,0 +1,183 @@
+"""Objections (陈述申辩): within a number of working days of a failed finding or a failed
+annual-review decision (``objection.working_days``), the institution objects with reasons and
+evidence; the deciding department upholds or changes its decision. While the objection
+waits, the decision's effects wait: the orders it led to stand still (no deadline passes,
+nothing escalates, nothing fails), and a contested finding keeps its review from being
+decided. An upheld decision runs on, each order's deadline moved by the days it stood still;
+a changed one withdraws its orders (and a changed decision passes the year)."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit, policy
+from accounts.errors import ApplicationError
+from accounts.models import Organisation
+from accounts.services import notify_organisation
+from inspections.models import AnnualReview, Finding, RectificationOrder
+from inspections.services import decisions as inspection_decisions
+from inspections.services import findings as inspection_findings
+from inspections.services.checklists import area_labels
+from paperwork import files
+from registry import parameters, workdays
+from supervision import rules
+from supervision.models import Objection
+from supervision.selectors import objections as selectors
+
+DEFAULT_WORKING_DAYS = 5
+EVIDENCE_TYPES = (files.PDF, files.JPEG, files.PNG)
+
+
+def window_working_days() -> int:
+    return int(parameters.get("objection.working_days", DEFAULT_WORKING_DAYS))
+
+
+def objection_deadline(decided_on: date) -> date:
+    """The last day to object to a decision made on ``decided_on``."""
+    return workdays.add_working_days(decided_on, window_working_days())
+
+
+def decided_on_of(subject: str, contested) -> date | None:
+    moment = contested.created_at if subject == Objection.Subject.FINDING else contested.decided_at
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _department(subject: str, contested) -> Organisation | None:
+    if subject == Objection.Subject.FINDING:
+        return contested.department
+    if contested.decided_by_id is None:
+        return None
+    return policy.acting_organisation(contested.decided_by, "review.decide")
+
+
+def objectable_error(*, subject: str, contested, today: date | None = None) -> str | None:
+    """Why this finding or decision cannot be objected to now, or None."""
+    today = today or timezone.localdate()
+    if subject == Objection.Subject.FINDING and contested.passed:
+        return _("Only a failed finding can be objected to.")
+    if subject == Objection.Subject.DECISION and contested.result != AnnualReview.Result.FAIL:
+        return _("Only a failed decision can be objected to.")
+    decided_on = decided_on_of(subject, contested)
+    if decided_on is None:
+        return _("Nothing has been decided yet.")
+    deadline = objection_deadline(decided_on)
+    if today > deadline:
+        return _("The time to object ended on %(deadline)s (%(days)s working days after the decision).") % {
+            "deadline": deadline.isoformat(),
+            "days": window_working_days(),
+        }
+    return None
+
+
+def _orders_held_by(subject: str, contested):
+    """The orders the contested decision led to."""
+    if subject == Objection.Subject.DECISION:
+        return RectificationOrder.objects.filter(review=contested)
+    if contested.review_id is not None:
+        return RectificationOrder.objects.filter(review=contested.review_id, items__name_area=[contested.area])
+    # An ad-hoc finding: the ad-hoc orders issued on it (naming its area, not before it).
+    return RectificationOrder.objects.filter(
+        institution=contested.institution_id,
+        review__isnull=True,
+        items__name_area=[contested.area],
+        issued_at__gte=contested.created_at,
+    )
+
+
+@transaction.atomic
+def objection_submit(*, actor, subject: str, contested, reasons: str, evidence=None) -> Objection:
+    institution = contested.institution
+    if not rules.can_object(actor, institution):
+        raise PermissionDenied
+    if not reasons.strip():
+        message = _("Give the reasons of the objection.")
+        raise ApplicationError(message, fields={"reasons": [message]})
+    # The contested row is locked: a decision being changed or a second objection waits.
+    model = Finding if subject == Objection.Subject.FINDING else AnnualReview
+    contested = model.objects.select_for_update().select_related("institution").get(pk=contested.pk)
+    error = objectable_error(subject=subject, contested=contested)
+    if error:
+        raise ApplicationError(error)
+    department = _department(subject, contested)
+    if department is None:
+        raise ApplicationError(_("The deciding department cannot be found; contact the health bureau."))
+    field = "finding" if subject == Objection.Subject.FINDING else "review"
+    if Objection.objects.filter(subject=subject, status=Objection.Status.PENDING, **{field: contested}).exists():
+        raise ApplicationError(_("An objection to this decision already waits for its answer."))
+    stored = None
+    if evidence is not None:
+        stored = files.store(
+            evidence, folder="supervision", allowed=EVIDENCE_TYPES, max_bytes=parameters.upload_max_bytes()
+        )
+    held = list(_orders_held_by(subject, contested).distinct().values_list("pk", flat=True))
+    try:
+        with transaction.atomic():
+            objection = Objection.objects.create(
+                institution=institution,
+                subject=subject,
+                finding=contested if subject == Objection.Subject.FINDING else None,
+                review_id=contested.review_id if subject == Objection.Subject.FINDING else contested.pk,
+                department=department,
+                reasons=reasons.strip(),
+                evidence=stored,
+                submitted_by=actor,
+            )
+    except IntegrityError:
+        raise ApplicationError(_("An objection to this decision already waits for its answer.")) from None
+    objection.suspended_orders = inspection_decisions.orders_suspend(
+        actor=actor, orders=RectificationOrder.objects.filter(pk__in=held)
+    )
+    objection.save(update_fields=["suspended_orders"])
+    audit.record(actor=actor, event="objection.submitted", obj=objection, details={"subject": subject})
+    notify_organisation(
+        organisation_id=department.pk,
+        title=_("Objection from %(institution)s: answer it") % {"institution": institution.name},
+        body=reasons[:200],
+        link=f"/supervision/objections/{objection.pk}/",
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, actor, objection: Objection, changed: bool, answer: str) -> Objection:
+    """The deciding department's answer. Under the objection's lock, so of two answers one wins."""
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != Objection.Status.PENDING:
+        raise ApplicationError(_("This objection has already been answered."))
+    if not rules.can_answer_objection(actor, objection):
+        raise PermissionDenied
+    if not answer.strip():
+        message = _("Give the answer and its reasons: the institution reads them.")
+        raise ApplicationError(message, fields={"answer": [message]})
+    note = _("Changed on objection: %(answer)s") % {"answer": answer.strip()}
+    if not changed:
+        inspection_decisions.orders_resume(actor=actor, order_ids=objection.suspended_orders)
+    elif objection.subject == Objection.Subject.DECISION:
+        inspection_decisions.review_change_to_pass(actor=actor, review=objection.review, note=note)
+    else:
+        inspection_findings.finding_change_on_objection(actor=actor, finding=objection.finding, note=note)
+        inspection_decisions.orders_withdraw(actor=actor, order_ids=objection.suspended_orders, note=note)
+    objection.status = Objection.Status.CHANGED if changed else Objection.Status.UPHELD
+    objection.answer, objection.answered_by, objection.answered_at = answer.strip(), actor, timezone.now()
+    objection.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    audit.record(actor=actor, event="objection.answered", obj=objection, details={"changed": changed})
+    notify_organisation(
+        organisation_id=objection.institution.organisation_id,
+        title=_("Your objection is answered: %(status)s") % {"status": objection.get_status_display()},
+        body=answer[:200],
+        link=f"/supervision/objections/{objection.pk}/",
+    )
+    return objection
+
+
+def review_contested(*, review: AnnualReview) -> list[str]:
+    """The ``review_contested`` hook of inspections: a review waits for the answer to every
+    objection to one of its findings."""
+    return [
+        _("An objection to the %(area)s finding waits for the department's answer; decide after it.")
+        % {"area": area_labels([objection.finding.area])}
+        for objection in selectors.pending_finding_objections(review=review)
+    ]
