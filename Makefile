@@ -52,7 +52,8 @@ serve-prod: $(VENV)/.installed-run node_modules/.installed
 	deploy/serve-prod.sh
 
 # The load benchmark (bench/locustfile.py) against a running `make serve-prod` started with
-# LOAD_DEMO_DATA=true: BENCH_USERS simulated users for BENCH_TIME, then a table per page.
+# LOAD_DEMO_DATA=true and SECOND_FACTOR_DEMO_EXEMPT=true (the simulated demo users sign in with a
+# password only): BENCH_USERS simulated users for BENCH_TIME, then a table per page.
 BENCH_HOST ?= http://127.0.0.1:8001
 BENCH_USERS ?= 20
 BENCH_TIME ?= 1m

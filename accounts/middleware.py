@@ -1,4 +1,5 @@
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -8,13 +9,15 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from accounts import audit
+from accounts import audit, second_factor
 from accounts.api_permissions import PasswordChangeRequired
 from accounts.models import SecurityEvent
 from accounts.network import client_ip
 
 PASSWORD_CHANGE_FIRST = PasswordChangeRequired.default_detail
+SECOND_FACTOR_FIRST = _("Give the code of your authenticator app first (second factor).")
 
 
 class IdleTimeoutMiddleware:
@@ -129,3 +132,29 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class SecondFactorMiddleware:
+    """Operators and decision-makers give a second factor before anything else: enrolment on
+    their first sign-in, a code on every later one (``accounts.second_factor``)."""
+
+    ALLOWED = ("second_factor_verify", "second_factor_setup", "logout", "set_language", "javascript-catalog")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated and not second_factor.verified(request)
+        if signed_in and second_factor.required(user) and not self._allowed(request.path):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"code": "second_factor_required", "message": str(SECOND_FACTOR_FIRST), "fields": {}}},
+                    status=403,
+                )
+            target = "second_factor_verify" if second_factor.enrolled(user) else "second_factor_setup"
+            return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
+        return self.get_response(request)
+
+    def _allowed(self, path: str) -> bool:
+        return path in {reverse(name) for name in self.ALLOWED} or path.startswith("/static/")

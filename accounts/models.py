@@ -305,6 +305,9 @@ class SecurityEvent(models.Model):
         REVEAL = "reveal", _("Personal data revealed")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         BAN_MATCH = "ban_match", _("Ban-list match")
+        SECOND_FACTOR_ENROLLED = "2fa_enrolled", _("Second factor enrolled")
+        SECOND_FACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
+        RECOVERY_CODE_USED = "2fa_recovery", _("Recovery code used")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)

@@ -1,6 +1,7 @@
 """The load benchmark: demo accounts browsing the portal in a realistic mix (`make bench`).
 
-Run it against `make serve-prod` with LOAD_DEMO_DATA=true (and `seed_bench` for size); see the
+Run it against `make serve-prod` with LOAD_DEMO_DATA=true and SECOND_FACTOR_DEMO_EXEMPT=true (the demo
+users sign in with their password only; `seed_bench` for size); see the
 README. Each kind of user signs in once as its demo account and then reads what that user reads
 most: the health bureau its lists (with filters and search), details, the roster, the
 certification rate, API lists and the dashboard; the leadership the dashboards; a township its

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "paperwork",
     "accounts",
     "registry",
@@ -70,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.AuditContextMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.PermissionDeniedLogMiddleware",
@@ -189,6 +193,10 @@ if DJANGO_ENV == "test":
     # Hashing strength is not under test; the password rules are validators, not the hasher.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
+# The second factor (TOTP, accounts/second_factor.py) for operators and decision-makers. The
+# demo accounts skip it outside production only, so the embedded demo opens with a password.
+SECOND_FACTOR_DEMO_EXEMPT = env.flag("SECOND_FACTOR_DEMO_EXEMPT", default=not PRODUCTION)
+OTP_TOTP_ISSUER = "余姚市婴幼儿照护服务管理平台"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

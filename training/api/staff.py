@@ -15,6 +15,8 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import second_factor
+from accounts.api_errors import error_body
 from accounts.errors import ApplicationError
 from registry import selectors as registry_selectors
 from training import rules, selectors
@@ -209,6 +211,11 @@ class StaffReveal(APIView):
         member = selectors.staff_get(actor=request.user, pk=pk)
         if not rules.may_reveal(request.user):
             raise PermissionDenied(rules.REVEAL_DUTY)
+        # Signed in with a session, the code must be fresh; an API token is a factor of its own
+        # (issued by the security administrator, expiring, revocable).
+        if request.auth is None and not second_factor.fresh(request):
+            message = _("Give a fresh code of your authenticator app to see the full ID number.")
+            return Response(error_body("second_factor_stale", message), status=status.HTTP_403_FORBIDDEN)
         body = StaffRevealRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.staff_reveal(actor=request.user, member=member, reason=body.validated_data["reason"], request=request)

@@ -14,6 +14,7 @@ is not either, and the page says only whom to contact.
 
 from datetime import timedelta
 from itertools import groupby
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import second_factor
 from accounts.errors import ApplicationError
 from registry import parameters
 from registry import selectors as registry_selectors
@@ -206,6 +208,11 @@ def staff_reveal(request, pk: int):
     member = selectors.staff_get(actor=request.user, pk=pk)
     if not rules.may_reveal(request.user):
         raise PermissionDenied(rules.REVEAL_DUTY)
+    if not second_factor.fresh(request):
+        # The last code is too old for personal data: ask again, then back to the person's page.
+        messages.info(request, _("Give a fresh code of your authenticator app to see the full ID number."))
+        back = quote(reverse("staff_detail", args=[member.pk]))
+        return redirect(f"{reverse('second_factor_verify')}?next={back}")
     form = RevealForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
