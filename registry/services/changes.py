@@ -51,7 +51,7 @@ def _open_change_filing(*, actor, institution: Institution) -> Filing:
         return filing
     if filing.kind != Filing.Kind.CHANGE:
         raise ApplicationError(
-            _("A %(kind)s of this institution is open: changes can be proposed once it is decided.")
+            _("This institution's %(kind)s is still open: changes can be proposed once it is decided.")
             % {"kind": filing.get_kind_display()}
         )
     if filing.status not in EDITABLE:
@@ -255,6 +255,7 @@ def class_group_record_change(
         return None, change_class_propose(actor=actor, institution=institution, **values)
     filed = {name: value for name, value in values.items() if name in FILED_CLASS_FIELDS}
     free = {name: value for name, value in values.items() if name not in filed}
+    group = ClassGroup.objects.get(pk=group.pk)  # as recorded, not as a form may have set it
     saved = institution_services.class_group_save(actor=actor, institution=institution, group=group, **free)
     current = {name: getattr(saved, name) for name in FILED_CLASS_FIELDS}
     if all(filed.get(name, current[name]) == current[name] for name in FILED_CLASS_FIELDS):

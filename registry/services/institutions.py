@@ -142,16 +142,17 @@ def class_group_save(*, actor, institution: Institution, group: ClassGroup | Non
     if group is not None and group.institution_id != institution.pk:
         raise ApplicationError(_("This class belongs to another institution."))
     locked = Institution.objects.select_for_update().get(pk=institution.pk)
-    if group is None:
-        _require_not_filed_fact(locked, [_("a new class")])
-    else:
-        current = ClassGroup.objects.get(pk=group.pk)
-        filed = [ClassGroup._meta.get_field(name).verbose_name for name in proposals.FILED_CLASS_FIELDS
-                 if name in values and values[name] != getattr(current, name)]  # fmt: skip
-        _require_not_filed_fact(locked, filed)
     group = group or ClassGroup(institution=institution)
     for name, value in values.items():
         setattr(group, name, value)
+    if group.pk is None:
+        _require_not_filed_fact(locked, [_("a new class")])
+    else:
+        # Judged on the class as it would be saved (a form may have set more than ``values``).
+        current = ClassGroup.objects.get(pk=group.pk)
+        filed = [ClassGroup._meta.get_field(name).verbose_name for name in proposals.FILED_CLASS_FIELDS
+                 if getattr(group, name) != getattr(current, name)]  # fmt: skip
+        _require_not_filed_fact(locked, filed)
     group.full_clean()
     group.save()
     audit.record(actor=actor, event="class_group.saved", obj=group)
