@@ -44,6 +44,7 @@ def _open_change_filing(*, actor, institution: Institution) -> Filing:
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     if not proposals.is_filed(institution) or institution.status != Institution.Status.OPERATING:
         raise ApplicationError(_("Only a filed, operating institution files a change."))
+    _require_no_closure_filed(institution)
     filing = Filing.objects.select_for_update().filter(institution=institution, status__in=Filing.OPEN_STATUSES).first()
     if filing is None:
         filing = Filing.objects.create(institution=institution, kind=Filing.Kind.CHANGE, proposal=proposals.empty())
@@ -59,6 +60,13 @@ def _open_change_filing(*, actor, institution: Institution) -> Filing:
             _("A change filing of this institution is under review: propose further changes after the decision.")
         )
     return filing
+
+
+def _require_no_closure_filed(institution: Institution) -> None:
+    """An institution whose closure is filed operates until its closure date, but files no
+    further change: what it would change is ending."""
+    if institution.filings.filter(kind=Filing.Kind.CLOSURE, status=Filing.Status.ACCEPTED).exists():
+        raise ApplicationError(_("The institution's closure is filed: it files no further change."))
 
 
 def _save_proposal(*, actor, filing: Filing, proposal: dict, items: list[str]) -> Filing:
@@ -181,6 +189,7 @@ def change_apply(*, actor, filing: Filing) -> dict:
             _("%(name)s is no longer a filed, operating institution (%(status)s): the change cannot be accepted.")
             % {"name": institution.name, "status": institution.get_status_display()}
         )
+    _require_no_closure_filed(institution)
     proposal = filing.proposal or {}
     replaced = proposals.empty()
     fields = proposal.get("fields") or {}

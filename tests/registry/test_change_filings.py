@@ -7,6 +7,8 @@ registry showed the new slots at once, with no review. Here nursery1's instituti
 ``filed``; ``health`` reviews; ``simen`` is its township.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -278,10 +280,31 @@ def test_nothing_more_is_proposed_while_a_change_is_under_review(en):
 
 
 def test_a_change_waits_while_a_closure_filing_is_open(cast, in_english):
+    """One open filing per institution: the closure is decided first."""
     inst = filed()
     Filing.objects.create(institution=inst, kind=Filing.Kind.CLOSURE)
     with pytest.raises(ApplicationError, match="still open"):
         change_services.change_propose(actor=cast["nursery1"], institution=inst, changes={"address": "新地址"})
+
+
+def test_an_institution_whose_closure_is_filed_files_no_further_change(cast, in_english):
+    inst = filed()
+    Filing.objects.create(
+        institution=inst, kind=Filing.Kind.CLOSURE, status=Filing.Status.ACCEPTED,
+        closure_on=timezone.localdate() + timedelta(days=30), placement="转入邻近托育机构",
+    )  # fmt: skip
+    with pytest.raises(ApplicationError, match="closure is filed"):
+        change_services.change_propose(actor=cast["nursery1"], institution=inst, changes={"address": "新地址"})
+    assert not Filing.objects.filter(institution=inst, kind=Filing.Kind.CHANGE).exists()
+
+
+def test_a_change_filing_started_from_the_filing_list_gathers_the_proposals(en):
+    inst = filed()
+    client = en("nursery1")
+    client.post(reverse("filing_start"), {"kind": "change"})
+    started = change_of(inst)
+    assert proposed_class(client, inst).pk == started.pk
+    assert list(Filing.objects.get(pk=started.pk).proposal["classes"]) == ["new-1"]
 
 
 def test_a_change_of_an_institution_revoked_meanwhile_cannot_be_accepted(en):
