@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Notification
-from registry import selectors
+from registry import parameters, selectors, workdays
 from registry.models import ClassGroup, Filing, Institution
 from registry.services import changes as change_services
 from registry.services import institutions as institution_services
@@ -251,6 +251,17 @@ def test_a_returned_change_is_corrected_and_resubmitted_and_the_corrected_propos
     assert change.status == Filing.Status.SUBMITTED and change.submissions == 2, messages_of(response)
     health.post(url("filing_accept", change.pk))
     assert places() == 60
+
+
+def test_a_change_filing_runs_on_the_clock_of_every_filing(en):
+    """Due in the review's working days from submission, and overdue in the same lists after."""
+    inst = filed()
+    change = submitted_change(en("nursery1"), inst)
+    days = int(parameters.get("filing.review_working_days", 5))
+    assert change.due_on == workdays.add_working_days(timezone.localdate(), days)
+    Filing.objects.filter(pk=change.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    overdue = en("health").get(reverse("filing_list"), {"overdue": "on"}).context["page"]
+    assert change.pk in [filing.pk for filing in overdue]
 
 
 def test_a_rejected_change_leaves_the_registry_as_filed(en):
