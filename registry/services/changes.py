@@ -267,9 +267,16 @@ def class_group_record_change(
     group = ClassGroup.objects.get(pk=group.pk)  # as recorded, not as a form may have set it
     saved = institution_services.class_group_save(actor=actor, institution=institution, group=group, **free)
     current = {name: getattr(saved, name) for name in FILED_CLASS_FIELDS}
-    if all(filed.get(name, current[name]) == current[name] for name in FILED_CLASS_FIELDS):
+    unchanged = all(filed.get(name, current[name]) == current[name] for name in FILED_CLASS_FIELDS)
+    # Back to the registry's values: nothing to propose, unless that undoes an earlier proposal.
+    if unchanged and not _proposed_for(institution, group):
         return saved, None
     return saved, change_class_propose(actor=actor, institution=institution, group=saved, **filed)
+
+
+def _proposed_for(institution: Institution, group: ClassGroup) -> bool:
+    open_change = Filing.objects.filter(institution=institution, kind=Filing.Kind.CHANGE, status__in=EDITABLE).first()
+    return open_change is not None and str(group.pk) in (open_change.proposal or {}).get("classes", {})
 
 
 @transaction.atomic

@@ -153,6 +153,9 @@ def test_the_contact_phone_and_enrolment_are_saved_at_once_while_filed_facts_are
     group.refresh_from_db()
     assert (group.places, group.enrolled, group.caregivers) == (15, 12, 4)
     assert change_of(inst).proposal["classes"] == {str(group.pk): {"places": 18}}
+    # Editing the class back to its filed places undoes that proposal.
+    client.post(reverse("class_group_edit", args=[group.pk]), {**data, "places": 15})
+    assert change_of(inst).proposal["classes"] == {}
 
 
 def test_the_edit_form_of_a_filed_institution_shows_its_open_proposal(en):
