@@ -91,6 +91,7 @@ def change_propose(*, actor, institution: Institution, changes: dict) -> Filing:
     """Propose new values of filed facts. A value equal to the registry's takes that item out
     of the proposal; every value is checked as the model checks it, so that a proposal that
     could not be applied is refused now rather than at the decision."""
+    policy.require_acts_for(actor, institution.organisation, INSTITUTION_DUTY)  # before the input is judged
     unknown = set(changes) - set(FILED_FIELDS)
     if unknown:
         raise ApplicationError(_("These fields are not filed facts: %(f)s") % {"f": ", ".join(sorted(unknown))})
