@@ -145,6 +145,7 @@ def load_registry_demo() -> int:
             waiting = state == "none"
             approval = Institution.EducationApproval.PENDING if waiting else Institution.EducationApproval.APPROVED
             Institution.objects.filter(pk=institution.pk).update(education_approval=approval)
+    _change_filing(health, today)
     _residential_areas()
     _guidance_sites()
     PricingGuidance.objects.get_or_create(
@@ -235,6 +236,33 @@ def _filing(institution, state, index, health, today):
     # The papers are those that were submitted (a return asks for new ones uploaded after it).
     filing.attachments.update(uploaded_at=submitted)
     Institution.objects.filter(pk=institution.pk).update(**institution_values)
+
+
+def _change_filing(health, today):
+    """A filed institution proposes one more class and a new person in charge, waiting in the
+    health bureau's queue: the registry keeps 45 places until the bureau accepts."""
+    institution = Institution.objects.get(name="【演示】梨洲街道启航托育园")
+    submitted = timezone.now() - timedelta(days=1)
+    filing = Filing.objects.create(
+        institution=institution,
+        kind=Filing.Kind.CHANGE,
+        status=FS.SUBMITTED,
+        summary="【演示】新增托大班一个（20个托位），负责人变更。",
+        submissions=1,
+        submitted_at=submitted,
+        due_on=today + timedelta(days=5),
+        proposal={
+            "fields": {"person_in_charge": "演示新负责人"},
+            "classes": {
+                "new-1": {"name": "托大班二班", "age_band": "older", "places": 20, "enrolled": 0, "caregivers": 3}
+            },
+        },  # fmt: skip
+    )
+    scan = files.store(SimpleUploadedFile("change.pdf", DEMO_PDF), folder="filings", allowed=(files.PDF,),
+                       max_bytes=len(DEMO_PDF))  # fmt: skip
+    FilingAttachment.objects.create(
+        filing=filing, kind=FilingAttachment.Kind.OTHER, stored=scan, uploaded_by=health, uploaded_at=submitted
+    )
 
 
 def _residential_areas():

@@ -321,6 +321,13 @@ class Filing(models.Model):
     # A closure filing (终止备案): the last day of service and where the enrolled children go.
     closure_on = models.DateField(_("closure date"), null=True, blank=True, validators=[bounds.PLANNED])
     placement = models.TextField(_("placement of the enrolled children"), blank=True)
+    # A change filing (变更备案): what the institution proposes, applied to the registry only
+    # when the health bureau accepts it (``registry.services.changes``):
+    # {"fields": {field: value}, "classes": {"<class id>" or "new-<n>": {...} or {"remove": true}}}.
+    proposal = models.JSONField(_("proposed changes"), default=dict, blank=True)
+    # The registry's values the accepted proposal replaced, in the same shape: the history of
+    # a change keeps its "before" once the registry shows the "after".
+    replaced = models.JSONField(_("values replaced"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from registry import selectors
+from registry import proposals, selectors
 from registry.forms.filings import NOTE_MAX
 from registry.models import Filing, FilingAttachment, Institution
 from registry.services import filings as services
@@ -82,16 +82,32 @@ class FilingSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class ChangeRowSerializer(serializers.Serializer):
+    item = serializers.CharField(help_text=_('A field name, or "class:<id>" / "class:new-<n>" for a class.'))
+    label = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
 class FilingDetailSerializer(FilingSerializer):
     attachments = FilingAttachmentSerializer(many=True, read_only=True)
     required_documents = serializers.SerializerMethodField()
     missing_documents = serializers.SerializerMethodField()
+    proposed_changes = serializers.SerializerMethodField()
 
     class Meta(FilingSerializer.Meta):
         fields = FilingSerializer.Meta.fields + [
             "summary", "commitment_signed_by", "decision_note", "return_reasons", "attachments",
-            "required_documents", "missing_documents",
+            "required_documents", "missing_documents", "proposed_changes",
         ]  # fmt: skip
+
+    @extend_schema_field(ChangeRowSerializer(many=True))
+    def get_proposed_changes(self, obj):
+        """A change filing's changes, before → after (empty for other kinds)."""
+        return ChangeRowSerializer(proposals.change_rows(obj, obj.institution, self._groups(obj)), many=True).data
+
+    def _groups(self, obj):
+        return list(obj.institution.class_groups.all()) if obj.kind == Filing.Kind.CHANGE else []
 
     def get_required_documents(self, obj) -> list[str]:
         return [str(kind) for kind in services.required_attachments(obj)]

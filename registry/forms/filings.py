@@ -90,3 +90,9 @@ class FilingReturnForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith(prefix) and value.strip()
         }
+
+
+class ChangeWithdrawForm(forms.Form):
+    """One item of a change filing's proposal: a field name or ``class:<key>``."""
+
+    item = forms.CharField(label=_("Change"), max_length=64)

@@ -113,6 +113,15 @@ class InstitutionForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
+class ChangeProposalForm(InstitutionForm):
+    """A filed institution's record: the same fields and, among the filed facts, its inclusive
+    status; the filed facts changed here are proposed in a change filing
+    (``registry.services.changes``)."""
+
+    class Meta(InstitutionForm.Meta):
+        fields = [*SELF_EDITABLE, "inclusive"]
+
+
 class ClassGroupForm(forms.ModelForm):
     class Meta:
         model = ClassGroup

@@ -7,6 +7,8 @@ in its own module below them)."""
 from registry.selectors.approvals import nursery_class_get, nursery_class_queue
 from registry.selectors.filings import (
     attachment_get,
+    change_filing_open_for,
+    change_rows,
     filing_class_groups,
     filing_get,
     filing_list,
@@ -76,6 +78,8 @@ from registry.selectors.registrations import (
 )
 
 __all__ = [
+    "change_filing_open_for",
+    "change_rows",
     "nursery_class_get",
     "nursery_class_queue",
     "InstitutionOverview",

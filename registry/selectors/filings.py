@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import User
+from registry import proposals
 from registry.models import ClassGroup, Filing, FilingAttachment, Institution
 
 
@@ -67,9 +68,28 @@ def filing_open_for(*, actor: User, institution: Institution) -> Filing | None:
     return filing_list(actor=actor, institution=institution).filter(status__in=Filing.OPEN_STATUSES).first()
 
 
+def change_filing_open_for(*, actor: User, institution: Institution) -> Filing | None:
+    """The institution's change filing still in progress, whose proposal its pages show."""
+    filing = filing_open_for(actor=actor, institution=institution)
+    return filing if filing is not None and filing.kind == Filing.Kind.CHANGE else None
+
+
+def change_rows(*, actor: User, filing: Filing) -> list[proposals.ChangeRow]:
+    """Before → after, field by field and class by class, of a change filing (one query)."""
+    if filing.kind != Filing.Kind.CHANGE:
+        return []
+    groups = list(ClassGroup.objects.visible_to(actor).filter(institution_id=filing.institution_id))
+    return proposals.change_rows(filing, filing.institution, groups)
+
+
 def filing_class_groups(*, actor: User, filing: Filing) -> list[ClassGroup]:
-    """The class groups of the filing's institution, for the standards warnings on the filing."""
-    return list(ClassGroup.objects.visible_to(actor).filter(institution_id=filing.institution_id))
+    """The class groups of the filing's institution, for the standards warnings on the filing:
+    for a change filing still to be decided, as they would be once it is accepted (what the
+    reviewer judges)."""
+    groups = list(ClassGroup.objects.visible_to(actor).filter(institution_id=filing.institution_id))
+    if filing.kind == Filing.Kind.CHANGE and filing.status in Filing.OPEN_STATUSES:
+        return proposals.class_groups_after(groups, filing.proposal, institution_id=filing.institution_id)
+    return groups
 
 
 def filing_get(*, actor: User, pk: int) -> Filing:

@@ -119,6 +119,17 @@ class InstitutionOverview:
         return institution.contact_phone if self.shows_contact_phone else institution.contact_phone_masked
 
     @property
+    def is_filed(self) -> bool:
+        return self.institution.filing_status == Institution.FilingStatus.FILED
+
+    @property
+    def open_change(self) -> Filing | None:
+        """The change filing in progress, whose proposal the registry does not show yet."""
+        return next(
+            (f for f in self.filings if f.kind == Filing.Kind.CHANGE and f.status in Filing.OPEN_STATUSES), None
+        )
+
+    @property
     def places(self) -> int:
         return sum(group.places for group in self.class_groups)
 

@@ -23,7 +23,7 @@ from accounts.models import Membership, Organisation, SecurityEvent
 from paperwork import files
 from registry import parameters, workdays
 from registry.models import Filing, FilingAttachment, Institution
-from registry.services import numbers
+from registry.services import changes, numbers
 from registry.services.approvals import filing_require_approval
 from registry.services.institutions import institution_standing_changed
 
@@ -174,6 +174,7 @@ def filing_submit(*, actor, filing: Filing) -> Filing:
     if missing:
         names = "、".join(str(Kind(kind).label) for kind in missing)
         raise ApplicationError(_("Documents missing: %(names)s.") % {"names": names})
+    changes.require_changes(filing)
     unchanged = unchanged_returned_documents(filing, filing.attachments.all())
     if unchanged:
         names = "、".join(f"“{Kind(kind).label}”" for kind in unchanged)
@@ -263,6 +264,9 @@ def filing_accept(*, actor, filing: Filing, note: str = "") -> Filing:
                 filing_number=filing.number,
                 status=Institution.Status.OPERATING,
             )
+        else:
+            # Only now does the registry, and so the public page, show what the change proposed.
+            changes.change_apply(actor=actor, filing=filing)
         # A change filing keeps the institution's filing number; it is not stored on the
         # change filing itself, whose ``number`` is unique among filings.
     if filing.kind == Filing.Kind.INITIAL or (filing.kind == Filing.Kind.CLOSURE and _closed(institution.pk)):

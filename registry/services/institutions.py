@@ -10,6 +10,7 @@ from accounts import services as account_services
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from accounts.models import Organisation, Region
+from registry import proposals
 from registry.models import ClassGroup, Institution
 from registry.validators import credit_code_fit_problem, validate_credit_code
 
@@ -112,6 +113,8 @@ def institution_update(*, actor, institution: Institution, **changes) -> Institu
             _("These fields change only through the registration authority: %(f)s") % {"f": ", ".join(sorted(unknown))}
         )
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    filed = [Institution._meta.get_field(name).verbose_name for name in proposals.filed_fields_in(changes)]
+    _require_not_filed_fact(institution, filed)
     for name, value in changes.items():
         setattr(institution, name, value)
     # A nursery class waits for the education bureau; one it refused asks again by correcting
@@ -138,9 +141,18 @@ def class_group_save(*, actor, institution: Institution, group: ClassGroup | Non
     policy.require_acts_for(actor, institution.organisation, "institution.self")
     if group is not None and group.institution_id != institution.pk:
         raise ApplicationError(_("This class belongs to another institution."))
+    locked = Institution.objects.select_for_update().get(pk=institution.pk)
     group = group or ClassGroup(institution=institution)
     for name, value in values.items():
         setattr(group, name, value)
+    if group.pk is None:
+        _require_not_filed_fact(locked, [_("a new class")])
+    else:
+        # Judged on the class as it would be saved (a form may have set more than ``values``).
+        current = ClassGroup.objects.get(pk=group.pk)
+        filed = [ClassGroup._meta.get_field(name).verbose_name for name in proposals.FILED_CLASS_FIELDS
+                 if getattr(group, name) != getattr(current, name)]  # fmt: skip
+        _require_not_filed_fact(locked, filed)
     group.full_clean()
     group.save()
     audit.record(actor=actor, event="class_group.saved", obj=group)
@@ -150,5 +162,17 @@ def class_group_save(*, actor, institution: Institution, group: ClassGroup | Non
 @transaction.atomic
 def class_group_delete(*, actor, group: ClassGroup) -> None:
     policy.require_acts_for(actor, group.institution.organisation, "institution.self")
+    _require_not_filed_fact(Institution.objects.select_for_update().get(pk=group.institution_id), [_("a class")])
     audit.record(actor=actor, event="class_group.deleted", obj=group)
     group.delete()
+
+
+def _require_not_filed_fact(institution: Institution, items: list) -> None:
+    """A filed institution's filed facts change only through a change filing that the health
+    bureau accepts (``registry.services.changes``); before filing, the institution keeps its
+    record freely. Every path that writes the record passes here, pages and API alike."""
+    if items and proposals.is_filed(institution):
+        raise ApplicationError(
+            _("%(name)s is filed: a change of %(items)s goes through a change filing the health bureau accepts.")
+            % {"name": institution.name, "items": "、".join(str(item) for item in items)}
+        )

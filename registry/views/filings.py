@@ -25,6 +25,7 @@ from registry import parameters, rules, selectors, standards
 from registry.forms.filings import (
     GENERAL,
     AttachmentUploadForm,
+    ChangeWithdrawForm,
     FilingAcceptForm,
     FilingEditForm,
     FilingFilterForm,
@@ -33,6 +34,7 @@ from registry.forms.filings import (
     FilingStartForm,
 )
 from registry.models import Filing, FilingAttachment
+from registry.services import changes as change_services
 from registry.services import filings as services
 
 PAGE_SIZE = 25
@@ -168,6 +170,7 @@ def _detail_context(request, filing: Filing) -> dict:
         "document_kinds": FilingAttachment.Kind.choices,
         "return_fields": return_fields,
         "needs_commitment": filing.kind == Filing.Kind.INITIAL,
+        "change_rows": selectors.change_rows(actor=request.user, filing=filing),
     }
 
 
@@ -193,6 +196,25 @@ def filing_edit(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Filing saved."))
+    return _to_detail(filing.pk)
+
+
+@login_required
+@require_POST
+def filing_change_withdraw(request, pk: int):
+    """Take one proposed change out of a draft or returned change filing."""
+    filing = selectors.filing_get(actor=request.user, pk=pk)
+    _require_writer(request, filing)
+    form = ChangeWithdrawForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _to_detail(filing.pk)
+    try:
+        change_services.change_withdraw_item(actor=request.user, filing=filing, item=form.cleaned_data["item"])
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The change was withdrawn from the proposal."))
     return _to_detail(filing.pk)
 
 
@@ -329,6 +351,7 @@ def filing_receipt(request, pk: int):
         "filing": filing,
         "institution": filing.institution,
         "number": filing.number or filing.institution.filing_number,
+        "change_rows": selectors.change_rows(actor=request.user, filing=filing),
     }
     return render(request, "registry/filings/receipt.html", context)
 
@@ -338,6 +361,7 @@ urlpatterns = [
     path("filings/start/", filing_start, name="filing_start"),
     path("filings/<int:pk>/", filing_detail, name="filing_detail"),
     path("filings/<int:pk>/edit/", filing_edit, name="filing_edit"),
+    path("filings/<int:pk>/changes/withdraw/", filing_change_withdraw, name="filing_change_withdraw"),
     path("filings/<int:pk>/attachments/", filing_attachment_upload, name="filing_attachment_upload"),
     path("filings/<int:pk>/submit/", filing_submit, name="filing_submit"),
     path("filings/<int:pk>/accept/", filing_accept, name="filing_accept"),

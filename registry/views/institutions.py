@@ -18,10 +18,10 @@ from accounts import audit
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from accounts.models import SecurityEvent
-from registry import rules, selectors
+from registry import proposals, rules, selectors
 from registry.exports import institutions as exports
-from registry.forms.institutions import ClassGroupForm, InstitutionFilterForm, InstitutionForm
-from registry.services import institutions as services
+from registry.forms.institutions import ChangeProposalForm, ClassGroupForm, InstitutionFilterForm, InstitutionForm
+from registry.services import changes as change_services
 
 PAGE_SIZE = 25
 SELF_DUTY = "institution.self"
@@ -116,36 +116,66 @@ def institution_detail(request, pk: int):
 def institution_edit(request, pk: int):
     institution = selectors.institution_get(actor=request.user, pk=pk)
     _require_keeper(request, institution)
-    form = InstitutionForm(request.POST if request.method == "POST" else None, instance=institution)
+    data = request.POST if request.method == "POST" else None
+    change = selectors.change_filing_open_for(actor=request.user, institution=institution)
+    if proposals.is_filed(institution):
+        # The form starts from the registry with the open proposal applied: the institution
+        # edits its proposal, and the filed facts it changes are proposed, not saved.
+        form = ChangeProposalForm(
+            data, instance=proposals.institution_after(institution, change.proposal if change else {})
+        )
+    else:
+        form = InstitutionForm(data, instance=institution)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         if not changes:
             messages.info(request, _("Nothing was changed."))
             return redirect("institution_detail", pk=pk)
         try:
-            services.institution_update(actor=request.user, institution=institution, **changes)
+            filing = change_services.institution_record_change(
+                actor=request.user, institution=institution, changes=changes
+            )
         except (ApplicationError, ValidationError) as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("The institution's record was saved."))
-            return redirect("institution_detail", pk=pk)
-    context = {"form": form, "institution": institution}
+            return _after_change(request, institution, filing, _("The institution's record was saved."))
+    context = {"form": form, "institution": institution, "filed": proposals.is_filed(institution), "change": change}
     return render(request, "registry/institutions/edit.html", context, status=400 if form.is_bound else 200)
 
 
+def _after_change(request, institution, filing, saved_message):
+    """Where a save of the institution's own record leads: a proposal to its change filing
+    (the registry keeps the filed values until the health bureau accepts), else back to the
+    institution with ``saved_message``."""
+    if filing is None:
+        messages.success(request, saved_message)
+        return HttpResponseRedirect(f"{reverse('institution_detail', args=[institution.pk])}#classes")
+    messages.success(
+        request,
+        _(
+            "The change is proposed in the change filing. The registry and the public page show it once the "
+            "health bureau accepts the filing: add the document and submit it when the proposal is complete."
+        ),
+    )
+    return redirect("filing_detail", pk=filing.pk)
+
+
 def _save_class_group(request, institution, group, form):
-    """Save through the service; on success a redirect with the standards warnings as
-    messages, otherwise None (the form holds the errors)."""
+    """Save (or, for a filed institution, propose) through the service; on success a redirect
+    with the standards warnings as messages, otherwise None (the form holds the errors)."""
     if not form.is_valid():
         return None
     try:
-        saved = services.class_group_save(actor=request.user, institution=institution, group=group, **form.values())
+        saved, filing = change_services.class_group_record_change(
+            actor=request.user, institution=institution, group=group, values=form.values()
+        )
     except (ApplicationError, ValidationError) as error:
         _add_errors(form, error)
         return None
-    messages.success(request, _("The class %(name)s was saved.") % {"name": saved.name})
-    _show_warnings(request, saved)
-    return HttpResponseRedirect(f"{reverse('institution_detail', args=[institution.pk])}#classes")
+    if saved is not None:
+        _show_warnings(request, saved)
+    message = _("The class %(name)s was saved.") % {"name": form.cleaned_data["name"]}
+    return _after_change(request, institution, filing, message)
 
 
 @login_required
@@ -183,12 +213,11 @@ def class_group_delete(request, pk: int):
     institution = group.institution
     _require_keeper(request, institution)
     try:
-        services.class_group_delete(actor=request.user, group=group)
+        filing = change_services.class_group_record_removal(actor=request.user, group=group)
     except ApplicationError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("The class %(name)s was deleted.") % {"name": group.name})
-    return HttpResponseRedirect(f"{reverse('institution_detail', args=[institution.pk])}#classes")
+        return HttpResponseRedirect(f"{reverse('institution_detail', args=[institution.pk])}#classes")
+    return _after_change(request, institution, filing, _("The class %(name)s was deleted.") % {"name": group.name})
 
 
 urlpatterns = [

@@ -132,6 +132,9 @@ CASES = [
         "filing_edit", "filing_?", method="post", ok=302, data={"summary": "矩阵", "commitment_signed_by": "张三"}
     ),
     *_writer("filing_attachment_upload", "filing_?", method="post", ok=302, data={"kind": "premises"}),
+    # Withdrawing a proposed change (the service refuses it on a filing that is not a change
+    # filing, with a message: still a redirect).
+    *_writer("filing_change_withdraw", "filing_?", method="post", ok=302, data={"item": "name"}),
     *_writer("filing_attachment_delete", "attachment_?", method="post", ok=302),
     *_writer("filing_submit", "filing_?_complete", method="post", ok=302),
     *_reviewer("filing_accept", "filing_?_submitted", method="post", ok=302),

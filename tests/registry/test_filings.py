@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, Notification, User
 from registry.models import Filing, Institution, NumberSequence
+from registry.services import changes as change_services
 from registry.services import filings as filing_services
 from tests.factories import UserFactory
 from tests.helpers import messages_of
@@ -417,6 +418,15 @@ def test_a_filed_institution_files_a_change_then_a_closure(en):
     assert messages_of(response) == ["Documents missing: Other document."]
     upload(client, change, "other", pdf("变更说明.pdf"))
     client.post(url("filing_edit", change.pk), {"summary": "负责人变更", "commitment_signed_by": ""}, follow=True)
+    response = client.post(url("filing_submit", change.pk), follow=True)
+    assert messages_of(response) == [
+        "The change filing proposes no change: change the institution's record or its classes first."
+    ]
+    change_services.change_propose(
+        actor=User.objects.get(username="nursery1"),
+        institution=institution(INSTITUTION_A),
+        changes={"person_in_charge": "新负责人"},
+    )
     client.post(url("filing_submit", change.pk), follow=True)
     response = health.post(url("filing_accept", change.pk), follow=True)
     assert messages_of(response) == [f"Filing accepted. Filing number: {number}."]
