@@ -137,6 +137,14 @@ Answers
 31. An object outside the user's sight answers 404, never 403, so that ids of other tenants
     are not confirmed; the attempt is written to the security log. An object in sight that
     the user may not act on answers 403, also logged.
+
+Daily supervision
+-----------------
+32. **Complaints** and their handlers: the organisations a complaint was routed or referred to
+    (its handlers, ``supervision/data/complaint_categories.json``), whatever their role. Nobody
+    else: not the institution complained about, not the township unless it is a handler, not
+    the leading group. The complainant's contact is unmasked for acting members of an active
+    handler only, with an audited reveal (``supervision/rules.py``).
 """
 
 from __future__ import annotations
@@ -562,6 +570,16 @@ def asked_by_user(user, queryset: QuerySet, *, requested_by: str) -> QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     return queryset.filter(**{requested_by: user})
+
+
+def handled_by_own_organisation(user, queryset: QuerySet, *, handler: str) -> QuerySet:
+    """Rule 32: rows one of whose handlers (the path ``handler`` leads to organisations) is
+    one of the user's organisations."""
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    handled = queryset.model._default_manager.filter(**{f"{handler}__in": [org.pk for org in own]})
+    return queryset.filter(pk__in=handled.values("pk"))
 
 
 # --- The scopes: which rule applies to which model ----------------------------------------

@@ -10,5 +10,22 @@ class SupervisionConfig(AppConfig):
 
     name = "supervision"
     verbose_name = _("Daily supervision")
+    # The field paths through which the access policy sees this app's models.
+    scopes = "supervision.scopes.SCOPES"
+    demo_data_loader = "supervision.demo.load_supervision_demo"
+    work_queue = "supervision.queues.work_queue"
+    # The registry's public pages: the last review result of each institution in the search,
+    # and on an institution's page its review history, complaints and the way to complain.
+    public_results = "supervision.public.public_results"
+    public_panel = "supervision.public.public_panel"
+    # The QR poster's links on the institution page (the institution and the health bureau).
+    institution_panel = "supervision.panels.institution_panel"
     navigation_group = "supervision"
-    navigation = []
+    # Entries: (URL name, label, duties that show it; None: every member).
+    navigation = [
+        (
+            "complaint_list",
+            _("Complaints"),
+            {"check.food_safety", "check.fees", "check.fire", "check.security", "review.lead", "township.supervise"},
+        ),
+    ]
