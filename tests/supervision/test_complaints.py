@@ -281,9 +281,12 @@ def test_demo_complaints_give_each_handling_department_work(cast):
 @pytest.mark.parametrize("size", [5, 60])
 @pytest.mark.parametrize("username", ["amr", "health", "simen"])
 def test_the_complaint_list_keeps_a_fixed_number_of_queries(size, username, client_as, django_assert_max_num_queries):
+    simen = Region.objects.get(code=SIMEN)
     for n in range(size):
-        _send(category="fees" if n % 2 else "unregistered", township=Region.objects.get(code=SIMEN),
-              provider_name=f"看护点{n}", provider_address="某路") if n % 2 == 0 else _send(category="fees")  # fmt: skip
+        if n % 2:
+            _send(category="fees")
+        else:
+            _send(category="unregistered", township=simen, provider_name=f"看护点{n}", provider_address="某路")
     client = client_as(username)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("complaint_list")).status_code == 200
