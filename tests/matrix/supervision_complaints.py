@@ -57,8 +57,14 @@ CONCLUDE = {"outcome": "not_substantiated", "findings": "矩阵核查", "reply":
 
 CASES = [
     Case("complaint_new", EVERYONE, target="complaint_public_institution", anonymous=200),
-    Case("complaint_new", EVERYONE, target="complaint_public_institution", anonymous=200, method="post",
-         data={"category": "fees", "description": "矩阵"}),  # fmt: skip
+    Case(
+        "complaint_new",
+        EVERYONE,
+        target="complaint_public_institution",
+        anonymous=200,
+        method="post",
+        data={"category": "fees", "description": "矩阵"},
+    ),  # fmt: skip
     Case("complaint_new_unregistered", EVERYONE, anonymous=200),
     Case("complaint_track", EVERYONE, anonymous=200),
     Case("complaint_track", EVERYONE, anonymous=200, method="post", data={"code": "2222-3333-4444"}),
@@ -76,6 +82,7 @@ CASES = [
     Case("complaint_order", COMPLAINT_A_SIGHT, target="complaint_a", method="post", ok=400),
     Case("complaint_case", COMPLAINT_B_SIGHT, target="complaint_b", method="post", ok=302),
     Case("institution_poster", frozenset({"health"}), target="poster_institution", visible=POSTER_SIGHT - {"health"}),
-    Case("institution_poster_pdf", frozenset({"health"}), target="poster_institution",
-         visible=POSTER_SIGHT - {"health"}),  # fmt: skip
+    Case(
+        "institution_poster_pdf", frozenset({"health"}), target="poster_institution", visible=POSTER_SIGHT - {"health"}
+    ),  # fmt: skip
 ]
