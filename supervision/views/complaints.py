@@ -260,7 +260,7 @@ def _poster(request, institution_pk: int) -> str:
     public = registry_selectors.public_institution_get(institution_pk)
     url = request.build_absolute_uri(reverse("public_institution_detail", args=[institution_pk]))
     qr = segno.make(url, error="m")
-    context = {"institution": public, "url": url, "qr_svg": qr.svg_inline(scale=10, border=2)}
+    context = {"institution": public, "url": url, "qr_svg": qr.svg_inline(border=2, omitsize=True)}
     return render_to_string("supervision/complaints/poster.html", context, request=request)
 
 
