@@ -17,7 +17,7 @@ an untouched complaint."""
 from accounts.models import Region
 from registry.models import Institution
 from supervision.services.complaints import complaint_submit
-from tests.permission_matrix import CITY_WIDE_INSTITUTION_SIGHT, EVERYONE, Case
+from tests.permission_matrix import CITY_WIDE_INSTITUTION_SIGHT, EVERYONE, Case, _api
 
 FILED = "【演示】梨洲街道启航托育园"
 POSTER_INSTITUTION = "【演示】泗门镇中心幼儿园托班"
@@ -85,4 +85,10 @@ CASES = [
     Case(
         "institution_poster_pdf", frozenset({"health"}), target="poster_institution", visible=POSTER_SIGHT - {"health"}
     ),  # fmt: skip
+    # The handlers' API: the same sight; the conclusion by the handler only (bad input 400 after the check).
+    _api("api_complaint_list", HANDLERS, denied=403),
+    _api("api_complaint_detail", COMPLAINT_A_SIGHT, target="complaint_a"),
+    _api("api_complaint_detail", COMPLAINT_B_SIGHT, target="complaint_b"),
+    _api("api_complaint_conclude", COMPLAINT_A_SIGHT, target="complaint_a", method="post", data=CONCLUDE),
+    _api("api_complaint_conclude", COMPLAINT_B_SIGHT, target="complaint_b", method="post", ok=400),
 ]
