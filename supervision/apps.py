@@ -18,6 +18,7 @@ class SupervisionConfig(AppConfig):
     # and on an institution's page its review history, complaints and the way to complain.
     public_results = "supervision.public.public_results"
     public_panel = "supervision.public.public_panel"
+    public_search_note = "supervision.public.public_search_note"
     # The QR poster's links on the institution page (the institution and the health bureau).
     institution_panel = "supervision.panels.institution_panel"
     navigation_group = "supervision"

@@ -88,3 +88,8 @@ def public_panel(*, institution, request=None) -> str:
         "years_shown": YEARS_SHOWN,
     }
     return render_to_string("supervision/public/panel.html", context, request=request)
+
+
+def public_search_note(*, request=None) -> str:
+    """Below the public search: report a provider that is not in it, follow a complaint."""
+    return render_to_string("supervision/public/search_note.html", request=request)

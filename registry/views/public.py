@@ -26,7 +26,9 @@ def public_search(request):
         rows = selectors.public_institution_list(**(form.filters() if form.is_bound else {}))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _with_results(list(page.object_list))
-    return render(request, "registry/public/search.html", {"form": form, "page": page})
+    # Apps above the registry add what a parent may do beyond the search (complain, follow it).
+    notes = call_app_hooks("public_search_note", request=request).values()
+    return render(request, "registry/public/search.html", {"form": form, "page": page, "notes": notes})
 
 
 @require_GET

@@ -112,3 +112,22 @@ def test_a_parent_complains_from_the_poster_and_market_supervision_substantiates
         parent.screenshot(path=str(artifacts / "complaint-public-page-after-phone.png"), full_page=True)
     finally:
         phone.close()
+
+
+def test_the_public_search_is_cards_on_a_phone_and_prints_without_the_menu(portal, browser, artifacts):
+    from django.urls import reverse
+
+    phone = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = phone.new_page()
+        page.goto(f"{portal.url}{reverse('public_search')}")
+        cards = page.get_by_test_id("public-cards")
+        assert cards.is_visible() and cards.locator(".card").count() > 0
+        assert not page.get_by_test_id("public-results").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.get_by_test_id("report-unregistered").is_visible()
+        page.screenshot(path=str(artifacts / "complaint-public-search-phone.png"), full_page=True)
+        page.emulate_media(media="print")
+        assert not page.locator("footer").is_visible()
+    finally:
+        phone.close()
