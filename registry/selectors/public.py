@@ -5,7 +5,7 @@ logged in or not, the same way, and shows only what is public by nature — the 
 institutions whose filing the health bureau accepted and that are operating. They never return
 model instances (which would reach every field and relation) but ``PublicInstitution`` values
 holding the public fields only; a family care point is someone's home, so it shows its
-township and never its street address or village."""
+township and never its street address, village or phone."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -63,7 +63,8 @@ class PublicInstitution:
     filing_status: str
     filing_status_label: str
     filing_number: str
-    # The institution's contact phone: parents call it.
+    # The institution's contact phone, for parents to call; "" for a family care point, whose
+    # phone is a carer's own, as its address is their home.
     phone: str = ""
     # The last annual review result; None until the annual review exists (inspections).
     last_review_result: str | None = None
@@ -108,7 +109,7 @@ class PublicInstitution:
             filing_status=institution.filing_status,
             filing_status_label=str(institution.get_filing_status_display()),
             filing_number=institution.filing_number,
-            phone=institution.contact_phone,
+            phone="" if institution.is_family_care_point else institution.contact_phone,
         )
 
 

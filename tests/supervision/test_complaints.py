@@ -359,3 +359,22 @@ def test_the_public_pages_keep_a_fixed_number_of_queries(size, client_as, cast, 
         page = client.get(reverse("public_institution_detail", args=[institution.pk])).content.decode()
     substantiated = Complaint.objects.filter(institution=institution, outcome="substantiated").count()
     assert substantiated >= size and f"{substantiated} 件查实投诉" in page
+
+
+def test_the_menu_entry_is_shown_to_exactly_the_duties_complaints_are_routed_to():
+    from django.apps import apps
+
+    (entry,) = [e for e in apps.get_app_config("supervision").navigation if e[0] == "complaint_list"]
+    assert entry[2] == routing.handling_duties()
+
+
+def test_the_handlers_work_queue_counts_their_complaints_and_the_menu_shows_them(client_as, cast):
+    from supervision.queues import work_queue
+
+    before = {item["title"]: item["count"] for item in work_queue(actor=cast["amr"])}
+    _send(category="fees")
+    after = {item["title"]: item["count"] for item in work_queue(actor=cast["amr"])}
+    assert after["待受理的投诉举报"] == before.get("待受理的投诉举报", 0) + 1
+    assert work_queue(actor=cast["nursery1"]) == [] and work_queue(actor=cast["edu"]) == []
+    home = client_as("amr").get("/").content.decode()
+    assert "待受理的投诉举报" in home
