@@ -8,6 +8,8 @@ Complaints
     ``handling_organisation``   the active handler through which the actor acts (officer or head)
     ``can_handle_complaint``    acknowledge, conclude or refer: an active handler's officers
     ``can_reveal_contact``      unmask the complainant's name and phone: the same, audited
+    ``can_open_case``           a handler holding ``case.manage``, on a substantiated complaint
+                                about an unregistered provider with no case yet
     ``may_see_complaints``      the complaint list: members of an organisation that handles
                                 complaints of some category
 QR poster
@@ -20,6 +22,7 @@ from registry.models import Institution
 from supervision import routing
 
 POSTER_DUTY = "filing.review"
+CASE_DUTY = "case.manage"
 
 
 def handling_organisation(actor, complaint) -> Organisation | None:
@@ -41,6 +44,16 @@ def can_handle_complaint(actor, complaint) -> bool:
 
 def can_reveal_contact(actor, complaint) -> bool:
     return handling_organisation(actor, complaint) is not None
+
+
+def can_open_case(actor, complaint) -> bool:
+    return (
+        complaint.outcome == complaint.Outcome.SUBSTANTIATED
+        and not complaint.institution_id
+        and not complaint.case_id
+        and handling_organisation(actor, complaint) is not None
+        and policy.has_duty(actor, CASE_DUTY)
+    )
 
 
 def may_see_complaints(actor) -> bool:

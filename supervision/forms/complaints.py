@@ -47,17 +47,19 @@ class ComplaintForm(StyledForm):
 
 
 class UnregisteredComplaintForm(ComplaintForm):
-    category = forms.ChoiceField(label=_("What is it about?"), choices=Complaint.Category.choices)
+    """A provider with no record: its category is always "unregistered provider" (the township
+    and the health bureau look into it, whatever else is wrong there)."""
+
+    category = None
     provider_name = forms.CharField(label=_("Provider"), max_length=128)
     provider_address = forms.CharField(label=_("Address of the provider"), max_length=200)
     township = forms.ChoiceField(label=_("Township"))
 
-    field_order = ["category", "provider_name", "provider_address", "township", "description"]
+    field_order = ["provider_name", "provider_address", "township", "description"]
 
     def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["township"].choices = [("", "---------")] + [(t.code, t.name) for t in townships]
-        self.initial.setdefault("category", Complaint.Category.UNREGISTERED)
 
 
 class TrackForm(StyledForm):

@@ -82,7 +82,7 @@ def complaint_new_unregistered(request):
     form = UnregisteredComplaintForm(request.POST or None, townships=townships)
     if request.method == "POST" and form.is_valid():
         township = next(t for t in townships if t.code == form.cleaned_data["township"])
-        complaint = _submit(request, form, township=township)
+        complaint = _submit(request, form, township=township, category=Complaint.Category.UNREGISTERED)
         if complaint is not None:
             return render(request, "supervision/complaints/sent.html", {"complaint": complaint})
     return render(request, "supervision/complaints/new.html", {"form": form, "institution": None})
@@ -134,7 +134,7 @@ def _detail(request, complaint, *, contact=None, conclude_form=None, refer_form=
         "refer_form": refer_form or ReferForm(organisations=_referral_targets(complaint)),
         "order_form": order_form or OrderForm(),
         "may_order": may_follow_up and complaint.institution_id and area and not complaint.order_id,
-        "may_open_case": may_follow_up and not complaint.institution_id and not complaint.case_id,
+        "may_open_case": may_follow_up and rules.can_open_case(request.user, complaint),
         "overdue": selectors.is_overdue(complaint),
     }
     return render(request, "supervision/complaints/detail.html", context, status=status)

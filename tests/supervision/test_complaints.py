@@ -378,3 +378,26 @@ def test_the_handlers_work_queue_counts_their_complaints_and_the_menu_shows_them
     assert work_queue(actor=cast["nursery1"]) == [] and work_queue(actor=cast["edu"]) == []
     home = client_as("amr").get("/").content.decode()
     assert "待受理的投诉举报" in home
+
+
+def test_anyone_reports_an_unregistered_provider_to_its_township_and_the_health_bureau(client_as, cast):
+    response = client_as(None).post(
+        reverse("complaint_new_unregistered"),
+        {
+            "provider_name": "无证看护班",
+            "provider_address": "泗门镇某村12号",
+            "township": SIMEN,
+            "description": "收托多名幼儿",
+        },
+    )
+    code = CODE.search(response.content.decode()).group(0)
+    complaint = Complaint.objects.get(tracking_code=code)
+    assert complaint.category == "unregistered" and complaint.institution is None
+    assert {h.organisation.code for h in complaint.handlers.all()} == {"township-330281103", "health"}
+    # Substantiated by the township, it opens a case in the township's cases.
+    services.complaint_conclude(actor=cast["simen"], complaint=complaint, outcome="substantiated",
+                                findings="现场核实属实", reply="已立案")  # fmt: skip
+    complaint.refresh_from_db()
+    assert services.rules.can_open_case(cast["simen"], complaint)
+    case = services.complaint_case_open(actor=cast["simen"], complaint=complaint)
+    assert case.township.code == SIMEN and case.provider_name == "无证看护班"
