@@ -300,7 +300,7 @@ def complaint_contact_reveal(*, actor, complaint: Complaint) -> dict:
 def complaint_order_open(*, actor, complaint: Complaint, text: str, deadline: date) -> RectificationOrder:
     """A substantiated complaint about an institution opens a rectification order in the
     category's area, issued by the handling department (``order_issue_in_area``)."""
-    complaint = Complaint.objects.select_for_update().select_related("institution").get(pk=complaint.pk)
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("institution").get(pk=complaint.pk)
     if rules.handling_organisation(actor, complaint) is None:
         raise PermissionDenied("complaint.handle")
     area = routing.area_of(complaint.category)
@@ -326,7 +326,7 @@ def complaint_order_open(*, actor, complaint: Complaint, text: str, deadline: da
 @transaction.atomic
 def complaint_case_open(*, actor, complaint: Complaint) -> Case:
     """A substantiated complaint about an unregistered provider opens a case (``case.manage``)."""
-    complaint = Complaint.objects.select_for_update().select_related("township").get(pk=complaint.pk)
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("township").get(pk=complaint.pk)
     if rules.handling_organisation(actor, complaint) is None:
         raise PermissionDenied("complaint.handle")
     if complaint.outcome != Outcome.SUBSTANTIATED or complaint.institution_id:
