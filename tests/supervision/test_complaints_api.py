@@ -59,8 +59,14 @@ def test_the_api_list_keeps_a_fixed_number_of_queries(size, client_as, django_as
     assert all(row["category"] in Complaint.Category.values for row in response.json()["results"])
 
 
-def test_an_open_complaint_has_no_outcome_nor_order_and_the_schema_allows_it(cast):
+def test_an_open_complaint_has_no_outcome_nor_order_and_the_schema_allows_it(cast, monkeypatch):
+    from django.db import connections
+
     from tests.test_api_schema import answer_conforms
+
+    # As in test_api_schema: the WSGI call must not close the test's connection (PostgreSQL).
+    for connection in connections.all():
+        monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
 
     complaint = _complaint(category="fees")
     response = answer_conforms(cast["amr"], "GET", "/api/v1/complaints/{id}/", id=complaint.pk)
