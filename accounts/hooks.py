@@ -1,9 +1,10 @@
 """How the apps that build on accounts plug into it without accounts importing them.
 
 An app names its contributions on its AppConfig (``reference_data_loader``,
-``demo_data_loader``, ``work_queue``, ``scopes``: dotted paths; ``navigation``: entries, in its
-``navigation_group`` of the menu) and keeps its pages and API in ``views``/``api`` packages
-whose modules each define ``urlpatterns``."""
+``demo_data_loader``, ``work_queue``, ``scopes``, ``public_results``, ``public_panel``,
+``public_search_note`` (what the registry's public pages show from the apps above it): dotted
+paths; ``navigation``: entries, in its ``navigation_group`` of the menu) and keeps its pages
+and API in ``views``/``api`` packages whose modules each define ``urlpatterns``."""
 
 import importlib
 import pkgutil

@@ -115,11 +115,6 @@ Dashboards
 28. **Periodic reports**: the organisation that wrote them and the township they are about;
     holders of ``reports.approve`` (the health bureau) and the leading group see all.
 29. **Dashboard exports**: the user who asked for them.
-32. **Incidents** an institution reports: the institution's own members, the township around
-    it, and holders of ``incident.receive`` (the health bureau) city-wide. Proposals for the
-    ban list that follow one: holders of ``banlist.manage`` only, as rule 22.
-33. **Objections** (陈述申辩): the institution's own members, the township around it, the
-    department that answers the objection, and holders of ``review.lead`` city-wide.
 
 Acting
 ------
@@ -142,6 +137,19 @@ Answers
 31. An object outside the user's sight answers 404, never 403, so that ids of other tenants
     are not confirmed; the attempt is written to the security log. An object in sight that
     the user may not act on answers 403, also logged.
+
+Daily supervision
+-----------------
+32. **Complaints** and their handlers: the organisations a complaint was routed or referred to
+    (its handlers, ``supervision/data/complaint_categories.json``), whatever their role. Nobody
+    else: not the institution complained about, not the township unless it is a handler, not
+    the leading group. The complainant's contact is unmasked for acting members of an active
+    handler only, with an audited reveal (``supervision/rules.py``).
+33. **Incidents** an institution reports: the institution's own members, the township around
+    it, and holders of ``incident.receive`` (the health bureau) city-wide. Proposals for the
+    ban list that follow one: holders of ``banlist.manage`` only, as rule 22.
+34. **Objections** (陈述申辩): the institution's own members, the township around it, the
+    department that answers the objection, and holders of ``review.lead`` city-wide.
 """
 
 from __future__ import annotations
@@ -563,7 +571,7 @@ def periodic_reports_visible_to(user, queryset: QuerySet, *, organisation: str, 
 
 
 def reported_to_territory_and_holders(code: str):
-    """Rule 32: rows an institution reported, seen by its own members, the township around it
+    """Rule 33: rows an institution reported, seen by its own members, the township around it
     and city-wide by the holders of ``code``."""
 
     def rule(user, queryset: QuerySet, *, organisation: str, township: str) -> QuerySet:
@@ -577,7 +585,7 @@ def reported_to_territory_and_holders(code: str):
 
 
 def objections_visible_to(user, queryset: QuerySet, *, organisation: str, township: str, department: str) -> QuerySet:
-    """Rule 33."""
+    """Rule 34."""
     own = organisations_of(user)
     if not own:
         return queryset.none()
@@ -592,6 +600,16 @@ def asked_by_user(user, queryset: QuerySet, *, requested_by: str) -> QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     return queryset.filter(**{requested_by: user})
+
+
+def handled_by_own_organisation(user, queryset: QuerySet, *, handler: str) -> QuerySet:
+    """Rule 32: rows one of whose handlers (the path ``handler`` leads to organisations) is
+    one of the user's organisations."""
+    own = organisations_of(user)
+    if not own:
+        return queryset.none()
+    handled = queryset.model._default_manager.filter(**{f"{handler}__in": [org.pk for org in own]})
+    return queryset.filter(pk__in=handled.values("pk"))
 
 
 # --- The scopes: which rule applies to which model ----------------------------------------

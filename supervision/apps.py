@@ -10,17 +10,29 @@ class SupervisionConfig(AppConfig):
 
     name = "supervision"
     verbose_name = _("Daily supervision")
-    demo_data_loader = "supervision.demo.load_supervision_demo"
-    work_queue = "supervision.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "supervision.scopes.SCOPES"
+    demo_data_loader = "supervision.demo.load_supervision_demo"
+    work_queue = "supervision.queues.work_queue"
+    # The registry's public pages: the last review result of each institution in the search,
+    # and on an institution's page its review history, complaints and the way to complain.
+    public_results = "supervision.public.public_results"
+    public_panel = "supervision.public.public_panel"
+    public_search_note = "supervision.public.public_search_note"
+    # The QR poster's links on the institution page (the institution and the health bureau).
+    institution_panel = "supervision.panels.institution_panel"
     # Asked by inspections before a review is decided: an objection to a finding holds it.
     review_contested = "supervision.services.objections.review_contested"
     # A panel on the annual review's page: its objections, and the form to object.
     review_panel = "supervision.panels.review_panel"
-    # Navigation entries: (URL name, label, duties that show it; None: every member).
     navigation_group = "supervision"
+    # Entries: (URL name, label, duties that show it; None: every member).
     navigation = [
+        (
+            "complaint_list",
+            _("Complaints"),
+            {"check.food_safety", "check.fees", "check.fire", "check.security", "review.lead", "township.supervise"},
+        ),
         ("incident_list", _("Incident reports"), {"institution.self", "incident.receive", "township.supervise"}),
         # The institutions object; the deciding departments (review, checks) answer.
         (

@@ -1,22 +1,113 @@
-"""Demo data of daily supervision: two incidents (one reported late), so the health bureau,
-the townships and the institutions each find one; and an objection of nursery2's to the fire
-brigade's failed ad-hoc fire check, waiting for ``fire``'s answer."""
+"""Demo data of daily supervision, so that each demo account concerned has work:
+
+- complaints in every state: market supervision (fees, food), the fire brigade (fire,
+  overdue), the health bureau (abuse, other), the townships 泗门镇 and 梨洲街道 (unregistered
+  providers), one referred, one escalated. Sent and handled through the services (routing,
+  deadlines, the audit trail as in real use); dates are then moved back where a state needs
+  an earlier start;
+- two incidents (one reported late), so the health bureau, the townships and the institutions
+  each find one; and an objection of nursery2's to the fire brigade's failed ad-hoc fire check,
+  waiting for ``fire``'s answer.
+
+A second run adds nothing."""
 
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, Region, User
 from inspections.models import Area, ChecklistItem
 from inspections.services import findings
+from registry import workdays
 from registry.models import Institution
-from supervision.models import Incident, Objection
+from supervision.models import Complaint, Incident, Objection
+from supervision.services import complaints as services
 from supervision.services import incidents, objections
+
+C = Complaint.Category
+
+
+def _filed(name: str) -> Institution:
+    return Institution.objects.get(name=f"【演示】{name}")
+
+
+def _backdate(complaint: Complaint, working_days: int) -> Complaint:
+    """As if received ``working_days`` working days earlier (its deadlines follow)."""
+    today = timezone.localdate()
+    day = today
+    while workdays.working_days_between(day, today) < working_days:
+        day -= timedelta(days=1)
+    acknowledge, conclude = services.deadlines(day)
+    Complaint.objects.filter(pk=complaint.pk).update(
+        submitted_at=timezone.now() - (today - day), acknowledge_due=acknowledge, conclude_due=conclude
+    )
+    complaint.refresh_from_db()
+    return complaint
 
 
 @transaction.atomic
-def load_supervision_demo() -> int:
+def _load_complaints() -> int:
+    if Complaint.objects.exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=["health", "amr", "fire", "simen", "lizhou"])}
+    kindergarten, qihang = _filed("泗门镇中心幼儿园托班"), _filed("梨洲街道启航托育园")
+    beibei, model = _filed("凤山街道贝贝托育园"), _filed("阳明街道示范托育中心")
+    simen, lizhou = Region.objects.get(code="330281103"), Region.objects.get(code="330281001")
+    made = []
+
+    def send(**fields):
+        complaint = services.complaint_submit(**fields)
+        made.append(complaint)
+        return complaint
+
+    # Market supervision: a fee complaint waiting to be acknowledged, a food one under investigation,
+    # one concluded as not substantiated, one substantiated with its rectification order.
+    send(category=C.FEES, institution=qihang, description="入托时额外收取3000元“赞助费”，没有收据。",
+         contact_name="陈女士", contact_phone="13900001111")  # fmt: skip
+    food = _backdate(send(category=C.FOOD, institution=beibei, description="午餐的牛奶已过保质期。"), 1)
+    services.complaint_acknowledge(actor=users["amr"], complaint=food)
+    fees_no = _backdate(send(category=C.FEES, institution=model, description="伙食费比公示的高。"), 6)
+    services.complaint_conclude(actor=users["amr"], complaint=fees_no, outcome=Complaint.Outcome.NOT_SUBSTANTIATED,
+                                findings="核对收费台账，伙食费与公示一致（每月300元）。",
+                                reply="经核查，伙食费与公示标准一致，未发现违规收费。")  # fmt: skip
+    fees_yes = _backdate(send(category=C.FEES, institution=kindergarten, description="托班收取了公示以外的兴趣班费用。",
+                              contact_phone="13900002222"), 8)  # fmt: skip
+    services.complaint_conclude(actor=users["amr"], complaint=fees_yes, outcome=Complaint.Outcome.SUBSTANTIATED,
+                                findings="查实另收兴趣班费用每月400元，未公示。",
+                                reply="经查属实，已责令该机构限期整改并退还费用。")  # fmt: skip
+    services.complaint_order_open(actor=users["amr"], complaint=fees_yes, text="停止收取未公示的兴趣班费用并退还。",
+                                  deadline=workdays.add_working_days(timezone.localdate(), 10))  # fmt: skip
+    # The fire brigade: an overdue complaint, never acknowledged (escalated to the health bureau).
+    fire = _backdate(send(category=C.FIRE, institution=beibei, description="楼梯间堆放杂物，安全出口被堵。"), 20)
+    services.complaint_escalate(complaint=fire)
+    # The health bureau (with public security): suspected abuse under investigation; "other" concluded.
+    abuse = send(category=C.ABUSE, institution=qihang, description="孩子回家后手臂有掐痕，老师说不清原因。",
+                 contact_name="王先生", contact_phone="13900003333")  # fmt: skip
+    services.complaint_acknowledge(actor=users["health"], complaint=abuse)
+    other = _backdate(send(category=C.OTHER, institution=model, description="开放时间与公示不一致。"), 5)
+    services.complaint_conclude(actor=users["health"], complaint=other, outcome=Complaint.Outcome.SUBSTANTIATED,
+                                findings="机构调整了开放时间未更新公示。",
+                                reply="已要求机构更新公示的开放时间。")  # fmt: skip
+    # Townships: an unregistered provider in 泗门镇 waiting, one in 梨洲街道 substantiated with a case.
+    send(category=C.UNREGISTERED, township=simen, provider_name="无名家庭看护点", provider_address="泗门镇某小区5幢",
+         description="一户人家同时看护七八个幼儿，没有任何公示。", contact_phone="13900004444")  # fmt: skip
+    case = _backdate(send(category=C.UNREGISTERED, township=lizhou, provider_name="小蜜蜂看护班",
+                          provider_address="梨洲街道某路88号",
+                          description="未登记的看护班，约十名幼儿。"), 3)  # fmt: skip
+    services.complaint_conclude(actor=users["lizhou"], complaint=case, outcome=Complaint.Outcome.SUBSTANTIATED,
+                                findings="现场核实：未登记，收托幼儿11名。",
+                                reply="经查属实，已立案处理。")  # fmt: skip
+    services.complaint_case_open(actor=users["lizhou"], complaint=case)
+    # A referral: a complaint about fire routed to the fire brigade, which hands it to 泗门镇.
+    referred = send(category=C.FIRE, institution=kindergarten, description="门口电动车充电，存在隐患。")
+    services.complaint_refer(actor=users["fire"], complaint=referred, organisation=Organisation.objects.get(
+        code="township-330281103"), reason="属室外公共区域电动车充电，转属地乡镇处理。")  # fmt: skip
+    return len(made)
+
+
+@transaction.atomic
+def _load_incidents_and_objection() -> int:
     if Incident.objects.exists():
         return 0
     users = {
@@ -69,3 +160,7 @@ def _objection(users: dict, institution: Institution) -> Objection:
         contested=finding,
         reasons="【演示】床垫为当日午睡前临时放置，检查后即已移走，附当日监控截图说明。",
     )
+
+
+def load_supervision_demo() -> int:
+    return _load_complaints() + _load_incidents_and_objection()

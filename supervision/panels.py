@@ -1,15 +1,24 @@
-"""The objections panel on the annual review's page (the ``review_panel`` hook of
-inspections): the objections to the review's decision and findings, and, for the institution,
-what it may still object to and until when."""
+"""Supervision's panels on other apps' pages: on the registry's institution page (the
+``institution_panel`` hook) the QR poster for the door, for the institution itself and the
+health bureau; on the annual review's page (the ``review_panel`` hook of inspections) the
+objections to the review's decision and findings, and, for the institution, what it may still
+object to and until when."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from inspections.services.checklists import area_labels
+from registry.models import Institution
 from supervision import rules
 from supervision.models import Objection
 from supervision.selectors import objections as selectors
 from supervision.services import objections as services
+
+
+def institution_panel(*, actor, institution, request=None) -> str:
+    if institution.filing_status != Institution.FilingStatus.FILED or not rules.can_download_poster(actor, institution):
+        return ""
+    return render_to_string("supervision/institution_panel.html", {"institution": institution}, request=request)
 
 
 def review_panel(*, actor, review, request=None) -> str:

@@ -149,6 +149,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
     "case-escalate-hourly": {"task": "inspections.tasks.cases_escalate_overdue_task", "schedule": timedelta(hours=1)},
+    "complaint-deadlines-hourly": {
+        "task": "supervision.tasks.complaint_deadlines_task",
+        "schedule": timedelta(hours=1),
+    },
     # Local time (CELERY_TIMEZONE): reminders go out at the start of the working day.
     "self-report-reminders-daily": {
         "task": "inspections.tasks.self_report_reminders_task",

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,6 +203,24 @@ def order_issue(
     *, actor, institution: Institution, items: list[dict], deadline: date, review: AnnualReview | None = None
 ) -> RectificationOrder:
     policy.require_duty(actor, "rectification.order")
+    return _order_create(actor=actor, institution=institution, items=items, deadline=deadline, review=review)
+
+
+@transaction.atomic
+def order_issue_in_area(*, actor, institution: Institution, area: str, items: list[dict], deadline: date):
+    """A department orders rectification within its own area of inspection after an ad-hoc
+    inspection (a substantiated complaint): ``check.<area>`` suffices there, as the health
+    bureau's ``rectification.order`` does for every area. The order follows no review; the
+    department sees and verifies it through the area its items name (policy rule 19)."""
+    if area not in Area.values:
+        raise ApplicationError(_("Each item needs the area of inspection it belongs to."))
+    if not (policy.has_duty(actor, Area.duty(area)) or policy.has_duty(actor, "rectification.order")):
+        raise PermissionDenied(Area.duty(area))
+    items = [{**item, "area": area} for item in items]
+    return _order_create(actor=actor, institution=institution, items=items, deadline=deadline, review=None)
+
+
+def _order_create(*, actor, institution, items, deadline, review) -> RectificationOrder:
     if institution.status in (Institution.Status.CLOSED, Institution.Status.REVOKED):
         raise ApplicationError(
             _("%(name)s is %(status)s: no rectification order can be issued to it.")

@@ -5,7 +5,7 @@ logged in or not, the same way, and shows only what is public by nature — the 
 institutions whose filing the health bureau accepted and that are operating. They never return
 model instances (which would reach every field and relation) but ``PublicInstitution`` values
 holding the public fields only; a family care point is someone's home, so it shows its
-township and never its street address or village."""
+township and never its street address, village or phone."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +19,7 @@ from registry.models import ClassGroup, FeeSchedule, Institution
 
 _PUBLIC_FIELDS = (
     "id", "name", "provider_type", "inclusive", "demonstration", "township", "address", "full_day", "half_day",
-    "hourly", "temporary", "meals_served", "opened_on", "status", "filing_status", "filing_number",
+    "hourly", "temporary", "meals_served", "opened_on", "status", "filing_status", "filing_number", "contact_phone",
 )  # fmt: skip
 
 
@@ -38,6 +38,8 @@ class PublicClassBand:
     age_band: str
     age_band_label: str
     places: int
+    # Places minus children enrolled (余位), never below zero.
+    vacancies: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,15 +63,19 @@ class PublicInstitution:
     filing_status: str
     filing_status_label: str
     filing_number: str
+    # The institution's contact phone, for parents to call; "" for a family care point, whose
+    # phone is a carer's own, as its address is their home.
+    phone: str = ""
     # The last annual review result; None until the annual review exists (inspections).
     last_review_result: str | None = None
 
     @classmethod
     def of(cls, institution: Institution) -> "PublicInstitution":
         groups = list(institution.class_groups.all())
-        bands = {}
+        bands, vacancies = {}, {}
         for group in groups:
             bands[group.age_band] = bands.get(group.age_band, 0) + group.places
+            vacancies[group.age_band] = vacancies.get(group.age_band, 0) + max(group.places - group.enrolled, 0)
         labels = dict(ClassGroup.AgeBand.choices)
         return cls(
             pk=institution.pk,
@@ -86,7 +92,7 @@ class PublicInstitution:
             opened_on=institution.opened_on,
             slots=sum(group.places for group in groups),
             bands=[
-                PublicClassBand(band, str(labels[band]), places)
+                PublicClassBand(band, str(labels[band]), places, vacancies[band])
                 for band, places in sorted(bands.items(), key=lambda item: list(labels).index(item[0]))
             ],
             fees=[
@@ -103,6 +109,7 @@ class PublicInstitution:
             filing_status=institution.filing_status,
             filing_status_label=str(institution.get_filing_status_display()),
             filing_number=institution.filing_number,
+            phone="" if institution.is_family_care_point else institution.contact_phone,
         )
 
 
@@ -134,7 +141,10 @@ def _public_institutions() -> QuerySet:
         .select_related("township")
         .only(*_PUBLIC_FIELDS, "township__code", "township__name")
         .prefetch_related(
-            Prefetch("class_groups", queryset=ClassGroup.objects.only("id", "institution_id", "age_band", "places")),
+            Prefetch(
+                "class_groups",
+                queryset=ClassGroup.objects.only("id", "institution_id", "age_band", "places", "enrolled"),
+            ),
             Prefetch("fees", queryset=FeeSchedule.objects.order_by("service_mode", "age_band", "-effective_from")),
         )
     )

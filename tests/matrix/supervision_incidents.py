@@ -1,6 +1,6 @@
 """The incident pages and API in the permission matrix.
 
-Who sees what (accounts.policy rule 32): an incident is seen by its institution, the township
+Who sees what (accounts.policy rule 33): an incident is seen by its institution, the township
 around it and the health bureau (``incident.receive``). Incident A is nursery1's (泗门镇),
 incident B nursery2's (梨洲街道). Proposals for the ban list are seen by the keepers of the list
 only (the health bureau); each target proposal is made by another keeper, so that the health

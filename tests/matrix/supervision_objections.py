@@ -1,6 +1,6 @@
 """The objection pages in the permission matrix.
 
-Who sees what (accounts.policy rule 33): an objection is seen by its institution, the
+Who sees what (accounts.policy rule 34): an objection is seen by its institution, the
 township around it, the department that answers it and the health bureau (``review.lead``).
 Objection A contests the fire brigade's failed ad-hoc fire finding on institution A (nursery1,
 泗门镇): the fire brigade answers. Objection B contests the failed decision on institution B's

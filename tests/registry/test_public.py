@@ -51,28 +51,48 @@ def test_a_family_care_point_shows_its_township_but_not_its_address_or_village(c
     assert point.address not in str(body) and point.village.name not in str(body)
 
 
-def test_public_pages_show_no_phone_person_or_credit_code(client):
+def test_public_pages_show_the_phone_on_the_record_only_and_no_person_or_credit_code(client):
+    """Parents call an institution: its record shows its phone (issue 15). The search list and
+    the API for other sites do not, and no page names a person or the credit code."""
     institution = Institution.objects.get(name="【演示】泗门镇中心幼儿园托班")
     detail = _page(client.get(f"/registry/public/{institution.pk}/"))
     search = _page(client.get("/registry/public/"))
     body = str(client.get("/api/v1/public/institutions/").json())
+    assert institution.contact_phone in detail
     for text in (detail, search, body):
         assert institution.credit_code not in text
-        assert institution.contact_phone not in text and "1380000" not in text
         assert "演示法人" not in text and "演示负责人" not in text
+    for text in (search, body):
+        assert institution.contact_phone not in text and "1380000" not in text
     assert institution.address in detail  # an ordinary institution's address is public
 
 
-def test_the_public_record_shows_slots_fees_filing_and_no_review_yet(client):
+def test_a_family_care_point_shows_no_phone(client):
+    point = Institution.objects.get(name=FAMILY_POINT)
+    assert point.contact_phone and point.contact_phone not in _page(client.get(f"/registry/public/{point.pk}/"))
+
+
+def test_the_public_record_shows_slots_vacancies_fees_filing_and_the_decided_review(client):
+    from inspections.models import AnnualReview
+
     institution = Institution.objects.get(name="【演示】阳明街道示范托育中心")
+    review = AnnualReview.objects.exclude(result="").select_related("cycle").get(institution=institution)
     response = client.get(f"/registry/public/{institution.pk}/")
     record = response.context["institution"]
     assert record.slots == 45 and [band.places for band in record.bands] == [10, 15, 20]
+    groups = institution.class_groups.all()
+    assert sum(band.vacancies for band in record.bands) == sum(max(g.places - g.enrolled, 0) for g in groups)
     assert record.fees[0].amount == 2200 and record.filing_number == institution.filing_number
-    assert record.last_review_result is None
+    assert review.result == AnnualReview.Result.PASS  # the demo's decided review of this institution
+    assert record.last_review_result == f"{review.cycle.year}年：合格"
     page = _page(response)
     assert institution.filing_number in page and "2200.00" in page
-    assert "暂无年审结果" in page  # the public pages speak the default language, Chinese
+    assert "暂无年审结果" not in page
+
+
+def test_an_institution_without_a_decided_review_says_so(client):
+    institution = Institution.objects.get(name="【演示】凤山街道贝贝托育园")
+    assert "暂无年审结果" in _page(client.get(f"/registry/public/{institution.pk}/"))
 
 
 @pytest.mark.parametrize("name", [NOT_FILED, RETURNED, CLOSED, "【演示】泗门镇爱心托育中心"])
@@ -133,13 +153,14 @@ def _add_filed_institutions(count: int) -> None:
 @pytest.mark.parametrize("size", [10, 200])
 def test_the_public_search_keeps_a_fixed_query_count(size, client, client_as, django_assert_max_num_queries):
     _add_filed_institutions(size)
-    with django_assert_max_num_queries(5):
+    # 5 for the registry, 3 for the review results of the page (the ``public_results`` hook).
+    with django_assert_max_num_queries(8):
         response = client.get("/registry/public/")
     assert response.status_code == 200 and response.context["page"].paginator.count == 8 + size
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(8):
         assert client.get("/registry/public/?age_band=toddler&page=2").status_code == 200
     with django_assert_max_num_queries(5):
         assert client.get("/api/v1/public/institutions/").status_code == 200
     health = client_as("health")
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(16):
         assert health.get("/registry/public/").status_code == 200
