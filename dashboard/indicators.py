@@ -342,13 +342,27 @@ def overdue_rectifications(ctx):
     return _per_region(ctx, by_township(rows), count)
 
 
+def incidents_per_1000_slots(ctx):
+    """Incidents the institutions reported as happening this year, per 1,000 slots of the
+    operating institutions (daily supervision)."""
+    from supervision.models import Incident
+
+    rows = (
+        Incident.objects.filter(occurred_at__date__gte=date(ctx.day.year, 1, 1), occurred_at__date__lte=ctx.day)
+        .order_by()
+        .values(area=F("institution__township__code"))
+        .annotate(n=Count("pk"))
+    )
+    return _per_region_share(ctx, by_township(rows), _slots_by_township(operating(ctx)), scale=1000)
+
+
 LIVE = {
     function.__name__: function
     for function in (
         institutions, new_institutions, slots, new_slots, demonstration_institutions, inclusive_share,
         slots_per_1000, residential_areas_meeting, community_coverage, kindergarten_class_rate, enrolment_rate,
         certification_rate, trainers_trained, village_instructors_trained, village_coverage, guidance_coverage,
-        filing_on_time, review_pass_rate, overdue_rectifications,
+        filing_on_time, review_pass_rate, overdue_rectifications, incidents_per_1000_slots,
     )
 }  # fmt: skip
 

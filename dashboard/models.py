@@ -22,6 +22,7 @@ class Indicator(models.Model):
         COUNT = "count", _("count")
         PERCENT = "percent", _("percent")
         PER_THOUSAND = "per_1000", _("per 1,000 people")
+        PER_THOUSAND_SLOTS = "slot_rate", _("per 1,000 slots")
 
     class Direction(models.TextChoices):
         HIGHER = "higher", _("higher is better")

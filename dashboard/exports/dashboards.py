@@ -29,7 +29,7 @@ from paperwork import spreadsheets
 from paperwork.spreadsheets import new_sheet, text_safe
 
 STATUS_WORDS = {"met": "达标", "on_track": "接近目标", "behind": "未达标", "": "无目标或无数据"}
-UNIT_WORDS = {"count": "个", "percent": "%", "per_1000": "每千人"}
+UNIT_WORDS = {"count": "个", "percent": "%", "per_1000": "每千人", "slot_rate": "每千托位"}
 
 INDICATOR_COLUMNS = [
     ("指标", 34), ("单位", 8), ("数值", 10), ("分子", 10), ("分母", 10), ("目标年份", 10), ("目标值", 10),

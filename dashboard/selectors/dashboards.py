@@ -18,7 +18,7 @@ from dashboard.services.snapshots import status_against
 from registry import parameters
 
 # Units whose city target also holds for each township (a count target does not).
-RATE_UNITS = (Indicator.Unit.PERCENT, Indicator.Unit.PER_THOUSAND)
+RATE_UNITS = (Indicator.Unit.PERCENT, Indicator.Unit.PER_THOUSAND, Indicator.Unit.PER_THOUSAND_SLOTS)
 
 
 def _decimal(text) -> Decimal | None:

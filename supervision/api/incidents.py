@@ -76,6 +76,8 @@ class IncidentFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
     kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
     late = serializers.BooleanField(required=False, default=False)
+    township = serializers.RegexField(r"^\d{9}$", required=False)
+    since = serializers.DateField(required=False, validators=[bounds.HAPPENED])
 
 
 @extend_schema(
@@ -83,6 +85,8 @@ class IncidentFilterSerializer(serializers.Serializer):
         OpenApiParameter("status", OpenApiTypes.STR, enum=Incident.Status.values, description="Only this status."),
         OpenApiParameter("kind", OpenApiTypes.STR, enum=Incident.Kind.values, description="Only this kind."),
         OpenApiParameter("late", OpenApiTypes.BOOL, description="Only reports made after the deadline."),
+        OpenApiParameter("township", OpenApiTypes.STR, description="Statistical code of one township."),
+        OpenApiParameter("since", OpenApiTypes.DATE, description="Only incidents that happened on or after this day."),
     ]
 )
 class IncidentList(ListAPIView):

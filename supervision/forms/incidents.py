@@ -68,6 +68,9 @@ class IncidentFilterForm(forms.Form):
         label=_("Kind of incident"), required=False, choices=[("", _("All kinds")), *Incident.Kind.choices]
     )
     late = forms.BooleanField(label=_("Only late reports"), required=False)
+    # A township's dashboard links here with its code, and the figure's period starts at ``since``.
+    township = forms.RegexField(label=_("Township"), required=False, regex=r"^\d{9}$")
+    since = forms.DateField(label=_("Happened since"), required=False, validators=[bounds.HAPPENED])
 
 
 class IncidentCloseForm(forms.Form):

@@ -9,8 +9,14 @@ from supervision import rules
 from supervision.models import BanProposal, Incident
 
 
-def incident_list(*, actor, status: str = "", kind: str = "", late: bool = False) -> QuerySet:
+def incident_list(
+    *, actor, status: str = "", kind: str = "", late: bool = False, township: str = "", since=None
+) -> QuerySet:
     incidents = Incident.objects.visible_to(actor).select_related("institution__township", "reported_by")
+    if township:
+        incidents = incidents.filter(institution__township__code=township)
+    if since is not None:
+        incidents = incidents.filter(occurred_at__date__gte=since)
     if status:
         incidents = incidents.filter(status=status)
     if kind:

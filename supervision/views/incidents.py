@@ -53,6 +53,8 @@ def incident_list(request):
         status=filters.get("status", ""),
         kind=filters.get("kind", ""),
         late=filters.get("late", False),
+        township=filters.get("township") or "",
+        since=filters.get("since"),
     )
     if form.is_bound and not form.is_valid():
         incidents = incidents.none()

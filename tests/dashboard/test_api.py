@@ -129,7 +129,7 @@ def _more_data(size: int) -> None:
         Target(
             indicator=indicators[n % len(indicators)],
             region=townships[n % len(townships)],
-            year=2100 - n // 500,
+            year=2100 - n // 100,  # (indicator, township) pairs repeat after lcm(indicators, 21) > 100
             value=Decimal(n % 90),
         )  # fmt: skip
         for n in range(size)

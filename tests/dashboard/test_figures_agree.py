@@ -78,6 +78,7 @@ MEASURES = {
     "filing_on_time": {"late": count},
     "review_pass_rate": {"numerator": count},
     "overdue_rectifications": {"value": count},
+    "incidents_per_1000_slots": {"numerator": count},
 }
 # Linked, but to a list whose rows are not what the figure counts (said in the report).
 NOT_COMPARED = {

@@ -3,7 +3,7 @@
 The data set lives in 大岚镇 (330281115), a township the demo data leaves empty, so its
 figures are exactly what these tests put there. Report-based figures count only when approved."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from dashboard.services import reports as report_services
 from dashboard.services import snapshots as snapshot_services
 from inspections.models import AnnualReview, RectificationOrder, ReviewCycle
 from registry.models import ClassGroup, Filing, GuidanceSite, Institution, ResidentialArea
+from supervision.models import Incident
 from tests.factories import CertificateFactory, StaffMemberFactory, UserFactory
 from tests.helpers import shipped_regions
 from training.models import CertificateKind, Participant, TrainingProgramme
@@ -99,6 +100,10 @@ def dalan(cast):
     RectificationOrder.objects.create(
         review=failed, institution=old, number="测试整改0001", deadline=TODAY - timedelta(days=1), issued_by=health
     )
+    # Incidents: one this year (counted), one on the last day of last year (not counted).
+    for occurred_at in (timezone.now() - timedelta(hours=1), timezone.make_aware(datetime(TODAY.year - 1, 12, 31, 12))):
+        Incident.objects.create(institution=new, kind="injury", occurred_at=occurred_at, reported_by=head,
+                                description="测试")  # fmt: skip
     # Reports (the demo's of 大岚镇 removed): the approved one counts; a later submitted one does not.
     PeriodicReport.objects.filter(region=township).delete()
     organisation = Organisation.objects.get(code=f"township-{DALAN}")
@@ -133,6 +138,7 @@ EXPECTED = {
     "filing_on_time": "50.0",
     "review_pass_rate": "50.0",
     "overdue_rectifications": "1",
+    "incidents_per_1000_slots": "22.2",  # 1 this year / 45 slots × 1,000
     "health_management_rate": "95.0",  # 380 / 400
     "parenting_knowledge_rate": "85.0",
     "children_under_3": "400",
