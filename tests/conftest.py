@@ -95,12 +95,24 @@ def client_for(username: str | None) -> Client:
         client.cookies[settings.SESSION_COOKIE_NAME] = CAST_SESSIONS[username]
     elif username:
         client.force_login(User.objects.get(username=username))
-        # Signed in as a sign-in would leave it, the second factor included where one is asked
-        # (tests/accounts/test_second_factor.py walks that step itself).
-        session = client.session
+    return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_gives_the_second_factor():
+    """A test's ``force_login`` stands for a whole sign-in: the password and, where one is asked,
+    the second factor (tests/accounts/test_second_factor.py walks that step itself)."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
         session[second_factor.VERIFIED_AT] = int(time.time())
         session.save()
-    return client
+
+    Client.force_login = force_login
+    yield
+    Client.force_login = original
 
 
 @pytest.fixture(scope="session")
