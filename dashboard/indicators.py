@@ -356,6 +356,35 @@ def incidents_per_1000_slots(ctx):
     return _per_region_share(ctx, by_township(rows), _slots_by_township(operating(ctx)), scale=1000)
 
 
+def _complaints_this_year(ctx: Context):
+    from supervision.models import Complaint
+
+    return Complaint.objects.filter(
+        submitted_at__date__gte=date(ctx.day.year, 1, 1), submitted_at__date__lte=ctx.day
+    ).order_by()
+
+
+def complaints_received(ctx):
+    """Complaints received this year, by the township they concern (daily supervision)."""
+    rows = _complaints_this_year(ctx).values(area=F("township__code")).annotate(n=Count("pk"))
+    return _per_region(ctx, by_township(rows), count)
+
+
+def complaints_concluded_on_time(ctx):
+    """Of this year's complaints concluded so far, the share concluded by their deadline."""
+    from supervision.models import Complaint
+
+    rows = (
+        _complaints_this_year(ctx)
+        .filter(status=Complaint.Status.CONCLUDED)
+        .values(area=F("township__code"))
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(concluded_at__date__lte=F("conclude_due"))))
+    )
+    on_time = {row["area"]: row["on_time"] for row in rows}
+    concluded = {row["area"]: row["n"] for row in rows}
+    return _per_region_share(ctx, on_time, concluded)
+
+
 LIVE = {
     function.__name__: function
     for function in (
@@ -363,6 +392,7 @@ LIVE = {
         slots_per_1000, residential_areas_meeting, community_coverage, kindergarten_class_rate, enrolment_rate,
         certification_rate, trainers_trained, village_instructors_trained, village_coverage, guidance_coverage,
         filing_on_time, review_pass_rate, overdue_rectifications, incidents_per_1000_slots,
+        complaints_received, complaints_concluded_on_time,
     )
 }  # fmt: skip
 
