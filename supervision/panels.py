@@ -18,7 +18,9 @@ from supervision.services import objections as services
 def institution_panel(*, actor, institution, request=None) -> str:
     if institution.filing_status != Institution.FilingStatus.FILED or not rules.can_download_poster(actor, institution):
         return ""
-    return render_to_string("supervision/institution_panel.html", {"institution": institution}, request=request)
+    # Links only, no form: rendered without the request, so the page's context processors (the
+    # inbox count) do not run again for the panel.
+    return render_to_string("supervision/institution_panel.html", {"institution": institution})
 
 
 def review_panel(*, actor, review, request=None) -> str:
