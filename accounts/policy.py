@@ -116,6 +116,15 @@ Dashboards
     holders of ``reports.approve`` (the health bureau) and the leading group see all.
 29. **Dashboard exports**: the user who asked for them.
 
+Daily supervision
+-----------------
+32. **Risk scores** are seen by members of departments only, for the institutions they see
+    (rule 11): never by the institution itself, a township, the leading group or the public.
+33. **Spot-check plans** are seen by the members of the organising department and of the
+    departments taking part; a plan's **tasks** by the members of the task's department and of
+    the plan's organiser. The published results reach the public through the supervision app's
+    own public selector.
+
 Acting
 ------
 30. Who may act on what they see is written in one module per app, each predicate named and
@@ -521,6 +530,29 @@ def participants_visible_to(
     for code in township_codes(user):
         condition |= Q(**{f"{programme_region}__code__startswith": code}) | Q(**{f"{township}__code": code})
     return queryset.filter(condition)
+
+
+def departments_seeing(user, queryset: QuerySet, *, organisation: str) -> QuerySet:
+    """Rule 32: members of a department, for the institutions they see."""
+    if not any(org.kind == Organisation.Kind.DEPARTMENT for org in organisations_of(user)):
+        return queryset.none()
+    return seen_with_organisation(user, queryset, organisation=organisation)
+
+
+def own_organisations_at(*paths: str):
+    """Rule 33: rows whose organisation at one of ``paths`` (a foreign key or a many-to-many)
+    is one of the user's own."""
+
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        own = [org.pk for org in organisations_of(user)]
+        if not own:
+            return queryset.none()
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(pk__in=queryset.model._default_manager.filter(**{f"{path}__in": own}).values("pk"))
+        return queryset.filter(condition)
+
+    return rule
 
 
 def dashboard_regions(user) -> Q | None:

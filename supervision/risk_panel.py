@@ -1,0 +1,25 @@
+"""The risk panel on the registry's institution page (the ``institution_panel`` hook): the
+score, its band and the reasons that make it up, for departments only (policy rule 32); the
+institution itself, townships and the public never see it."""
+
+from django.template.loader import render_to_string
+
+from registry import parameters
+from supervision import rules, selectors
+from supervision.forms.risk import BandOverrideForm
+
+
+def institution_panel(*, actor, institution, request=None) -> str:
+    score = selectors.risk.risk_score_for(actor=actor, institution=institution)
+    if score is None:
+        return ""
+    params = parameters.load()
+    context = {
+        "score": score,
+        "reasons": selectors.risk.reasons_of(score),
+        "per_year": selectors.risk.inspections_per_year(score.band, params),
+        "override_form": BandOverrideForm(initial={"band": score.override_band})
+        if rules.can_override_band(actor)
+        else None,
+    }
+    return render_to_string("supervision/risk/institution_panel.html", context, request=request)
