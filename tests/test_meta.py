@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts import policy
 from tests.permission_matrix import CASES, PUBLIC_URL_NAMES
 
-PORTAL_APPS = ("paperwork", "accounts", "registry", "inspections", "training", "dashboard")
+PORTAL_APPS = ("paperwork", "accounts", "registry", "inspections", "training", "supervision", "dashboard")
 ROOT = Path(__file__).resolve().parent.parent
 
 # Models that are not tenant data, and why they need no scope.
