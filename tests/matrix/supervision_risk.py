@@ -10,7 +10,7 @@
 """
 
 from supervision.models import RiskScore
-from tests.permission_matrix import CITY_WIDE_INSTITUTION_SIGHT, STAFF, Case
+from tests.permission_matrix import CITY_WIDE_INSTITUTION_SIGHT, LOGGED_IN, STAFF, Case, _api
 
 DEPARTMENTS = STAFF - {"leader"}
 SEEING_A = CITY_WIDE_INSTITUTION_SIGHT - {"leader"}
@@ -34,4 +34,14 @@ CASES = [
          visible=SEEING_A - {"health"}, data=OVERRIDE),
     Case("risk_band_override", frozenset({"health"}), target="risk_score_b", method="post", ok=302,
          visible=SEEING_B - {"health"}, data=OVERRIDE),
+]  # fmt: skip
+
+# --- API ------------------------------------------------------------------------------------
+# The list answers every logged-in account; what is in it is scoped (empty for non-departments).
+CASES += [
+    _api("api_risk_list", LOGGED_IN),
+    _api("api_risk_detail", SEEING_A, target="risk_score_a"),
+    _api("api_risk_detail", SEEING_B, target="risk_score_b"),
+    _api("api_risk_band_override", frozenset({"health"}), target="risk_score_a", method="post",
+         visible=SEEING_A - {"health"}, data=OVERRIDE),
 ]  # fmt: skip

@@ -13,7 +13,7 @@
 
 from accounts.models import Organisation, User
 from supervision.models import SpotCheckPlan, SpotCheckTask
-from tests.permission_matrix import Case
+from tests.permission_matrix import LOGGED_IN, Case, _api
 
 PLANNERS = frozenset({"health", "fire", "amr", "edu"})
 JOINT = frozenset({"health", "fire", "amr"})
@@ -55,5 +55,20 @@ CASES = [
          visible=JOINT - {"health"}),
     Case("spot_check_plan_draw", frozenset({"fire"}), target="fire_plan", method="post", ok=302),
     Case("spot_check_task_conclude", frozenset({"fire"}), target="fire_task", method="post", ok=302,
+         visible=frozenset({"health"})),
+]  # fmt: skip
+
+# --- API ------------------------------------------------------------------------------------
+CASES += [
+    _api("api_spot_check_plan_list", LOGGED_IN),
+    _api("api_spot_check_task_list", LOGGED_IN),
+    _api("api_spot_check_plan_detail", JOINT, target="joint_plan"),
+    _api("api_spot_check_plan_detail", frozenset({"fire"}), target="fire_plan"),
+    # The demo's joint plan has a concluded task: its draw is final (400 with the reason given).
+    _api("api_spot_check_plan_draw", frozenset({"health"}), target="joint_plan", method="post", ok=400,
+         visible=JOINT - {"health"}, data={"reason": "【矩阵】回避"}),
+    _api("api_spot_check_plan_draw", frozenset({"fire"}), target="fire_plan", method="post"),
+    # No finding recorded yet: the department is told so (400); the organiser sees the task (403).
+    _api("api_spot_check_task_conclude", frozenset({"fire"}), target="fire_task", method="post", ok=400,
          visible=frozenset({"health"})),
 ]  # fmt: skip
