@@ -13,7 +13,7 @@ class PlanForm(forms.Form):
     )
     townships = forms.ModelMultipleChoiceField(
         label=_("Townships (none: the whole city)"), queryset=None, required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6, "class": "form-select"}),
     )  # fmt: skip
     percent_high = forms.IntegerField(label=_("High band: percent drawn"), min_value=0, max_value=100)
     percent_medium = forms.IntegerField(label=_("Medium band: percent drawn"), min_value=0, max_value=100)
@@ -24,6 +24,8 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("title", "percent_high", "percent_medium", "percent_low", "inspectors_per_department"):
+            self.fields[name].widget.attrs["class"] = "form-control"
         from accounts.models import Organisation
 
         self.fields["departments"].queryset = Organisation.objects.filter(pk__in=[org.pk for org in departments])
@@ -31,8 +33,12 @@ class PlanForm(forms.Form):
 
 
 class DrawForm(forms.Form):
-    reason = forms.CharField(label=_("Why draw again"), max_length=REASON_MAX, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    reason = forms.CharField(
+        label=_("Why draw again"),
+        max_length=REASON_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
 
 
 class TaskFilterForm(forms.Form):
