@@ -8,15 +8,18 @@ draw, so re-running ``draw(plan.inputs, plan.seed)`` gives the plan's tasks agai
 changed in the registry since."""
 
 import secrets
+from collections import Counter
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
-from accounts.models import Membership, Organisation, Region
+from accounts.models import Membership, Organisation, Region, User
+from accounts.services import notification_send
 from inspections.models import Area, Finding
 from registry.models import Institution
 from supervision import rules
@@ -183,6 +186,7 @@ def plan_draw(*, actor, plan: SpotCheckPlan, reason: str = "") -> SpotCheckPlan:
     plan.redraw_reason = reason if redraw else ""
     plan.drawn_by, plan.drawn_at = actor, timezone.now()
     plan.save(update_fields=["status", "seed", "inputs", "draws", "redraw_reason", "drawn_by", "drawn_at"])
+    _notify_inspectors(plan=plan, drawn=drawn)
     audit.record(
         actor=actor,
         event="spot_check.redrawn" if redraw else "spot_check.drawn",
@@ -190,6 +194,19 @@ def plan_draw(*, actor, plan: SpotCheckPlan, reason: str = "") -> SpotCheckPlan:
         details={"seed": seed, "tasks": len(drawn), "reason": reason, "previous": previous},
     )
     return plan
+
+
+def _notify_inspectors(*, plan: SpotCheckPlan, drawn: list[dict]) -> None:
+    """Each drawn inspector is told how many tasks the draw gave them, with the way to them."""
+    per_inspector = Counter(user for item in drawn for user in item["inspectors"])
+    link = reverse("spot_check_task_list")
+    for user in User.objects.filter(pk__in=per_inspector):
+        notification_send(
+            recipient=user,
+            title=_("Drawn for a spot check: %(title)s") % {"title": plan.title},
+            body=_("%(n)d inspection tasks are yours in this draw.") % {"n": per_inspector[user.pk]},
+            link=link,
+        )
 
 
 def task_finding(*, task: SpotCheckTask) -> Finding | None:

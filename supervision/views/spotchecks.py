@@ -16,6 +16,7 @@ from inspections.models import Area
 from registry import parameters
 from supervision import rules, selectors, services
 from supervision.forms.spotchecks import DrawForm, PlanForm, TaskFilterForm
+from supervision.services.spotchecks import REASON_MAX
 
 PAGE_SIZE = 25
 TEMPLATES = "supervision/spotchecks"
@@ -96,7 +97,7 @@ def spot_check_plan_draw(request, pk: int):
         raise PermissionDenied("spot_check.draw")
     form = DrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The reason may be at most %(max)d characters.") % {"max": 2000})
+        messages.error(request, _("The reason may be at most %(max)d characters.") % {"max": REASON_MAX})
         return redirect("spot_check_plan_detail", pk=pk)
     try:
         plan = services.spotchecks.plan_draw(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])

@@ -59,6 +59,13 @@ def test_the_draw_is_reproducible_from_its_recorded_seed_and_inputs(cast):
                                    for t in draw(plan.inputs, seed)} for seed in ("a", "b", "c"))  # fmt: skip
 
 
+def test_each_drawn_inspector_is_told_of_their_tasks(cast):
+    plan = spotchecks.plan_draw(actor=cast["health"], plan=_plan(cast["health"]))
+    fire_tasks = plan.tasks.filter(department__code="fire").count()
+    message = cast["fire"].notifications.filter(title__contains="测试抽查计划").get()
+    assert message.link == "/supervision/spot-checks/tasks/" and str(fire_tasks) in message.body
+
+
 def test_the_draw_is_stratified_by_band_and_township_as_asked():
     """Each stratum gives ⌈n × percent⌉ of its own institutions; every department's drawn
     inspectors come from its pool, as many as asked; education checks nursery classes only."""
