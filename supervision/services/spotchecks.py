@@ -11,12 +11,13 @@ import secrets
 from collections import Counter
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit, policy
+from accounts import audit
 from accounts.errors import ApplicationError
 from accounts.models import Membership, Organisation, Region, User
 from accounts.services import notification_send
@@ -63,7 +64,7 @@ def plan_create(
     inspectors_per_department: int,
 ) -> SpotCheckPlan:
     if not rules.can_create_plan(actor):
-        policy.require_duty(actor, rules.LEAD_DUTY)
+        raise PermissionDenied("spot_check.plan")
     organiser = rules.acting_planner(actor)
     title = (title or "").strip()
     errors = {}
@@ -104,11 +105,12 @@ def plan_create(
 
 
 def draw_inputs(*, plan: SpotCheckPlan, today: date) -> dict:
-    """The frozen inputs of a draw: each stratum (band × township) with its institutions in id
-    order and the percent drawn from it; each department's pool of inspectors (its officers and
+    """The frozen inputs of a draw: each stratum (band × township) with its operating
+    institutions (one preparing has no children to check yet) in id order and the percent drawn
+    from it; each department's pool of inspectors (its officers and
     heads) in id order with its areas; the kindergarten nursery classes (only they have an
     education area). Four queries."""
-    institutions = scored_institutions()
+    institutions = scored_institutions().filter(status=Institution.Status.OPERATING)
     townships = [region.code for region in plan.townships.all()]
     if townships:
         institutions = institutions.filter(township__code__in=townships)

@@ -98,12 +98,15 @@ def test_the_draw_is_stratified_by_band_and_township_as_asked():
         assert all(t["institution"] == 4 and t["inspectors"] == [2001] for t in education)
 
 
-def test_the_plan_draws_institutions_of_its_townships_by_their_band(cast):
+def test_the_plan_draws_operating_institutions_of_its_townships_by_their_band(cast):
+    InstitutionFactory(township_code=SIMEN)  # preparing: not drawn, whatever its band
+    risk.risk_scores_recompute()
     RiskScore.objects.filter(institution__township__code=SIMEN).update(override_band="high")
     plan = spotchecks.plan_draw(actor=cast["health"], plan=_plan(cast["health"], townships=(SIMEN,), high=100))
-    in_simen = set(RiskScore.objects.filter(institution__township__code=SIMEN).values_list("institution", flat=True))
+    operating = RiskScore.objects.filter(institution__township__code=SIMEN, institution__status="operating")
     drawn = set(plan.tasks.values_list("institution", flat=True))
-    assert drawn == in_simen  # every high-band institution of 泗门镇, none elsewhere
+    # Every operating high-band institution of 泗门镇, none elsewhere, none preparing.
+    assert drawn == set(operating.values_list("institution", flat=True)) and len(drawn) >= 2
     assert set(plan.tasks.values_list("band", flat=True)) == {"high"}
     assert set(plan.tasks.values_list("department__code", "area")) == {("health", "health_care"), ("fire", "fire")}
 
