@@ -116,20 +116,11 @@ Dashboards
     holders of ``reports.approve`` (the health bureau) and the leading group see all.
 29. **Dashboard exports**: the user who asked for them.
 
-Daily supervision
------------------
-32. **Risk scores** are seen by members of departments only, for the institutions they see
-    (rule 11): never by the institution itself, a township, the leading group or the public.
-33. **Spot-check plans** are seen by the members of the organising department and of the
-    departments taking part; a plan's **tasks** by the members of the task's department and of
-    the plan's organiser. The published results reach the public through the supervision app's
-    own public selector.
-
 Acting
 ------
 30. Who may act on what they see is written in one module per app, each predicate named and
-    documented there: ``registry/rules.py``, ``inspections/rules.py``,
-    ``training/rules.py``, ``dashboard/rules.py`` (accounts has no act rule beyond
+    documented there: ``registry/rules.py``, ``inspections/rules.py``, ``training/rules.py``,
+    ``supervision/rules.py``, ``dashboard/rules.py`` (accounts has no act rule beyond
     ``has_duty``, ``acts_for`` and the operator duties above). Pages and the API ask them to
     show an action; the services ask them again (or ``require_duty`` / ``require_acts_for``)
     before they write. Among them: an institution's own officers and heads
@@ -146,6 +137,15 @@ Answers
 31. An object outside the user's sight answers 404, never 403, so that ids of other tenants
     are not confirmed; the attempt is written to the security log. An object in sight that
     the user may not act on answers 403, also logged.
+
+Daily supervision
+-----------------
+32. **Risk scores** are seen by members of departments only, for the institutions they see
+    (rule 11): never by the institution itself, a township, the leading group or the public.
+33. **Spot-check plans** are seen by the members of the organising department and of the
+    departments taking part; a plan's **tasks** by the members of the task's department and of
+    the plan's organiser. The published results reach the public through the supervision app's
+    own public selector.
 """
 
 from __future__ import annotations
