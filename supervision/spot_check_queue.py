@@ -5,22 +5,17 @@ from django.utils.translation import gettext as _
 
 from accounts.hooks import url_or_placeholder as _url
 from supervision import rules, selectors
-from supervision.models import SpotCheckPlan
 
 
 def work_queue(*, actor) -> list[dict]:
     if not rules.can_create_plan(actor):
         return []
+    counts = selectors.spotchecks.queue_counts(actor=actor)
     items = []
-    waiting = selectors.spotchecks.open_task_count(actor=actor)
-    if waiting:
-        items.append({"title": _("Spot-check tasks to inspect"), "count": waiting, "url": _url("spot_check_task_list")})
-    undrawn = [
-        plan
-        for plan in selectors.spotchecks.plan_list(actor=actor).filter(status=SpotCheckPlan.Status.DRAFT)
-        if rules.can_draw_plan(actor, plan)
-    ]
-    if undrawn:
-        items.append({"title": _("Spot-check plans not drawn yet"), "count": len(undrawn),
+    if counts["open_tasks"]:
+        items.append({"title": _("Spot-check tasks to inspect"), "count": counts["open_tasks"],
+                      "url": _url("spot_check_task_list")})  # fmt: skip
+    if counts["undrawn"]:
+        items.append({"title": _("Spot-check plans not drawn yet"), "count": counts["undrawn"],
                       "url": _url("spot_check_plan_list")})  # fmt: skip
     return items

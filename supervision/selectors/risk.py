@@ -67,9 +67,10 @@ def reasons_of(score: RiskScore) -> list[Reason]:
 
 def inspections_per_year(band: str, params: dict | None = None) -> int:
     """How many inspections a year the band asks for (a parameter for each band)."""
-    params = parameters.load() if params is None else params
     defaults = {RiskBand.LOW: 1, RiskBand.MEDIUM: 2, RiskBand.HIGH: 4}
-    return int(params.get(f"risk.inspections.{band}") or defaults[band])
+    key = f"risk.inspections.{band}"
+    value = parameters.get(key) if params is None else params.get(key)  # one query, or none
+    return int(value or defaults[band])
 
 
 def band_counts(*, actor) -> dict[str, int]:

@@ -68,9 +68,16 @@ def task_get(*, actor, pk: int) -> SpotCheckTask:
     return policy.get_visible_or_404(actor, queryset, pk=pk)
 
 
-def open_task_count(*, actor) -> int:
+def queue_counts(*, actor) -> dict[str, int]:
+    """For the work queue, in one query: ``open_tasks`` of the actor's departments and their
+    plans not drawn yet (``undrawn``), among the plans the actor sees."""
     own = [org.pk for org in policy.organisations_of(actor)]
-    return SpotCheckTask.objects.filter(department__in=own, status=SpotCheckTask.Status.OPEN).count()
+    return SpotCheckPlan.objects.visible_to(actor).aggregate(
+        open_tasks=Count(
+            "tasks", filter=Q(tasks__status=SpotCheckTask.Status.OPEN, tasks__department__in=own), distinct=True
+        ),
+        undrawn=Count("pk", filter=Q(status=SpotCheckPlan.Status.DRAFT, organiser__in=own), distinct=True),
+    )
 
 
 def spot_check_results_for(institution: Institution) -> list[dict]:

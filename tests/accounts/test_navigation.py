@@ -65,7 +65,7 @@ def menu_of(response) -> _Menu:
 
 def test_health_bureau_sees_its_four_business_groups_but_not_the_system_group(client_as):
     menu = menu_of(client_as("health").get("/"))
-    assert list(menu.groups) == ["institutions", "review", "workforce", "targets"]
+    assert list(menu.groups) == ["institutions", "review", "supervision", "workforce", "targets"]
     assert menu.top == ["/", "/notifications/"]
     assert {"/registry/filings/", "/organisations/"} <= set(menu.groups["institutions"])
     assert {"/inspections/reviews/", "/inspections/cases/", "/inspections/bans/"} <= set(menu.groups["review"])
@@ -138,7 +138,9 @@ def test_a_page_other_than_home_shows_the_counts_the_home_page_made_and_asks_not
 # Queries of the home page and of a list page as before the grouped menu (the list page after the
 # home page, which leaves the counts for the menu in the cache).
 @pytest.mark.parametrize(
-    "username, home, filings", [("health", 20, 7), ("simen", 15, 7), ("nursery1", 17, 8), ("hrss", 7, 6)]
+    # health: 20, and 1 for its spot-check tasks and plans in the work queue.
+    "username, home, filings",
+    [("health", 21, 7), ("simen", 15, 7), ("nursery1", 17, 8), ("hrss", 7, 6)],
 )
 def test_the_menu_adds_no_query_to_the_home_page_or_a_list_page(username, home, filings, client_as):
     InstitutionFactory.create_batch(3)

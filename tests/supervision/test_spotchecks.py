@@ -248,6 +248,13 @@ def test_each_departments_queue_counts_its_open_tasks(cast):
     assert work_queue(actor=cast["nursery1"]) == [] and work_queue(actor=cast["simen"]) == []
 
 
+def test_an_undrawn_plan_waits_in_its_organisers_queue(cast):
+    _plan(cast["fire"], codes=("fire",))
+    item = next(i for i in work_queue(actor=cast["fire"]) if i["url"] == "/supervision/spot-checks/")
+    assert item["count"] == 1
+    assert all(i["url"] != "/supervision/spot-checks/" for i in work_queue(actor=cast["health"]))
+
+
 def test_the_task_list_links_to_the_checklist_of_the_area(client_as):
     page = text_of(client_as("fire").get("/supervision/spot-checks/tasks/"))
     task = SpotCheckTask.objects.filter(department__code="fire", status="open").first()
