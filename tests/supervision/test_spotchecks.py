@@ -54,9 +54,10 @@ def test_the_draw_is_reproducible_from_its_recorded_seed_and_inputs(cast):
     risk.risk_scores_recompute()
     plan.refresh_from_db()
     assert _replayed(plan) == _stored(plan)
-    # Another seed gives another draw (the seed matters).
-    assert any(_replayed(plan) != {(t["institution"], t["department"], t["area"], tuple(t["inspectors"]))
-                                   for t in draw(plan.inputs, seed)} for seed in ("a", "b", "c"))  # fmt: skip
+    # The seed matters: over fixed seeds, the same inputs give more than one draw.
+    draws = {frozenset((t["institution"], t["area"], tuple(t["inspectors"])) for t in draw(plan.inputs, f"s{n}"))
+             for n in range(20)}  # fmt: skip
+    assert len(draws) > 1
 
 
 def test_each_drawn_inspector_is_told_of_their_tasks(cast):
