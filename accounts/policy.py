@@ -119,8 +119,8 @@ Dashboards
 Acting
 ------
 30. Who may act on what they see is written in one module per app, each predicate named and
-    documented there: ``registry/rules.py``, ``inspections/rules.py``,
-    ``training/rules.py``, ``dashboard/rules.py`` (accounts has no act rule beyond
+    documented there: ``registry/rules.py``, ``inspections/rules.py``, ``training/rules.py``,
+    ``supervision/rules.py``, ``dashboard/rules.py`` (accounts has no act rule beyond
     ``has_duty``, ``acts_for`` and the operator duties above). Pages and the API ask them to
     show an action; the services ask them again (or ``require_duty`` / ``require_acts_for``)
     before they write. Among them: an institution's own officers and heads
@@ -150,6 +150,12 @@ Daily supervision
     ban list that follow one: holders of ``banlist.manage`` only, as rule 22.
 34. **Objections** (陈述申辩): the institution's own members, the township around it, the
     department that answers the objection, and holders of ``review.lead`` city-wide.
+35. **Risk scores** are seen by members of departments only, for the institutions they see
+    (rule 11): never by the institution itself, a township, the leading group or the public.
+36. **Spot-check plans** are seen by the members of the organising department and of the
+    departments taking part; a plan's **tasks** by the members of the task's department and of
+    the plan's organiser. The published results reach the public through the supervision app's
+    own public selector.
 """
 
 from __future__ import annotations
@@ -534,6 +540,29 @@ def participants_visible_to(
     for code in township_codes(user):
         condition |= Q(**{f"{programme_region}__code__startswith": code}) | Q(**{f"{township}__code": code})
     return queryset.filter(condition)
+
+
+def departments_seeing(user, queryset: QuerySet, *, organisation: str) -> QuerySet:
+    """Rule 35: members of a department, for the institutions they see."""
+    if not any(org.kind == Organisation.Kind.DEPARTMENT for org in organisations_of(user)):
+        return queryset.none()
+    return seen_with_organisation(user, queryset, organisation=organisation)
+
+
+def own_organisations_at(*paths: str):
+    """Rule 36: rows whose organisation at one of ``paths`` (a foreign key or a many-to-many)
+    is one of the user's own."""
+
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        own = [org.pk for org in organisations_of(user)]
+        if not own:
+            return queryset.none()
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(pk__in=queryset.model._default_manager.filter(**{f"{path}__in": own}).values("pk"))
+        return queryset.filter(condition)
+
+    return rule
 
 
 def dashboard_regions(user) -> Q | None:

@@ -1,6 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Duties that show the spot-check entries: the inspecting departments and the health bureau.
+CHECK_OR_LEAD = {
+    "review.lead", "check.fire", "check.food_safety", "check.fees", "check.security", "check.safety",
+    "check.health_care", "check.education",
+}  # fmt: skip
+# Duties held by departments (risk scores are for departments only; the page checks the kind).
+DEPARTMENT_DUTIES = CHECK_OR_LEAD | {
+    "staff.oversee", "certificate.verify", "register.nonprofit", "register.company", "register.public_institution",
+}  # fmt: skip
+
 
 class SupervisionConfig(AppConfig):
     """Daily supervision (日常监管) beside the annual review: complaints, incidents, objections,
@@ -12,6 +22,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Daily supervision")
     # The field paths through which the access policy sees this app's models.
     scopes = "supervision.scopes.SCOPES"
+    reference_data_loader = "supervision.services.reference.supervision_reference_load"
     demo_data_loader = "supervision.demo.load_supervision_demo"
     work_queue = "supervision.queues.work_queue"
     # The registry's public pages: the last review result of each institution in the search,
@@ -19,7 +30,8 @@ class SupervisionConfig(AppConfig):
     public_results = "supervision.public.public_results"
     public_panel = "supervision.public.public_panel"
     public_search_note = "supervision.public.public_search_note"
-    # The QR poster's links on the institution page (the institution and the health bureau).
+    # On the institution page: the risk score (departments only) and the QR poster's links (the
+    # institution and the health bureau).
     institution_panel = "supervision.panels.institution_panel"
     # Asked by inspections before a review is decided: an objection to a finding holds it.
     review_contested = "supervision.services.objections.review_contested"
@@ -52,4 +64,7 @@ class SupervisionConfig(AppConfig):
                 "check.education",
             },
         ),  # fmt: skip
+        ("risk_list", _("Risk bands"), DEPARTMENT_DUTIES),
+        ("spot_check_plan_list", _("Spot-check plans"), CHECK_OR_LEAD),
+        ("spot_check_task_list", _("Spot-check tasks"), CHECK_OR_LEAD),
     ]

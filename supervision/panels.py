@@ -1,24 +1,34 @@
 """Supervision's panels on other apps' pages: on the registry's institution page (the
-``institution_panel`` hook) the QR poster for the door, for the institution itself and the
-health bureau; on the annual review's page (the ``review_panel`` hook of inspections) the
-objections to the review's decision and findings, and, for the institution, what it may still
-object to and until when."""
+``institution_panel`` hook) the risk score for departments (``risk_panel``) and the QR poster
+for the door, for the institution itself and the health bureau; on the annual review's page
+(the ``review_panel`` hook of inspections) the objections to the review's decision and
+findings, and, for the institution, what it may still object to and until when."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from inspections.services.checklists import area_labels
 from registry.models import Institution
-from supervision import rules
+from supervision import risk_panel, rules
 from supervision.models import Objection
 from supervision.selectors import objections as selectors
 from supervision.services import objections as services
 
 
 def institution_panel(*, actor, institution, request=None) -> str:
+    """Supervision's part of the institution page: the risk score (departments only), then the
+    QR poster (the institution and the health bureau)."""
+    return risk_panel.institution_panel(actor=actor, institution=institution, request=request) + _poster_panel(
+        actor=actor, institution=institution
+    )
+
+
+def _poster_panel(*, actor, institution) -> str:
     if institution.filing_status != Institution.FilingStatus.FILED or not rules.can_download_poster(actor, institution):
         return ""
-    return render_to_string("supervision/institution_panel.html", {"institution": institution}, request=request)
+    # Links only, no form: rendered without the request, so the page's context processors (the
+    # inbox count) do not run again for the panel.
+    return render_to_string("supervision/institution_panel.html", {"institution": institution})
 
 
 def review_panel(*, actor, review, request=None) -> str:

@@ -3,13 +3,13 @@
 from django.utils.translation import gettext as _
 
 from accounts.hooks import url_or_placeholder as _url
-from supervision import rules
+from supervision import rules, spot_check_queue
 from supervision.selectors import complaints as complaint_selectors
 from supervision.selectors import incidents, objections
 
 
 def work_queue(*, actor) -> list[dict]:
-    return _complaint_items(actor) + _incident_and_objection_items(actor)
+    return _complaint_items(actor) + _incident_and_objection_items(actor) + spot_check_queue.work_queue(actor=actor)
 
 
 def _complaint_items(actor) -> list[dict]:

@@ -1,9 +1,10 @@
 """Who may act in daily supervision: every "may this user do that" of the app.
 
-The *see* rules are the policy's (``accounts/policy.py`` rules 32–34, with the scopes in
+The *see* rules are the policy's (``accounts/policy.py`` rules 32–36, with the scopes in
 ``supervision/scopes.py``): a complaint is seen by the organisations it was routed or referred
 to, an incident by its institution, township and the health bureau, an objection also by the
-department that answers it. These are the *act* rules (rule 30); pages and the API ask them to
+department that answers it, risk scores by departments only, spot-check plans and tasks by
+the departments taking part. These are the *act* rules (rule 30); pages and the API ask them to
 show an action, the services ask them again before they write.
 
 Complaints
@@ -25,10 +26,23 @@ Objections
     ``can_object``            the institution's own officers and heads (``institution.self``)
     ``can_answer_objection``  officers and heads of the department that made the decision,
                               while the objection waits
+Risk
+    ``is_department_member``    a member of a department: only departments see risk scores
+    ``can_override_band``       ``review.lead`` (the health bureau)
+Spot checks
+    ``plan_duties``             the duties through which a plan is organised
+    ``can_create_plan``         an officer of a department holding a ``check.<area>`` duty (a plan
+                                of its own department) or ``review.lead`` (a joint plan)
+    ``can_plan_jointly``        ``review.lead``: may name other departments in a plan
+    ``can_draw_plan``           an officer of the plan's organiser
+    ``can_conclude_task``       an officer of the task's department holding the area's duty
 """
+
+from django.core.exceptions import PermissionDenied
 
 from accounts import policy
 from accounts.models import Membership, Organisation
+from inspections.models import Area
 from registry.models import Institution
 from supervision import routing
 from supervision.models import BanProposal, Incident, Objection
@@ -125,3 +139,62 @@ def can_answer_objection(user, objection: Objection) -> bool:
         membership.organisation_id == objection.department_id and membership.role in Membership.ACTING_ROLES
         for membership in policy.memberships(user)
     )
+
+
+# --- Risk and spot checks ---
+
+LEAD_DUTY = "review.lead"
+CHECK_DUTIES = frozenset(Area.duty(area) for area in Area.values)
+
+
+def is_department_member(actor) -> bool:
+    return any(org.kind == Organisation.Kind.DEPARTMENT for org in policy.organisations_of(actor))
+
+
+def can_override_band(actor) -> bool:
+    return policy.has_duty(actor, LEAD_DUTY)
+
+
+def require_override_band(actor) -> None:
+    if not can_override_band(actor):
+        raise PermissionDenied(LEAD_DUTY)
+
+
+def plan_duties() -> frozenset[str]:
+    return CHECK_DUTIES | {LEAD_DUTY}
+
+
+def can_create_plan(actor) -> bool:
+    return policy.has_any_duty(actor, plan_duties())
+
+
+def can_plan_jointly(actor) -> bool:
+    return policy.has_duty(actor, LEAD_DUTY)
+
+
+def acting_planner(actor) -> Organisation | None:
+    """The department through which the actor organises a plan: the health bureau for a
+    joint plan, else the actor's inspecting department."""
+    for code in (LEAD_DUTY, *sorted(CHECK_DUTIES)):
+        organisation = policy.acting_organisation(actor, code)
+        if organisation is not None:
+            return organisation
+    return None
+
+
+def can_draw_plan(actor, plan) -> bool:
+    return any(policy.acts_for(actor, plan.organiser, code) for code in plan_duties())
+
+
+def require_draw_plan(actor, plan) -> None:
+    if not can_draw_plan(actor, plan):
+        raise PermissionDenied("spot_check.draw")
+
+
+def can_conclude_task(actor, task) -> bool:
+    return policy.acts_for(actor, task.department, Area.duty(task.area))
+
+
+def require_conclude_task(actor, task) -> None:
+    if not can_conclude_task(actor, task):
+        raise PermissionDenied(Area.duty(task.area))

@@ -1,5 +1,5 @@
 """The paths through which the access policy sees the daily supervision models
-(``accounts/policy.py``, rules 32–34). Registered as ``SupervisionConfig.scopes``; the rules
+(``accounts/policy.py``, rules 32–36). Registered as ``SupervisionConfig.scopes``; the rules
 themselves are the policy's."""
 
 from functools import partial
@@ -13,4 +13,7 @@ SCOPES = {
     "incident": partial(policy.reported_to_territory_and_holders("incident.receive"), **INSTITUTION_PATHS),
     "banproposal": policy.holders_only("banlist.manage"),
     "objection": partial(policy.objections_visible_to, **INSTITUTION_PATHS, department="department"),
+    "riskscore": partial(policy.departments_seeing, organisation="institution__organisation"),
+    "spotcheckplan": policy.own_organisations_at("organiser", "departments"),
+    "spotchecktask": policy.own_organisations_at("department", "plan__organiser"),
 }

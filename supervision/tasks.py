@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from registry import workdays
 from supervision.selectors import complaints as selectors
+from supervision.services import risk
 from supervision.services.complaints import complaint_escalate, complaint_remind
 
 
@@ -24,3 +25,10 @@ def complaint_deadlines_task(today: str | None = None) -> dict[str, int]:
         complaint_remind(complaint=c, today=day) for c in selectors.reminder_due_list(today=day, until=until)
     )
     return {"escalated": escalated, "reminded": reminded}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def risk_scores_recompute_task(today: str | None = None) -> dict[str, int]:
+    """Nightly: every institution's risk score from the day's data (idempotent: a second run
+    the same day changes nothing)."""
+    return risk.risk_scores_recompute(today=date.fromisoformat(today) if today else None)

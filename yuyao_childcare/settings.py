@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Just after midnight, local time: an institution closes on the day its closure filing names.
     "closures-apply-daily": {"task": "registry.tasks.closures_apply_task", "schedule": crontab(hour=0, minute=5)},
+    # After midnight, local time: the risk scores from the previous day's findings, orders and rosters.
+    "risk-scores-recompute-daily": {
+        "task": "supervision.tasks.risk_scores_recompute_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "certificate-expiry-reminders-daily": {
         "task": "training.tasks.expiry_reminders_task",
         "schedule": crontab(hour=8, minute=30),

@@ -1,0 +1,1 @@
+"""Input shapes of the supervision pages; business rules stay in the services."""

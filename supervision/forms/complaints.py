@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inspections.models import RectificationOrder
+from paperwork import bounds
 from supervision.models import Complaint
 from supervision.models.complaints import DESCRIPTION_MAX
 
@@ -93,4 +95,8 @@ class ReferForm(StyledForm):
 
 class OrderForm(StyledForm):
     text = forms.CharField(label=_("What must be rectified"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=bounds.of(RectificationOrder, "deadline"),
+    )

@@ -1,0 +1,5 @@
+"""Every write of daily supervision, one module a subject."""
+
+from supervision.services import risk, spotchecks
+
+__all__ = ["risk", "spotchecks"]

@@ -139,9 +139,9 @@ def test_a_page_other_than_home_shows_the_counts_the_home_page_made_and_asks_not
 # Queries of the home page and of a list page as before the grouped menu (the list page after the
 # home page, which leaves the counts for the menu in the cache). Daily supervision adds its
 # waiting queues: one aggregate of complaints for a handler (health, simen), and the health
-# bureau's incidents, ban-list proposals and objections to its decisions.
+# bureau's incidents, ban-list proposals, objections to its decisions and spot checks.
 @pytest.mark.parametrize(
-    "username, home, filings", [("health", 24, 7), ("simen", 16, 7), ("nursery1", 17, 8), ("hrss", 7, 6)]
+    "username, home, filings", [("health", 25, 7), ("simen", 16, 7), ("nursery1", 17, 8), ("hrss", 7, 6)]
 )
 def test_the_menu_adds_no_query_to_the_home_page_or_a_list_page(username, home, filings, client_as):
     InstitutionFactory.create_batch(3)
