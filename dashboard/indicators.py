@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
 
 from accounts.models import Region
 from registry import parameters
@@ -356,6 +356,72 @@ def incidents_per_1000_slots(ctx):
     return _per_region_share(ctx, by_township(rows), _slots_by_township(operating(ctx)), scale=1000)
 
 
+def _complaints_this_year(ctx: Context):
+    from supervision.models import Complaint
+
+    return Complaint.objects.filter(
+        submitted_at__date__gte=date(ctx.day.year, 1, 1), submitted_at__date__lte=ctx.day
+    ).order_by()
+
+
+def complaints_received(ctx):
+    """Complaints received this year, by the township they concern (daily supervision)."""
+    rows = _complaints_this_year(ctx).values(area=F("township__code")).annotate(n=Count("pk"))
+    return _per_region(ctx, by_township(rows), count)
+
+
+def complaints_concluded_on_time(ctx):
+    """Of this year's complaints concluded so far, the share concluded by their deadline."""
+    from supervision.models import Complaint
+
+    rows = (
+        _complaints_this_year(ctx)
+        .filter(status=Complaint.Status.CONCLUDED)
+        .values(area=F("township__code"))
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(concluded_at__date__lte=F("conclude_due"))))
+    )
+    on_time = {row["area"]: row["on_time"] for row in rows}
+    concluded = {row["area"]: row["n"] for row in rows}
+    return _per_region_share(ctx, on_time, concluded)
+
+
+def high_risk_institutions(ctx):
+    """Operating institutions in the high risk band (the bureau's override before the computed
+    band), by township."""
+    from django.db.models.functions import Coalesce, NullIf
+
+    from supervision.models import RiskBand, RiskScore
+
+    rows = (
+        RiskScore.objects.filter(institution__in=operating(ctx).values("pk"))
+        .annotate(band=Coalesce(NullIf("override_band", Value("")), "computed_band"))
+        .filter(band=RiskBand.HIGH)
+        .order_by()
+        .values(area=F("institution__township__code"))
+        .annotate(n=Count("pk"))
+    )
+    return _per_region(ctx, by_township(rows), count)
+
+
+def spot_check_coverage(ctx):
+    """Share of operating institutions with a random spot check concluded this year."""
+    from supervision.models import SpotCheckTask
+
+    checked = (
+        SpotCheckTask.objects.filter(
+            status=SpotCheckTask.Status.CONCLUDED,
+            finding__inspected_on__gte=date(ctx.day.year, 1, 1),
+            finding__inspected_on__lte=ctx.day,
+            institution__in=operating(ctx).values("pk"),
+        )
+        .order_by()
+        .values(township_code=F("institution__township__code"))
+        .annotate(n=Count("institution", distinct=True))
+    )
+    # ``township_code``, not ``area``: a task has an area (fire, food…) of its own.
+    return _per_region_share(ctx, by_township(checked, key="township_code"), _institutions_by_township(operating(ctx)))
+
+
 LIVE = {
     function.__name__: function
     for function in (
@@ -363,6 +429,7 @@ LIVE = {
         slots_per_1000, residential_areas_meeting, community_coverage, kindergarten_class_rate, enrolment_rate,
         certification_rate, trainers_trained, village_instructors_trained, village_coverage, guidance_coverage,
         filing_on_time, review_pass_rate, overdue_rectifications, incidents_per_1000_slots,
+        complaints_received, complaints_concluded_on_time, high_risk_institutions, spot_check_coverage,
     )
 }  # fmt: skip
 

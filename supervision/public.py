@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.models import AnnualReview, Area, Finding, RectificationOrder
+from supervision.selectors import spotchecks
 from supervision.selectors.complaints import substantiated_counts
 
 YEARS_SHOWN = 3
@@ -86,6 +87,8 @@ def public_panel(*, institution, request=None) -> str:
         "reviews": reviews_by_institution(institution_ids=[institution.pk]).get(institution.pk, []),
         "substantiated": substantiated_counts(institution_ids=[institution.pk]).get(institution.pk, 0),
         "years_shown": YEARS_SHOWN,
+        # 双随机、一公开: the results of concluded spot checks are published here.
+        "spot_checks": spotchecks.spot_check_results_for(institution.pk),
     }
     return render_to_string("supervision/public/panel.html", context, request=request)
 

@@ -6,8 +6,8 @@ each institution where it counts something, how many of each of its weighted thi
 of institutions. The score is the sum of count × weight (the weights are parameters the health
 bureau edits, ``supervision/data/risk_parameters.json``), and each line is kept as a reason.
 
-A new signal (substantiated complaints, incidents) is one more function and one more entry in
-``FACTORS``, with its weight parameter: nothing else changes."""
+A new signal is one more function and one more entry in ``FACTORS``, with its weight
+parameter: nothing else changes (substantiated complaints and incidents came so)."""
 
 import math
 from collections import Counter, defaultdict
@@ -187,6 +187,50 @@ def first_year(ids: list[int], today: date, params: dict) -> Counts:
     return counts
 
 
+def substantiated_complaints(ids: list[int], today: date, params: dict) -> Counts:
+    """Complaints about the institution concluded as substantiated in the last 3 years. One query."""
+    from supervision.models import Complaint
+
+    rows = (
+        Complaint.objects.filter(
+            institution__in=ids,
+            outcome=Complaint.Outcome.SUBSTANTIATED,
+            concluded_at__date__gte=lookback_start(today),
+            concluded_at__date__lte=today,
+        )
+        .values("institution")
+        .annotate(n=Count("pk"))
+        .values_list("institution", "n")
+    )
+    counts = _counts()
+    for institution_id, n in rows:
+        counts[institution_id]["risk.weight.complaint_substantiated"] += n
+    return counts
+
+
+def incidents(ids: list[int], today: date, params: dict) -> Counts:
+    """Incidents that happened at the institution in the last year, and those among them it
+    reported late (a late report weighs on its own as well). One query."""
+    from supervision.models import Incident
+
+    rows = (
+        Incident.objects.filter(
+            institution__in=ids,
+            occurred_at__date__gt=today - timedelta(days=365),
+            occurred_at__date__lte=today,
+        )
+        .values("institution")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(late=True)))
+        .values_list("institution", "n", "late")
+    )
+    counts = _counts()
+    for institution_id, n, late in rows:
+        counts[institution_id]["risk.weight.incident"] += n
+        if late:
+            counts[institution_id]["risk.weight.incident_late"] += late
+    return counts
+
+
 FACTORS: list[Factor] = [
     Factor(
         {
@@ -217,6 +261,17 @@ FACTORS: list[Factor] = [
         self_reports,
     ),
     Factor({"risk.weight.first_year": _("First year of operation")}, first_year),
+    Factor(
+        {"risk.weight.complaint_substantiated": _("Substantiated complaints in the last 3 years")},
+        substantiated_complaints,
+    ),
+    Factor(
+        {
+            "risk.weight.incident": _("Incidents in the last year"),
+            "risk.weight.incident_late": _("Incidents reported late in the last year"),
+        },
+        incidents,
+    ),
 ]
 
 

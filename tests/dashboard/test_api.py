@@ -125,11 +125,13 @@ def _more_data(size: int) -> None:
     """More targets and reports: neither changes what the values endpoint costs."""
     townships = list(Region.objects.filter(level="township").order_by("code"))
     indicators = list(Indicator.objects.all())
+    # Every (indicator, township, year) once: townships vary fastest, then indicators, then years.
+    per_year = len(townships) * len(indicators)
     Target.objects.bulk_create(
         Target(
-            indicator=indicators[n % len(indicators)],
+            indicator=indicators[(n // len(townships)) % len(indicators)],
             region=townships[n % len(townships)],
-            year=2100 - n // 100,  # (indicator, township) pairs repeat after lcm(indicators, 21) > 100
+            year=2100 - n // per_year,
             value=Decimal(n % 90),
         )  # fmt: skip
         for n in range(size)

@@ -15,9 +15,9 @@ from dashboard import indicators
 from dashboard.models import PeriodicReport, Snapshot
 from dashboard.services import reports as report_services
 from dashboard.services import snapshots as snapshot_services
-from inspections.models import AnnualReview, RectificationOrder, ReviewCycle
+from inspections.models import AnnualReview, Finding, RectificationOrder, ReviewCycle
 from registry.models import ClassGroup, Filing, GuidanceSite, Institution, ResidentialArea
-from supervision.models import Incident
+from supervision.models import Complaint, Incident, RiskScore, SpotCheckPlan, SpotCheckTask
 from tests.factories import CertificateFactory, StaffMemberFactory, UserFactory
 from tests.helpers import shipped_regions
 from training.models import CertificateKind, Participant, TrainingProgramme
@@ -104,6 +104,33 @@ def dalan(cast):
     for occurred_at in (timezone.now() - timedelta(hours=1), timezone.make_aware(datetime(TODAY.year - 1, 12, 31, 12))):
         Incident.objects.create(institution=new, kind="injury", occurred_at=occurred_at, reported_by=head,
                                 description="测试")  # fmt: skip
+    # Complaints about 大岚镇: two this year, concluded by and after their deadline, one still
+    # open; one from last year (none counted of it).
+    now = timezone.now()
+    for n, (submitted, concluded, due) in enumerate((
+        (now - timedelta(days=3), now - timedelta(days=1), TODAY),
+        (now - timedelta(days=3), now, TODAY - timedelta(days=1)),
+        (now - timedelta(days=2), None, TODAY + timedelta(days=10)),
+        (timezone.make_aware(datetime(TODAY.year - 1, 12, 30, 12)), now, TODAY),
+    )):  # fmt: skip
+        Complaint.objects.create(
+            tracking_code=f"TEST{n}", category="other", township=township, provider_name="测试看护点",
+            description="测试", submitted_at=submitted, acknowledge_due=due, conclude_due=due,
+            status="concluded" if concluded else "received", concluded_at=concluded,
+            outcome="not_substantiated" if concluded else "",
+        )  # fmt: skip
+    # Risk: the bureau's band before the computed one (new: computed high, set to medium; old:
+    # computed low, set to high): one high-risk institution.
+    RiskScore.objects.create(institution=new, score=12, computed_band="high", override_band="medium")
+    RiskScore.objects.create(institution=old, score=1, computed_band="low", override_band="high")
+    # Spot checks: the new institution checked this year, the old one drawn but not yet checked.
+    plan = SpotCheckPlan.objects.create(title="测试抽查", organiser=bureau, percent_low=100, percent_medium=100,
+                                        percent_high=100, inspectors_per_department=1, created_by=health)  # fmt: skip
+    finding = Finding.objects.create(institution=new, area="health_care", department=bureau, inspector=health,
+                                     inspected_on=TODAY)  # fmt: skip
+    SpotCheckTask.objects.create(plan=plan, institution=new, department=bureau, band="low", area="health_care",
+                                 status="concluded", finding=finding)  # fmt: skip
+    SpotCheckTask.objects.create(plan=plan, institution=old, department=bureau, band="low", area="health_care")
     # Reports (the demo's of 大岚镇 removed): the approved one counts; a later submitted one does not.
     PeriodicReport.objects.filter(region=township).delete()
     organisation = Organisation.objects.get(code=f"township-{DALAN}")
@@ -139,6 +166,10 @@ EXPECTED = {
     "review_pass_rate": "50.0",
     "overdue_rectifications": "1",
     "incidents_per_1000_slots": "22.2",  # 1 this year / 45 slots × 1,000
+    "complaints_received": "3",  # this year's three, not last year's
+    "complaints_concluded_on_time": "50.0",  # 1 of the 2 concluded this year
+    "high_risk_institutions": "1",  # the bureau's band counts, not the computed one
+    "spot_check_coverage": "50.0",  # 1 of the 2 operating institutions checked this year
     "health_management_rate": "95.0",  # 380 / 400
     "parenting_knowledge_rate": "85.0",
     "children_under_3": "400",

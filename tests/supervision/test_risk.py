@@ -21,7 +21,7 @@ from inspections.models import (
     SelfReport,
 )
 from registry import parameters
-from supervision.models import RiskScore
+from supervision.models import Complaint, Incident, RiskScore
 from supervision.services import risk
 from supervision.tasks import risk_scores_recompute_task
 from tests.factories import (
@@ -48,6 +48,9 @@ WEIGHTS = {
     "risk.weight.self_report_late": Decimal(23),
     "risk.weight.self_report_missing": Decimal(29),
     "risk.weight.first_year": Decimal(31),
+    "risk.weight.complaint_substantiated": Decimal(37),
+    "risk.weight.incident": Decimal(41),
+    "risk.weight.incident_late": Decimal(43),
 }
 
 
@@ -123,6 +126,19 @@ def known(db):
     SelfReport.objects.create(review=late, status=SelfReport.Status.SUBMITTED, late=True, submitted_at=timezone.now())
     missing = AnnualReview.objects.create(cycle=_cycle(today.year - 1), institution=institution)
     SelfReport.objects.create(review=missing, status=SelfReport.Status.DRAFT)
+    # Complaints: two substantiated (counted), one not substantiated and one still open (not).
+    for n, outcome in enumerate(("substantiated", "substantiated", "not_substantiated", "")):
+        Complaint.objects.create(
+            tracking_code=f"RISK{n}", category="other", institution=institution, township=institution.township,
+            description="测试", acknowledge_due=today, conclude_due=today, outcome=outcome,
+            status="concluded" if outcome else "received", concluded_at=timezone.now() if outcome else None,
+        )  # fmt: skip
+    # Incidents: two in the last year, one of them reported late; one two years ago (not counted).
+    for days_ago, late in ((10, True), (40, False), (730, False)):
+        Incident.objects.create(
+            institution=institution, kind="injury", occurred_at=timezone.now() - timedelta(days=days_ago),
+            reported_by=head, description="测试", late=late,
+        )  # fmt: skip
     return institution
 
 
@@ -142,8 +158,11 @@ def test_the_risk_score_on_a_known_data_set_weighs_each_factor(known):
         "risk.weight.self_report_late": (1, 23, 23),
         "risk.weight.self_report_missing": (1, 29, 29),
         "risk.weight.first_year": (1, 31, 31),
+        "risk.weight.complaint_substantiated": (2, 37, 74),
+        "risk.weight.incident": (2, 41, 82),
+        "risk.weight.incident_late": (1, 43, 43),
     }
-    assert score == 13 + 7 + 3 + 11 + 17 + 19 + 4 + 5 + 23 + 29 + 31
+    assert score == 13 + 7 + 3 + 11 + 17 + 19 + 4 + 5 + 23 + 29 + 31 + 74 + 82 + 43
 
 
 def test_a_weight_the_bureau_sets_to_zero_leaves_its_factor_out_of_the_score(known):

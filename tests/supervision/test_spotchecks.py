@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.errors import ApplicationError
@@ -287,3 +288,27 @@ def test_the_lists_queries_stay_pinned(client_as, cast, django_assert_max_num_qu
     for url in urls:
         with django_assert_max_num_queries(limits[url]):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_public_page_publishes_concluded_spot_checks_and_nothing_of_open_ones(client):
+    """一公开: a concluded task's department, area, date and result are on the institution's
+    public page; an open task shows nothing, not even that it is planned."""
+    concluded = (
+        SpotCheckTask.objects.filter(status=SpotCheckTask.Status.CONCLUDED)
+        .select_related("institution", "department", "finding")
+        .first()
+    )
+    assert concluded is not None, "the demo publishes one concluded task"
+    page = client.get(reverse("public_institution_detail", args=[concluded.institution_id])).content.decode()
+    section = page.split('data-testid="public-spot-checks"', 1)[1].split("</section>", 1)[0]
+    assert concluded.department.name in section and concluded.finding.inspected_on.isoformat() in section
+    open_task = (
+        SpotCheckTask.objects.exclude(status=SpotCheckTask.Status.CONCLUDED)
+        .exclude(institution__spot_check_tasks__status=SpotCheckTask.Status.CONCLUDED)
+        .filter(institution__filing_status="filed")
+        .first()
+    )
+    assert open_task is not None, "the demo plan leaves tasks open at filed institutions"
+    other = client.get(reverse("public_institution_detail", args=[open_task.institution_id])).content.decode()
+    assert "暂无公开的抽查结果" in other
