@@ -58,6 +58,10 @@ def objectable_error(*, subject: str, contested, today: date | None = None) -> s
     today = today or timezone.localdate()
     if subject == Objection.Subject.FINDING and contested.passed:
         return _("Only a failed finding can be objected to.")
+    if subject == Objection.Subject.FINDING and contested.review_id and contested.review.result:
+        # The decision already rests on the finding: changing the finding alone would leave a
+        # failed year without its orders. The decision is what to object to now.
+        return _("The review has been decided on this finding: object to the decision instead.")
     if subject == Objection.Subject.DECISION and contested.result != AnnualReview.Result.FAIL:
         return _("Only a failed decision can be objected to.")
     decided_on = decided_on_of(subject, contested)

@@ -176,3 +176,14 @@ def test_the_objection_list_keeps_its_query_count(client_as, cast, django_assert
 def test_the_demo_objection_waits_in_the_fire_brigade_s_work_queue_only(client_as):
     assert "待答复的陈述申辩" in client_as("fire").get(reverse("home")).content.decode()
     assert "待答复的陈述申辩" not in client_as("amr").get(reverse("home")).content.decode()
+
+
+def test_once_the_review_is_decided_its_finding_is_not_objected_to_alone_but_the_decision_is(client_as, cast):
+    order = _failed_review_order(cast, timezone.localdate().year - 3, _operating())
+    finding = Finding.objects.get(review=order.review_id, area=Area.FIRE)
+    response = client_as("nursery1").post(
+        reverse("objection_create", args=["finding", finding.pk]), {"reasons": "检查当日通道畅通"}
+    )
+    assert response.status_code == 200 and "对结论提出陈述申辩" in response.content.decode()
+    assert not Objection.objects.filter(finding=finding).exists()
+    assert _object(client_as("nursery1"), order).status_code == 302
