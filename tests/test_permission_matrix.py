@@ -6,6 +6,7 @@ they appear only where a case says so (``reveals_to``: the reveal action, for ho
 scanned too. Each role's client carries the session logged in once per run (conftest)."""
 
 import io
+import os
 import re
 import zipfile
 
@@ -64,7 +65,14 @@ def _id_numbers(model, key: str) -> list[str]:
     return _known[key]["numbers"]
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+# CI runs the whole matrix against PostgreSQL and every other case on the embedded SQLite leg
+# (MATRIX_CASES=odd, .ci/run): the matrix is a third of a leg, and each case still meets both
+# engines' SQL somewhere. Unset, as under `make test`, every case runs.
+_SHARE = os.environ.get("MATRIX_CASES", "")
+RUN_CASES = [case for index, case in enumerate(CASES) if _SHARE != "odd" or index % 2 == 1]
+
+
+@pytest.mark.parametrize("case", RUN_CASES, ids=_case_id)
 def test_each_role_gets_the_answer_the_matrix_expects(case, db):
     wrong = []
     barred = _barred_id_numbers()
