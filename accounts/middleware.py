@@ -145,8 +145,15 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated and not second_factor.verified(request)
-        if signed_in and second_factor.required(user) and not self._allowed(request.path):
+        # The password an administrator set is changed first (ForcePasswordChangeMiddleware), then
+        # the second factor is set up: asking for both at once would send each page to the other.
+        signed_in = user is not None and user.is_authenticated and not user.must_change_password
+        if (
+            signed_in
+            and not second_factor.verified(request)
+            and second_factor.required(user)
+            and not self._allowed(request.path)
+        ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"error": {"code": "second_factor_required", "message": str(SECOND_FACTOR_FIRST), "fields": {}}},

@@ -121,3 +121,15 @@ def test_the_demo_accounts_skip_it_only_where_the_setting_says(cast):
         assert not second_factor.required(cast["health"])
     assert second_factor.required(cast["health"]) and second_factor.required(cast["sysadmin"])
     assert not second_factor.required(cast["nursery1"]) and not second_factor.required(cast["leader"])
+
+
+def test_a_new_operator_changes_the_password_first_then_sets_up_the_second_factor(client_as, cast):
+    User = type(cast["sysadmin"])
+    User.objects.filter(pk=cast["sysadmin"].pk).update(must_change_password=True)
+    client = client_as("sysadmin")
+    first = client.get(reverse("home"))
+    assert first.status_code == 302 and first.url == reverse("password_change")
+    assert client.get(reverse("password_change")).status_code == 200  # no loop between the two
+    User.objects.filter(pk=cast["sysadmin"].pk).update(must_change_password=False)
+    then = client.get(reverse("home"))
+    assert then.status_code == 302 and then.url.startswith(reverse("second_factor_setup"))
