@@ -4,6 +4,8 @@ for the door, for the institution itself and the health bureau; on the annual re
 (the ``review_panel`` hook of inspections) the objections to the review's decision and
 findings, and, for the institution, what it may still object to and until when."""
 
+import functools
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -36,16 +38,20 @@ def review_panel(*, actor, review, request=None) -> str:
     objectable = []
     if rules.can_object(actor, review.institution):
         pending = {(o.subject, o.finding_id or o.review_id) for o in objections if o.status == Objection.Status.PENDING}
-        candidates = [(Objection.Subject.DECISION, review)] + [
-            (Objection.Subject.FINDING, finding) for finding in review.findings.filter(passed=False)
-        ]
+        # The failed findings with their review (one query), and the window read once: the
+        # panel costs the same whatever the number of areas.
+        failed = review.findings.filter(passed=False).select_related("review")
+        candidates = [(Objection.Subject.DECISION, review)] + [(Objection.Subject.FINDING, f) for f in failed]
+        days = services.window_working_days()
+        deadline_for = functools.cache(lambda day: services.objection_deadline(day, days))
         for subject, contested in candidates:
-            if (subject, contested.pk) in pending or services.objectable_error(subject=subject, contested=contested):
+            error = services.objectable_error(subject=subject, contested=contested, deadline_for=deadline_for)
+            if (subject, contested.pk) in pending or error:
                 continue
             decided_on = services.decided_on_of(subject, contested)
             label = area_labels([contested.area]) if subject == Objection.Subject.FINDING else ""
             objectable.append({"subject": subject, "contested": contested, "area": label,
-                               "deadline": services.objection_deadline(decided_on)})  # fmt: skip
+                               "deadline": deadline_for(decided_on)})  # fmt: skip
     if not objections and not objectable:
         return ""
     context = {"objections": objections, "objectable": objectable, "today": timezone.localdate()}

@@ -4,7 +4,7 @@ path from a suspected-abuse incident to the lifetime ban list."""
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,15 +146,21 @@ def ban_propose(*, actor, incident: Incident, name: str, id_number: str, reason:
     if error:
         raise ApplicationError(error, fields={"id_number": [error]})
     digest = keyed_hash(number)
-    if BanProposal.objects.select_for_update().filter(id_hash=digest, status=BanProposal.Status.PENDING).exists():
-        raise ApplicationError(_("This person is already proposed and waits for a second keeper."))
+    waiting = _("This person is already proposed and waits for a second keeper.")
+    if BanProposal.objects.filter(id_hash=digest, status=BanProposal.Status.PENDING).exists():
+        raise ApplicationError(waiting)
     if BanEntry.objects.filter(id_hash=digest).exists():
         raise ApplicationError(_("This person is already on the list."))
     proposal = BanProposal(
         incident=incident, name=name, id_number=number, id_hash=digest, reason=reason, proposed_by=actor
     )
     proposal.full_clean(exclude=["id_hash"])
-    proposal.save()
+    try:
+        # Two keepers proposing the same person at once: the unique pending row lets one in.
+        with transaction.atomic():
+            proposal.save()
+    except IntegrityError:
+        raise ApplicationError(waiting) from None
     audit.record(actor=actor, event="ban.proposed", obj=proposal, details={"incident": incident.pk})
     notify_duty_holders(
         duty=rules.BAN_DUTY,

@@ -35,9 +35,10 @@ def window_working_days() -> int:
     return int(parameters.get("objection.working_days", DEFAULT_WORKING_DAYS))
 
 
-def objection_deadline(decided_on: date) -> date:
-    """The last day to object to a decision made on ``decided_on``."""
-    return workdays.add_working_days(decided_on, window_working_days())
+def objection_deadline(decided_on: date, days: int | None = None) -> date:
+    """The last day to object to a decision made on ``decided_on`` (``days``: the window, when
+    the caller has read it already)."""
+    return workdays.add_working_days(decided_on, days if days is not None else window_working_days())
 
 
 def decided_on_of(subject: str, contested) -> date | None:
@@ -53,8 +54,10 @@ def _department(subject: str, contested) -> Organisation | None:
     return policy.acting_organisation(contested.decided_by, "review.decide")
 
 
-def objectable_error(*, subject: str, contested, today: date | None = None) -> str | None:
-    """Why this finding or decision cannot be objected to now, or None."""
+def objectable_error(*, subject: str, contested, today: date | None = None, deadline_for=None) -> str | None:
+    """Why this finding or decision cannot be objected to now, or None. ``deadline_for``: the
+    deadline of a decision day, when the caller judges several decisions (reading the window
+    and the calendar once a day rather than once a decision)."""
     today = today or timezone.localdate()
     if subject == Objection.Subject.FINDING and contested.passed:
         return _("Only a failed finding can be objected to.")
@@ -67,7 +70,7 @@ def objectable_error(*, subject: str, contested, today: date | None = None) -> s
     decided_on = decided_on_of(subject, contested)
     if decided_on is None:
         return _("Nothing has been decided yet.")
-    deadline = objection_deadline(decided_on)
+    deadline = deadline_for(decided_on) if deadline_for else objection_deadline(decided_on)
     if today > deadline:
         return _("The time to object ended on %(deadline)s (%(days)s working days after the decision).") % {
             "deadline": deadline.isoformat(),

@@ -214,3 +214,14 @@ def test_the_incident_list_and_api_keep_their_query_count_whatever_the_number(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("api_incident_list"))
     assert response.status_code == 200 and response.json()["count"] >= 14
+
+
+def test_a_person_already_proposed_is_not_proposed_twice(cast):
+    incident = services.incident_report(
+        actor=cast["nursery1"], institution=_institution(), kind=Incident.Kind.SUSPECTED_ABUSE,
+        occurred_at=timezone.now() - timedelta(hours=1), description="疑似",
+    )  # fmt: skip
+    services.ban_propose(actor=cast["health"], incident=incident, name="李某", id_number=BARRED_ID, reason="x")
+    with pytest.raises(ApplicationError, match="已被提议"):
+        services.ban_propose(actor=_second_keeper(), incident=incident, name="李某", id_number=BARRED_ID, reason="y")
+    assert BanProposal.objects.filter(incident=incident).count() == 1

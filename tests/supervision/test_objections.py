@@ -187,3 +187,25 @@ def test_once_the_review_is_decided_its_finding_is_not_objected_to_alone_but_the
     assert response.status_code == 200 and "对结论提出陈述申辩" in response.content.decode()
     assert not Objection.objects.filter(finding=finding).exists()
     assert _object(client_as("nursery1"), order).status_code == 302
+
+
+def test_the_review_page_costs_the_same_with_one_failed_area_or_two(client_as, cast, django_assert_max_num_queries):
+    """The objections panel reads the failed findings with their review in one query and the
+    window once, however many areas failed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    review, fire = _inspecting_review_with_failed_fire_finding(cast)
+    client = client_as("nursery1")
+    client.get(reverse("review_detail", args=[review.pk]))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("review_detail", args=[review.pk]))
+    codes = ChecklistItem.objects.filter(template__area=Area.FOOD_SAFETY).values_list("code", flat=True)
+    results = {code: ("fail" if n == 0 else "pass", "") for n, code in enumerate(codes)}
+    findings.finding_record(
+        actor=cast["amr"], institution=review.institution, review=review, area=Area.FOOD_SAFETY,
+        inspected_on=timezone.localdate(), results=results,
+    )  # fmt: skip
+    assert Finding.objects.filter(review=review, passed=False).count() == 2
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("review_detail", args=[review.pk]))
