@@ -10,7 +10,12 @@ from accounts.models import SecurityEvent
 
 @receiver(user_logged_in, dispatch_uid="security_log_login")
 def _logged_in(sender, request, user, **kwargs):
-    audit.security_event(kind=SecurityEvent.Kind.LOGIN, user=user, request=request)
+    from accounts.identity import BACKEND_PATH
+
+    via_identity = getattr(user, "backend", "") == BACKEND_PATH
+    audit.security_event(
+        kind=SecurityEvent.Kind.LOGIN, user=user, request=request, detail={"via": "identity"} if via_identity else None
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="security_log_logout")

@@ -22,6 +22,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from accounts import identity
+
+        return super().get_context_data(**kwargs) | {"identity_sign_in": identity.enabled()}
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
@@ -149,13 +154,14 @@ def api_token_list(request):
                 username=form.cleaned_data["username"],
                 organisation_code=form.cleaned_data["organisation_code"],
             )
-            issued = services.api_token_issue(
+            token, key = services.api_token_issue(
                 actor=request.user,
                 user=user,
                 organisation=organisation,
                 name=form.cleaned_data["name"],
                 days=form.cleaned_data["days"],
             )
+            issued = {"user": token.user, "key": key}
             form = ApiTokenIssueForm()
         except ApplicationError as error:
             form.add_error(None, error.message)
