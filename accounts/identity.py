@@ -110,6 +110,25 @@ class IdentityBackend(OIDCAuthenticationBackend):
         # The library's own get_user would return a deactivated user's session; Django's does not.
         return ModelBackend.get_user(self, user_id)
 
+    # Permissions are ModelBackend's and guardian's: this backend only signs people in.
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return False
+
+    def has_module_perms(self, user_obj, app_label):
+        return False
+
+    def with_perm(self, perm, is_active=True, include_superusers=True, obj=None):
+        return self.UserModel._default_manager.none()
+
 
 class IdentityStartView(OIDCAuthenticationRequestView):
     """Sends the browser to the provider (with state, nonce and PKCE challenge)."""
