@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import api_errors, audit, policy, selectors, services
+from accounts import api_errors, audit, identity, policy, selectors, services
 from accounts.errors import ApplicationError
 from accounts.forms import ApiTokenIssueForm, AuditFilterForm, LoginForm, SecurityFilterForm
 from accounts.models import Organisation, SecurityEvent
@@ -23,8 +23,6 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        from accounts import identity
-
         return super().get_context_data(**kwargs) | {"identity_sign_in": identity.enabled()}
 
 
