@@ -1,13 +1,15 @@
 from axes.models import AccessAttempt, AccessLog
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts import policy, services
-from accounts.models import Duty, Membership, Organisation, Region, User
+from accounts.crypto import key_digest
+from accounts.models import Duty, IdentityLink, Membership, Organisation, Region, User
 
 
 class DutyGatedAdmin(admin.ModelAdmin):
@@ -127,7 +129,9 @@ class AccessAttemptAdmin(SecurityAdminOnly):
 class TokenAdmin(DutyGatedAdmin, DRFTokenAdmin):
     """API tokens for the systems of other departments (issued to a named account). The key is
     generated when a token is issued and never typed (a typed "1" would be guessed at once):
-    the form asks only for the user. A token is never changed; revoke it and issue another."""
+    the form asks only for the user. The key is shown once, in the message after saving; the
+    table keeps only its hash (``accounts.crypto.key_digest``). A token is never changed;
+    revoke it and issue another."""
 
     list_display = ["user", "created"]
     fields = ["user"]
@@ -143,3 +147,33 @@ class TokenAdmin(DutyGatedAdmin, DRFTokenAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        key = Token.generate_key()
+        obj.key = key_digest(key)
+        super().save_model(request, obj, form, change)
+        messages.warning(
+            request,
+            _("New token for %(user)s. Copy the key now: it is not shown again. %(key)s")
+            % {"user": obj.user.username, "key": key},
+        )
+
+
+@admin.register(IdentityLink)
+class IdentityLinkAdmin(DutyGatedAdmin):
+    """Which unified identity (issuer and subject) signs in as which account: set by the
+    security administrator only, one per account and provider; every change is in the audit
+    trail (the table's triggers). A link grants no duty: the account's memberships do."""
+
+    admin_duties = {"security.admin"}
+    can_delete = True
+    list_display = ["subject", "user", "issuer", "created_at"]
+    search_fields = ["subject", "user__username", "user__real_name"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    fields = ["issuer", "subject", "user"]
+
+    def get_changeform_initial_data(self, request):
+        return {"issuer": settings.OIDC_ISSUER or ""} | super().get_changeform_initial_data(request)

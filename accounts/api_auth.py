@@ -7,6 +7,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import audit, services
+from accounts.crypto import key_digest
 from accounts.models import ApiTokenDetails
 from accounts.network import client_ip
 
@@ -18,10 +19,11 @@ class AuditedTokenAuthentication(TokenAuthentication):
     API write. A token works only while its user could sign in: a deactivated user (DRF's own
     check) or one locked out by django-axes (the same user name and address rule as the login
     page) is answered 401, so a lock-out cannot be walked around with a token. An expired
-    token (``ApiTokenDetails.expires_at``) answers 401 too."""
+    token (``ApiTokenDetails.expires_at``) answers 401 too. The presented key is hashed and
+    the hash looked up (``key_digest``): the table holds no key."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        user, token = super().authenticate_credentials(key_digest(key))
         details = getattr(token, "details", None)
         # A token issued without details (DRF's own admin form) expires like a default one.
         default_expiry = token.created + datetime.timedelta(days=ApiTokenDetails.DEFAULT_DAYS)

@@ -71,3 +71,13 @@ class EncryptedTextField(models.TextField):
         if isinstance(value, _Decrypted):
             return value.ciphertext
         return encrypt(value)
+
+
+def key_digest(key: str) -> str:
+    """What the API token table stores in place of a key: its SHA-256, as the first 40 hex
+    digits (160 bits, as many as a generated key carries; DRF's key column holds 40
+    characters). No salt or secret is needed: keys are random, not chosen. The key is shown
+    once when it is issued and kept nowhere, so a copy of the database (or a reader of the
+    token table) cannot call the API: a stored value presented as a key is hashed again and
+    matches nothing."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40]

@@ -308,6 +308,7 @@ class SecurityEvent(models.Model):
         SECOND_FACTOR_ENROLLED = "2fa_enrolled", _("Second factor enrolled")
         SECOND_FACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
         RECOVERY_CODE_USED = "2fa_recovery", _("Recovery code used")
+        IDENTITY_REFUSED = "identity_refused", _("Unified identity sign-in refused")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
@@ -365,3 +366,29 @@ class ApiTokenDetails(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class IdentityLink(models.Model):
+    """An account's identity at the government's unified identity provider (OpenID Connect):
+    the provider (``issuer``) and the person's subject there (``sub``, stable and never
+    reassigned). Signing in through the provider reaches only an account linked here, and only
+    the security administrator sets a link (in the admin; the audit triggers record it).
+    Nothing creates an account, a link or a duty from what the provider says
+    (``accounts.identity``)."""
+
+    issuer = models.CharField(_("identity provider (issuer)"), max_length=200)
+    subject = models.CharField(_("subject identifier at the provider"), max_length=255)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identity_links", verbose_name=_("user"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unified identity link")
+        verbose_name_plural = _("unified identity links")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="identity_link_subject_unique"),
+            # One identity per account and provider: a second would be a second door to one account.
+            models.UniqueConstraint(fields=["issuer", "user"], name="identity_link_user_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.user_id}"

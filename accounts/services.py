@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from accounts import audit, grants, policy
+from accounts.crypto import key_digest
 from accounts.errors import ApplicationError
 from accounts.models import ApiTokenDetails, Duty, Membership, Notification, Organisation, Region, User
 
@@ -322,12 +323,19 @@ def api_token_mark_used(*, details: ApiTokenDetails, now) -> None:
     details.last_used_at = now
 
 
+def api_token_new(*, user: User) -> tuple[Token, str]:
+    """A new token row for ``user`` and its key. The row keeps only the key's hash
+    (``api_auth.key_digest``); the key is returned to be shown once and is then gone."""
+    key = Token.generate_key()
+    return Token.objects.create(user=user, key=key_digest(key)), key
+
+
 @transaction.atomic
 def api_token_issue(
     *, actor, user: User, organisation: Organisation | None, name: str, days: int = ApiTokenDetails.DEFAULT_DAYS
-) -> Token:
-    """Issue a token for another department's system. The key is generated and shown once by
-    the caller; the organisation must be one of the user's own."""
+) -> tuple[Token, str]:
+    """Issue a token for another department's system: the token and its key, which the caller
+    shows once (only its hash is stored). The organisation must be one of the user's own."""
     policy.require_duty(actor, "security.admin")
     if not 1 <= days <= ApiTokenDetails.MAX_DAYS:
         raise ApplicationError(_("A token is valid for 1 to %(days)d days.") % {"days": ApiTokenDetails.MAX_DAYS})
@@ -335,12 +343,12 @@ def api_token_issue(
         raise ApplicationError(_("The organisation must be one of the user's own."))
     if Token.objects.filter(user=user).exists():
         raise ApplicationError(_("%(user)s already has a token; revoke it first.") % {"user": user})
-    token = Token.objects.create(user=user)
+    token, key = api_token_new(user=user)
     details = ApiTokenDetails.objects.create(
         token=token, name=name, organisation=organisation, expires_at=timezone.now() + datetime.timedelta(days=days)
     )
     audit.record(actor=actor, event="api_token.issued", obj=details, details={"user": user.pk, "name": name})
-    return token
+    return token, key
 
 
 @transaction.atomic

@@ -5,12 +5,16 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts import audit
+from accounts.identity import BACKEND_PATH
 from accounts.models import SecurityEvent
 
 
 @receiver(user_logged_in, dispatch_uid="security_log_login")
 def _logged_in(sender, request, user, **kwargs):
-    audit.security_event(kind=SecurityEvent.Kind.LOGIN, user=user, request=request)
+    via_identity = getattr(user, "backend", "") == BACKEND_PATH
+    audit.security_event(
+        kind=SecurityEvent.Kind.LOGIN, user=user, request=request, detail={"via": "identity"} if via_identity else None
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="security_log_logout")

@@ -1,13 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views, views_second_factor
+from accounts import identity, views, views_second_factor
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Unified identity (OpenID Connect): 404 unless configured (accounts.identity).
+    path("accounts/identity/start/", identity.IdentityStartView.as_view(), name="oidc_authentication_init"),
+    path("accounts/identity/callback/", identity.IdentityCallbackView.as_view(), name="oidc_authentication_callback"),
     path("accounts/second-factor/verify/", views_second_factor.second_factor_verify, name="second_factor_verify"),
     path("accounts/second-factor/setup/", views_second_factor.second_factor_setup, name="second_factor_setup"),
     path("notifications/", views.notification_list, name="notification_list"),

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import api_errors, audit, policy, selectors, services
+from accounts import api_errors, audit, identity, policy, selectors, services
 from accounts.errors import ApplicationError
 from accounts.forms import ApiTokenIssueForm, AuditFilterForm, LoginForm, SecurityFilterForm
 from accounts.models import Organisation, SecurityEvent
@@ -21,6 +21,9 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"identity_sign_in": identity.enabled()}
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -149,13 +152,14 @@ def api_token_list(request):
                 username=form.cleaned_data["username"],
                 organisation_code=form.cleaned_data["organisation_code"],
             )
-            issued = services.api_token_issue(
+            token, key = services.api_token_issue(
                 actor=request.user,
                 user=user,
                 organisation=organisation,
                 name=form.cleaned_data["name"],
                 days=form.cleaned_data["days"],
             )
+            issued = {"user": token.user, "key": key}
             form = ApiTokenIssueForm()
         except ApplicationError as error:
             form.add_error(None, error.message)

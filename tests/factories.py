@@ -224,3 +224,12 @@ class TrainingProgrammeFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, **fields):
         return programme_services.programme_create(**fields)
+
+
+def api_key(user: User) -> str:
+    """A usable API key for ``user``: a new token (replacing any), whose row keeps only the
+    key's hash."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    return account_services.api_token_new(user=user)[1]

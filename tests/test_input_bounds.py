@@ -229,13 +229,13 @@ def test_an_implausible_hire_date_is_refused_by_the_api_and_the_page(client_as, 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
 def test_a_pushed_registration_with_an_implausible_date_answers_400_and_records_nothing(cast, day):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from registry.models import Registration
+    from tests.factories import api_key
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=cast['mca'])[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(cast['mca'])}")
     before = Registration.objects.count()
     body = {
         "credit_code": "52330281MA2R000112", "name": "【测试】日期", "legal_form": "nonprofit",

@@ -30,6 +30,7 @@ EXEMPT_MODELS = {
     "accounts.organisationuserobjectpermission": "read only through accounts.grants, never listed",
     "accounts.organisationgroupobjectpermission": "read only through accounts.grants, never listed",
     "accounts.apitokendetails": "listed only by accounts.selectors.api_token_list, which requires security.admin",
+    "accounts.identitylink": "read by the sign-in (accounts.identity) and in the admin, which requires security.admin",
     "registry.parameter": "national and city standards: public reference figures",
     "registry.calendarday": "the public-holiday calendar: public reference data",
     "registry.numbersequence": "internal counters of document numbers (filings, orders), never shown",

@@ -130,3 +130,25 @@ def test_the_health_check_answers_over_plain_http_and_every_page_redirects_to_ht
     result = manage(production_env, "shell", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["200", "301"]
+
+
+def test_a_partly_configured_unified_identity_fails_naming_what_is_missing(production_env):
+    production_env.update(OIDC_ISSUER="https://id.example.gov.cn", OIDC_RP_CLIENT_ID="yuyao-portal")
+    result = manage(production_env, "check")
+    assert result.returncode != 0
+    assert "OIDC_OP_TOKEN_ENDPOINT" in result.stderr and "OIDC_RP_CLIENT_SECRET" in result.stderr
+    assert "OIDC_ISSUER," not in result.stderr
+
+
+def test_the_unified_identity_fully_configured_passes_the_deploy_check(production_env):
+    base = "https://id.example.gov.cn/oidc"
+    production_env.update(
+        OIDC_ISSUER="https://id.example.gov.cn",
+        OIDC_OP_AUTHORIZATION_ENDPOINT=f"{base}/authorize",
+        OIDC_OP_TOKEN_ENDPOINT=f"{base}/token",
+        OIDC_OP_JWKS_ENDPOINT=f"{base}/jwks",
+        OIDC_RP_CLIENT_ID="yuyao-portal",
+        OIDC_RP_CLIENT_SECRET=strong_key(),
+    )
+    result = manage(production_env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -189,6 +189,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in through the unified identity (OpenID Connect); answers nothing while OIDC_* are unset.
+    "accounts.identity.IdentityBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -223,6 +225,36 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
+
+# Sign-in through the government's unified identity (OpenID Connect, mozilla-django-oidc), an
+# option beside passwords. Off unless all six variables are set (then the login page shows the
+# button); a partial setting refuses to start, naming what is missing. The identity is taken
+# from the signed ID token (issuer, audience, expiry, nonce and state checked) and reaches
+# only an account the security administrator linked to it (accounts.IdentityLink).
+_OIDC_VARIABLES = {
+    "OIDC_ISSUER": env.text("OIDC_ISSUER") or None,
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": env.text("OIDC_OP_AUTHORIZATION_ENDPOINT") or None,
+    "OIDC_OP_TOKEN_ENDPOINT": env.text("OIDC_OP_TOKEN_ENDPOINT") or None,
+    "OIDC_OP_JWKS_ENDPOINT": env.text("OIDC_OP_JWKS_ENDPOINT") or None,
+    "OIDC_RP_CLIENT_ID": env.text("OIDC_RP_CLIENT_ID") or None,
+    "OIDC_RP_CLIENT_SECRET": env.text("OIDC_RP_CLIENT_SECRET") or None,
+}
+_oidc_missing = [name for name, value in _OIDC_VARIABLES.items() if not value]
+if 0 < len(_oidc_missing) < len(_OIDC_VARIABLES):
+    raise ImproperlyConfigured(f"Unified identity sign-in is partly configured: set {', '.join(_oidc_missing)} too.")
+OIDC_ENABLED = not _oidc_missing
+OIDC_ISSUER = _OIDC_VARIABLES["OIDC_ISSUER"]
+OIDC_OP_AUTHORIZATION_ENDPOINT = _OIDC_VARIABLES["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+OIDC_OP_TOKEN_ENDPOINT = _OIDC_VARIABLES["OIDC_OP_TOKEN_ENDPOINT"]
+OIDC_OP_JWKS_ENDPOINT = _OIDC_VARIABLES["OIDC_OP_JWKS_ENDPOINT"]
+OIDC_OP_USER_ENDPOINT = None  # not asked: the signed ID token says who signed in
+OIDC_RP_CLIENT_ID = _OIDC_VARIABLES["OIDC_RP_CLIENT_ID"]
+OIDC_RP_CLIENT_SECRET = _OIDC_VARIABLES["OIDC_RP_CLIENT_SECRET"]
+OIDC_RP_SIGN_ALGO = env.choice("OIDC_RP_SIGN_ALGO", "RS256", {"RS256", "RS384", "RS512", "ES256", "ES384"})
+OIDC_RP_SCOPES = "openid"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.integer("OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+LOGIN_REDIRECT_URL_FAILURE = "login"
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False

@@ -6,7 +6,8 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
-from rest_framework.authtoken.models import Token
+
+from tests.factories import api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +67,8 @@ def test_error_messages_follow_the_language(client_as):
 
 
 def test_token_authentication(cast):
-    token = Token.objects.create(user=cast["health"])
-    response = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_key(cast["health"])
+    response = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     me = response.json()
     assert me["username"] == "health"

@@ -725,11 +725,12 @@ def test_the_audit_api_filters_by_table_and_kind(client_as):
 
 def test_an_api_write_by_a_token_user_is_attributed_to_that_user(cast):
     """The middleware runs before DRF knows a token's user; the authentication class closes it."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from tests.factories import api_key
+
     client = APIClient(REMOTE_ADDR="198.51.100.7")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast['mca']).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(cast['mca'])}")
     response = client.post(
         "/api/v1/registrations/",
         {

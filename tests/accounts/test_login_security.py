@@ -432,16 +432,16 @@ def test_demo_accounts_are_not_sent_to_the_password_page(cast, username):
 
 
 def test_a_token_user_who_must_change_the_password_is_refused_by_the_api(db):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from accounts import services as account_services
+    from tests.factories import api_key
 
     user = account_services.user_create(
         actor=None, username="token-newcomer", real_name="新账号", password="Qiao-2026-xyz", must_change_password=True
     )
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     response = client.get("/api/v1/me/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "password_change_required"

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Organisation, Region
 from dashboard import selectors
 from dashboard.models import Indicator, PeriodicReport, Snapshot, Target
 from dashboard.services import snapshots as services
+from tests.factories import api_key
 from tests.helpers import error_of, patch_json, post_json, queries_of
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +116,8 @@ def test_bad_values_queries_answer_400(client_as):
 
 
 def test_a_token_reads_values_like_a_session(cast):
-    token = Token.objects.create(user=cast["leader"])
-    response = Client().get(f"{API}/values/", {"region": SIMEN}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_key(cast["leader"])
+    response = Client().get(f"{API}/values/", {"region": SIMEN}, HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and response.json()["region"]["code"] == SIMEN
 
 

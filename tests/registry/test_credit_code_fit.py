@@ -111,12 +111,13 @@ def test_the_page_refuses_a_code_of_another_division_naming_both(client_as, divi
 
 
 def test_the_api_refuses_a_code_of_another_authority_with_the_field(cast):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    token, _created = Token.objects.get_or_create(user=cast["mca"])
+    from tests.factories import api_key
+
+    key = api_key(cast["mca"])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     before = counts()
     response = client.post("/api/v1/registrations/", form_data(code("91330281MA2H00030"), "nonprofit"), format="json")
     assert response.status_code == 400

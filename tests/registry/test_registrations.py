@@ -22,6 +22,7 @@ from registry import selectors
 from registry.models import Filing, Institution, Registration
 from registry.services import registrations as registration_services
 from registry.validators import credit_code_check_character
+from tests.factories import api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +61,13 @@ def token_client(cast):
     """An API client authenticated as an authority's system would be: by a token of one of its
     officers, no session."""
 
+    keys = {}
+
     def make(username: str) -> APIClient:
-        token, _created = Token.objects.get_or_create(user=cast[username])
+        if username not in keys:  # one token per officer, as its system would hold
+            keys[username] = api_key(cast[username])
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {keys[username]}", HTTP_ACCEPT_LANGUAGE="en")
         return client
 
     return make
