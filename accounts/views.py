@@ -59,6 +59,9 @@ def notification_list(request):
     page = Paginator(selectors.notification_list(actor=request.user, unread_only=unread_only), 20).get_page(
         request.GET.get("page")
     )
+    kinds = notices.kinds()
+    for notification in page:
+        notification.kind_label = "" if notification.kind == notification.GENERAL else kinds.get(notification.kind, "")
     return render(request, "accounts/notifications.html", {"page": page, "unread_only": unread_only})
 
 

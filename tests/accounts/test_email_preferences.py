@@ -170,3 +170,14 @@ def test_the_preferences_page_costs_a_fixed_number_of_queries(client_as, django_
         response = client.get("/notifications/settings/")
     assert response.status_code == 200
     assert "备案办理时限" in response.content.decode() or "filing review deadline" in response.content.decode()
+
+
+def test_every_apps_kinds_are_offered_and_the_inbox_names_a_messages_kind(client_as, cast):
+    offered = set(notices.kinds())
+    assert {"general", "filing_deadline", "unfiled", "fee_above_guide", "family_point_over_limit"} <= offered
+    assert {"report_due", "review_deadline", "certificate_expiry"} <= offered
+    page = client_as("health").get("/notifications/settings/").content.decode()
+    assert page.count('name="emailed_kinds"') == len(offered)
+    services.notification_send(recipient=cast["health"], title="备案逾期提醒", kind="filing_deadline")
+    inbox = client_as("health").get("/notifications/").content.decode()
+    assert "提醒：备案办理时限" in inbox
