@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -346,8 +348,14 @@ def notification_preference_update(
     email = email.strip()
     changed = email.lower() != (user.email or "").lower()
     if changed:
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ApplicationError(
+                    _("This is not a valid email address."), fields={"email": [_("This is not a valid email address.")]}
+                ) from None
         user.email = email
-        user.full_clean(exclude=["password"])
         user.save(update_fields=["email"])
         actor.email = email
     if delivery == NotificationPreference.Delivery.DIGEST and preference.delivery != delivery:

@@ -181,3 +181,16 @@ def test_every_apps_kinds_are_offered_and_the_inbox_names_a_messages_kind(client
     services.notification_send(recipient=cast["health"], title="备案逾期提醒", kind="filing_deadline")
     inbox = client_as("health").get("/notifications/").content.decode()
     assert "提醒：备案办理时限" in inbox
+
+
+def test_the_service_refuses_a_bad_address_or_kind_and_changes_nothing(cast):
+    from accounts.errors import ApplicationError
+
+    for email, delivery, muted in (("not an address", "each", []), ("a@example.gov.cn", "hourly", []),
+                                   ("a@example.gov.cn", "each", ["nope"])):  # fmt: skip
+        with pytest.raises(ApplicationError):
+            services.notification_preference_update(
+                actor=cast["lizhou"], email=email, delivery=delivery, muted_kinds=muted
+            )
+    cast["lizhou"].refresh_from_db()
+    assert cast["lizhou"].email == "" and not NotificationPreference.objects.filter(user=cast["lizhou"]).exists()
