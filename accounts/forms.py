@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent, SecurityEvent
+from accounts.models import AuditEvent, NotificationPreference, SecurityEvent
 
 
 def bootstrap_class(widget) -> str | None:
@@ -78,3 +78,33 @@ class ApiTokenIssueForm(forms.Form):
     organisation_code = forms.CharField(label=_("Organisation code"), max_length=64, required=False)
     name = forms.CharField(label=_("Name (the system that uses it)"), max_length=100)
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
+
+
+class NotificationSettingsForm(StyledForm):
+    """The user's own address and how their messages are emailed; the kinds are the ones the
+    apps declare (``accounts.notices.kinds``)."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        max_length=254,
+        help_text=_("A new address gets a link to verify it; no mail is sent to it before."),
+    )
+    delivery = forms.ChoiceField(
+        label=_("Email delivery"), choices=NotificationPreference.Delivery.choices, widget=forms.RadioSelect
+    )
+    emailed_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of message sent by email"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Messages of a kind not ticked stay in the portal's inbox only."),
+    )
+
+    def __init__(self, *args, kinds: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        self.fields["emailed_kinds"].choices = list(kinds.items())
+
+    def muted_kinds(self) -> list[str]:
+        chosen = set(self.cleaned_data["emailed_kinds"])
+        return [kind for kind in self.kinds if kind not in chosen]

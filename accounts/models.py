@@ -215,9 +215,15 @@ class Membership(models.Model):
 
 
 class Notification(models.Model):
-    """One message in a user's in-app inbox."""
+    """One message in a user's in-app inbox. Its ``kind`` is what the recipient's email
+    preference is chosen by: ``general`` (accounts' own), or a kind an app declares in its
+    ``notification_kinds`` hook (``accounts.notices``); no choices here, so an app adds kinds
+    without a migration of accounts."""
+
+    GENERAL = "general"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40, default=GENERAL)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
@@ -235,6 +241,47 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How a user wants their notifications by email. The address is the user's own
+    (``User.email``), and mail goes to it only while it is the address verified by the link
+    sent to it (``email_verified``): an address changed since, by the user or an
+    administrator, gets nothing until verified in turn. ``delivery`` is per message or one
+    daily digest; ``muted_kinds`` are the kinds kept to the portal's inbox (a list of what is
+    off, so a kind added later is emailed until muted). ``digest_from``: the digest gathers the
+    messages created since then (set when the digest is chosen and after each digest)."""
+
+    class Delivery(models.TextChoices):
+        OFF = "off", _("No email (messages in the portal only)")
+        EACH = "each", _("An email for each message")
+        DIGEST = "digest", _("One email a day with all messages")
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_preference", verbose_name=_("user")
+    )
+    email_verified = models.EmailField(_("verified email address"), blank=True)
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    delivery = models.CharField(_("email delivery"), max_length=8, choices=Delivery.choices, default=Delivery.EACH)
+    muted_kinds = models.JSONField(_("kinds not emailed"), default=list, blank=True)
+    digest_from = models.DateTimeField(_("digest gathers from"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user} ({self.get_delivery_display()})"
+
+    def address(self) -> str:
+        """The address mail may go to now: the user's, once verified; otherwise none."""
+        email = self.user.email
+        return email if email and email.lower() == self.email_verified.lower() else ""
+
+    def emails_kind(self, kind: str) -> bool:
+        return kind not in (self.muted_kinds or [])
 
 
 class AppendOnlyQuerySet(ScopedQuerySet):

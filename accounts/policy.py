@@ -53,7 +53,7 @@ What each user sees
 7. **Memberships**: a user's own; the security and system administrators see all.
 8. **Users**: oneself; colleagues in one's own organisations; the system and security
    administrators see all.
-9. **Notifications**: the recipient's own only.
+9. **Notifications** and the email preferences that deliver them: the recipient's own only.
 10. **Audit trail and security log**: the audit administrator only.
 
 Registry (institutions and what hangs off them)
@@ -172,6 +172,7 @@ from accounts.hooks import app_hooks
 from accounts.models import (
     Membership,
     Notification,
+    NotificationPreference,
     Organisation,
     Region,
     SecurityEvent,
@@ -338,6 +339,13 @@ def notifications_visible_to(user, queryset: QuerySet | None = None) -> QuerySet
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     return queryset.filter(recipient=user)
+
+
+def notification_preferences_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = NotificationPreference.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    return queryset.filter(user=user)
 
 
 def audit_visible_to(user, queryset: QuerySet) -> QuerySet:
@@ -649,6 +657,7 @@ ACCOUNTS_SCOPES = {
     "membership": memberships_visible_to,
     "user": users_visible_to,
     "notification": notifications_visible_to,
+    "notificationpreference": notification_preferences_visible_to,
     "auditevent": audit_visible_to,
     "securityevent": audit_visible_to,
 }

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from accounts import policy
-from accounts.models import AuditEvent, Notification, Organisation, Region, SecurityEvent, User
+from accounts.models import AuditEvent, Notification, NotificationPreference, Organisation, Region, SecurityEvent, User
 
 
 def region_code_known(*, code: str, levels: tuple[str, ...] = ()) -> bool:
@@ -66,6 +66,23 @@ def notification_lock(*, notification_id: int) -> Notification | None:
     task marks it sent in that transaction); ``None`` once it is gone. Not scoped: the task acts
     for the recipient, whom the notification names."""
     return Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+
+
+def user_for_mail(*, user_id: int) -> User | None:
+    """An active user, for a task that mails them about their own account (not scoped: the
+    task acts for that user)."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def digest_recipient_ids() -> list[int]:
+    """Users who chose the daily digest and whose address is verified (whether it is still
+    the user's address is checked again when the digest is made)."""
+    return list(
+        NotificationPreference.objects.filter(delivery=NotificationPreference.Delivery.DIGEST, user__is_active=True)
+        .exclude(email_verified="")
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
 
 
 def audit_event_list(

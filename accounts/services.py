@@ -6,16 +6,28 @@ import json
 from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from accounts import audit, grants, policy
+from accounts import audit, grants, notices, policy
 from accounts.crypto import key_digest
 from accounts.errors import ApplicationError
-from accounts.models import ApiTokenDetails, Duty, Membership, Notification, Organisation, Region, User
+from accounts.models import (
+    ApiTokenDetails,
+    Duty,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Organisation,
+    Region,
+    User,
+)
+from paperwork import reminders
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -263,31 +275,178 @@ def password_changed(*, actor: User) -> None:
 
 
 @transaction.atomic
-def notification_send(*, recipient: User, title: str, body: str = "", link: str = "") -> Notification:
-    notification = Notification.objects.create(recipient=recipient, title=title, body=body, link=link)
-    if recipient.email:
+def notification_send(
+    *, recipient: User, title: str, body: str = "", link: str = "", kind: str = Notification.GENERAL
+) -> Notification:
+    """An inbox message; emailed at once when the recipient's verified address takes each
+    message of this kind (a digest gathers it later; ``notification_email_task`` checks again)."""
+    notification = Notification.objects.create(recipient=recipient, title=title, body=body, link=link, kind=kind)
+    preference = NotificationPreference.objects.filter(user=recipient).first()
+    if (
+        preference is not None
+        and preference.delivery == NotificationPreference.Delivery.EACH
+        and preference.emails_kind(kind)
+        and recipient.email
+        and recipient.email.lower() == preference.email_verified.lower()
+    ):
         from accounts.tasks import notification_email_task
 
         transaction.on_commit(lambda: notification_email_task.delay(notification.pk))
     return notification
 
 
-def notify_organisation(*, organisation_id: int, title: str, body: str = "", link: str = "") -> None:
+def notify_organisation(
+    *, organisation_id: int, title: str, body: str = "", link: str = "", kind: str = Notification.GENERAL
+) -> None:
     """Every acting member (officer or head) of the organisation gets an inbox message."""
     users = User.objects.filter(
         memberships__organisation_id=organisation_id, memberships__role__in=Membership.ACTING_ROLES, is_active=True
     ).distinct()
     for user in users:
-        notification_send(recipient=user, title=title, body=body, link=link)
+        notification_send(recipient=user, title=title, body=body, link=link, kind=kind)
 
 
-def notify_duty_holders(*, duty: str, title: str, body: str = "", link: str = "", township_code: str | None = None):
+def notify_duty_holders(
+    *,
+    duty: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    township_code: str | None = None,
+    kind: str = Notification.GENERAL,
+):
     """Acting members of organisations holding ``duty`` (optionally: only the township)."""
     organisations = Organisation.objects.filter(duties__code=duty, is_active=True)
     if township_code is not None:
         organisations = organisations.filter(jurisdiction__code=township_code)
     for organisation_id in organisations.values_list("pk", flat=True):
-        notify_organisation(organisation_id=organisation_id, title=title, body=body, link=link)
+        notify_organisation(organisation_id=organisation_id, title=title, body=body, link=link, kind=kind)
+
+
+# --- Email preferences and the verified address ----------------------------------------
+
+
+def notification_preference_of(user: User) -> NotificationPreference:
+    """The user's preference, unsaved with the defaults while they have chosen nothing."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+
+
+@transaction.atomic
+def notification_preference_update(
+    *, actor: User, email: str, delivery: str, muted_kinds: list[str]
+) -> tuple[NotificationPreference, bool]:
+    """The user's own address and how their messages are emailed; (preference, whether a
+    verification link was sent). A new address is not mailed until its link is opened; an
+    address already verified stays verified."""
+    if delivery not in NotificationPreference.Delivery.values:
+        raise ApplicationError(_("Unknown email delivery."), fields={"delivery": [_("Choose one of the options.")]})
+    known = notices.kinds()
+    unknown = [kind for kind in muted_kinds if kind not in known]
+    if unknown:
+        raise ApplicationError(_("Unknown kind of message."), fields={"muted_kinds": [_("Choose among the kinds.")]})
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    email = email.strip()
+    changed = email.lower() != (user.email or "").lower()
+    if changed:
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ApplicationError(
+                    _("This is not a valid email address."), fields={"email": [_("This is not a valid email address.")]}
+                ) from None
+        user.email = email
+        user.save(update_fields=["email"])
+        actor.email = email
+    if delivery == NotificationPreference.Delivery.DIGEST and preference.delivery != delivery:
+        preference.digest_from = timezone.now()  # a digest gathers from the day it is chosen
+    preference.delivery = delivery
+    preference.muted_kinds = sorted(set(muted_kinds))
+    preference.full_clean()
+    preference.save()
+    audit.record(
+        actor=actor,
+        event="notification_preference.updated",
+        obj=preference,
+        details={"delivery": delivery, "muted_kinds": preference.muted_kinds, "email_changed": changed},
+    )
+    send = bool(email) and email.lower() != preference.email_verified.lower()
+    if changed and send:
+        _verification_send_on_commit(user.pk)
+    return preference, changed and send
+
+
+@transaction.atomic
+def email_verification_resend(*, actor: User) -> None:
+    """Send the verification link again to the user's current, unverified address."""
+    preference = notification_preference_of(actor)
+    if not actor.email:
+        raise ApplicationError(_("Enter an email address first."))
+    if preference.address():
+        raise ApplicationError(_("This address is already verified."))
+    audit.record(actor=actor, event="email.verification_sent", obj=actor)
+    _verification_send_on_commit(actor.pk)
+
+
+def _verification_send_on_commit(user_id: int) -> None:
+    from accounts.tasks import email_verification_task
+
+    transaction.on_commit(lambda: email_verification_task.delay(user_id))
+
+
+@transaction.atomic
+def email_verify(*, actor: User, token: str) -> NotificationPreference:
+    """Open the link: the address it names becomes the verified one, if it is still the
+    user's address and not verified already (a link works once)."""
+    found = notices.verification_read(token)
+    if found is None or found[0] != actor.pk:
+        raise ApplicationError(_("This verification link is not valid or has expired. Ask for a new one."))
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    email = found[1]
+    if (user.email or "").lower() != email:
+        raise ApplicationError(_("This link is for an address that is no longer on your account."))
+    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    if preference.email_verified.lower() == email:
+        raise ApplicationError(_("This link has been used: the address is already verified."))
+    preference.email_verified, preference.email_verified_at = user.email, timezone.now()
+    preference.save(update_fields=["email_verified", "email_verified_at"])
+    audit.record(actor=actor, event="email.verified", obj=preference)
+    return preference
+
+
+def notification_digest_send(*, user_id: int, today: datetime.date | None = None) -> int:
+    """One email with the user's messages since the last digest; returns how many it held.
+    Once a day: claimed in the reminder ledger under ``digest:<user>:<day>`` in the same
+    transaction that marks the messages emailed, so a task run twice sends one mail. The mail
+    is sent inside that transaction: a failed send leaves everything as it was, to retry."""
+    from django.core.mail import send_mail
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        preference = (
+            NotificationPreference.objects.select_for_update().select_related("user").filter(user_id=user_id).first()
+        )
+        if preference is None or preference.delivery != NotificationPreference.Delivery.DIGEST:
+            return 0
+        address = preference.address()
+        if not address or not preference.user.is_active:
+            return 0
+        pending = Notification.objects.filter(recipient_id=user_id, emailed_at__isnull=True).exclude(
+            kind__in=preference.muted_kinds or []
+        )
+        if preference.digest_from is not None:
+            pending = pending.filter(created_at__gte=preference.digest_from)
+        notifications = list(pending.order_by("created_at", "id"))
+        if not notifications or not reminders.claim(f"digest:{user_id}:{today.isoformat()}"):
+            return 0
+        subject, body = notices.digest_message(notifications)
+        send_mail(subject, body, None, [address])
+        now = timezone.now()
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
+        preference.digest_from = now
+        preference.save(update_fields=["digest_from"])
+    return len(notifications)
 
 
 @transaction.atomic

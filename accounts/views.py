@@ -11,9 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import api_errors, audit, identity, policy, selectors, services
+from accounts import api_errors, audit, identity, notices, policy, selectors, services
 from accounts.errors import ApplicationError
-from accounts.forms import ApiTokenIssueForm, AuditFilterForm, LoginForm, SecurityFilterForm
+from accounts.forms import ApiTokenIssueForm, AuditFilterForm, LoginForm, NotificationSettingsForm, SecurityFilterForm
 from accounts.models import Organisation, SecurityEvent
 
 
@@ -62,6 +62,9 @@ def notification_list(request):
     page = Paginator(selectors.notification_list(actor=request.user, unread_only=unread_only), 20).get_page(
         request.GET.get("page")
     )
+    kinds = notices.kinds()
+    for notification in page:
+        notification.kind_label = "" if notification.kind == notification.GENERAL else kinds.get(notification.kind, "")
     return render(request, "accounts/notifications.html", {"page": page, "unread_only": unread_only})
 
 
@@ -80,6 +83,70 @@ def notification_read_all(request):
     count = services.notification_mark_all_read(actor=request.user)
     messages.success(request, _("%(count)d messages marked as read.") % {"count": count})
     return HttpResponseRedirect(reverse_lazy("notification_list"))
+
+
+@login_required
+def notification_settings(request):
+    """The user's own email address (verified by a link) and how messages are emailed."""
+    preference = services.notification_preference_of(request.user)
+    kinds = notices.kinds()
+    if request.method == "POST":
+        form = NotificationSettingsForm(request.POST, kinds=kinds)
+        if form.is_valid():
+            try:
+                _preference, link_sent = services.notification_preference_update(
+                    actor=request.user,
+                    email=form.cleaned_data["email"],
+                    delivery=form.cleaned_data["delivery"],
+                    muted_kinds=form.muted_kinds(),
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Your email preferences are saved."))
+                if link_sent:
+                    messages.info(
+                        request,
+                        _("A link to verify %(email)s has been sent to it. Open it to receive email.")
+                        % {"email": form.cleaned_data["email"]},
+                    )
+                return HttpResponseRedirect(reverse_lazy("notification_settings"))
+    else:
+        form = NotificationSettingsForm(
+            kinds=kinds,
+            initial={
+                "email": request.user.email,
+                "delivery": preference.delivery,
+                "emailed_kinds": [kind for kind in kinds if preference.emails_kind(kind)],
+            },
+        )
+    context = {"form": form, "preference": preference, "verified": bool(preference.address())}
+    return render(request, "accounts/notification_settings.html", context)
+
+
+@login_required
+@require_POST
+def email_verification_resend(request):
+    try:
+        services.email_verification_resend(actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, _("A new verification link has been sent to %(email)s.") % {"email": request.user.email})
+    return HttpResponseRedirect(reverse_lazy("notification_settings"))
+
+
+@login_required
+def email_verify(request, token: str):
+    """The link from the verification mail. It verifies on opening (a GET): it changes only
+    the user's own preference, is signed for that user and address, and works once."""
+    try:
+        services.email_verify(actor=request.user, token=token)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your email address %(email)s is verified.") % {"email": request.user.email})
+    return HttpResponseRedirect(reverse_lazy("notification_settings"))
 
 
 @login_required

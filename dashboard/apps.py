@@ -11,6 +11,8 @@ class DashboardConfig(AppConfig):
     # The field paths through which the access policy sees this app's models.
     scopes = "dashboard.scopes.SCOPES"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
+    # Kinds of notification each user chooses email by (``accounts.notices``).
+    notification_kinds = {"report_due": _("Reminder: periodic report due or late")}
     navigation_group = "targets"
     navigation = [
         ("city_dashboard", _("Dashboard"), {"dashboard.view"}),

@@ -29,6 +29,8 @@ from paperwork.reminders import already_sent, claim
 from registry import parameters
 
 DUE, LATE = "due", "late"
+# The notification kind (declared on the AppConfig, chosen by each user for email).
+KIND_REPORT_DUE = "report_due"
 
 
 def _key(region_code: str, year: int, stage: str) -> str:
@@ -70,6 +72,6 @@ def report_reminders(*, today: date | None = None) -> dict[str, int]:
                     title = _("Periodic report %(year)s is late") % {"year": year}
                     body = _("Your township's report for %(year)s was due on %(due)s. Submit it as soon as possible.")
                 body %= {"year": year, "due": day}
-                notify_organisation(organisation_id=org.pk, title=title, body=body, link=link)
+                notify_organisation(organisation_id=org.pk, title=title, body=body, link=link, kind=KIND_REPORT_DUE)
             sent[stage] += 1
     return sent

@@ -16,6 +16,8 @@ class InspectionsConfig(AppConfig):
     # Told by the registry when an institution is filed, closed or revoked: open review cycles
     # take it in or withdraw its undecided review.
     institution_changed = "inspections.services.cycles.cycle_membership_sync"
+    # Kinds of notification each user chooses email by (``accounts.notices``).
+    notification_kinds = {"review_deadline": _("Reminder: annual review deadlines (self-reports, inspections)")}
     # Navigation entries: (URL name, label, duties that show it; None: every member), in the
     # menu's group of annual review and enforcement.
     navigation_group = "review"

@@ -40,6 +40,8 @@ from registry.models import Institution
 # (days before the due date, key suffix), nearest first.
 THRESHOLDS = ((1, "1d"), (7, "7d"))
 LATE = "late"
+# The notification kind (declared on the AppConfig, chosen by each user for email).
+KIND = "review_deadline"
 # At most this many institutions are named in one message; the rest are counted.
 NAMES_IN_MESSAGE = 30
 
@@ -119,6 +121,7 @@ def _remind_institution(cycle: ReviewCycle, report: SelfReport, label: str) -> i
             )
             % {"due": _day(cycle.self_report_due)},
             link=_review_link(review.pk),
+            kind=KIND,
         )
     return 1
 
@@ -148,6 +151,7 @@ def _report_late(cycle: ReviewCycle, reports: list[SelfReport]) -> int:
                     body=_("It was due on %(due)s. Submit it as soon as possible; it will be recorded as late.")
                     % {"due": _day(cycle.self_report_due)},
                     link=_review_link(report.review_id),
+                    kind=KIND,
                 )
             names = [report.review.institution.name for report in newly_late]
             notify_duty_holders(
@@ -158,6 +162,7 @@ def _report_late(cycle: ReviewCycle, reports: list[SelfReport]) -> int:
                 % {"due": _day(cycle.self_report_due), "names": _names(names)},
                 link="/inspections/reviews/?self_report=missing",
                 township_code=township.code,
+                kind=KIND,
             )
             count += len(newly_late)
     return count
@@ -231,5 +236,6 @@ def _remind_department(cycle: ReviewCycle, department: Organisation, lacking: di
             % {"year": cycle.year, "n": total, "due": _day(cycle.inspection_due)},
             body="\n".join(lines),
             link="/inspections/reviews/?status=inspecting",
+            kind=KIND,
         )
     return 1

@@ -14,6 +14,13 @@ class RegistryConfig(AppConfig):
     # The field paths through which the access policy sees this app's models.
     scopes = "registry.scopes.SCOPES"
     # Navigation entries: (URL name, label, duties that show it; None: every member[, menu group]).
+    # Kinds of notification each user chooses email by (``accounts.notices``).
+    notification_kinds = {
+        "filing_deadline": _("Reminder: filing review deadline"),
+        "unfiled": _("Reminder: registered but not filed"),
+        "fee_above_guide": _("Reminder: fee above the guide price"),
+        "family_point_over_limit": _("Reminder: family care point over its limit"),
+    }
     navigation_group = "institutions"
     navigation = [
         ("institution_list", _("Institutions"), None),

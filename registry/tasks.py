@@ -27,3 +27,14 @@ def closures_apply_task() -> int:
     from registry.services.filings import closures_apply
 
     return closures_apply()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def registry_reminders_task(today: str | None = None) -> dict[str, int]:
+    """Daily: filing deadlines, unfiled institutions, fees above the guide price, family care
+    points over their limit (each reminder once per stage: ``registry.reminders``)."""
+    from datetime import date
+
+    from registry.reminders import registry_reminders
+
+    return registry_reminders(today=date.fromisoformat(today) if today else None)

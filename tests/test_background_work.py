@@ -18,7 +18,7 @@ from django.db import connections
 
 from accounts import services
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import Notification, User
+from accounts.models import Notification, NotificationPreference, User
 from accounts.tasks import notification_email_task
 from yuyao_childcare.celery import app as celery_app
 
@@ -33,8 +33,8 @@ def redis_url() -> str:
 
 
 def mailbox_user(username: str = "mailbox") -> User:
-    """A recipient with an email address (the demo cast has none)."""
-    return services.user_create(
+    """A recipient with a verified email address (the demo cast has none)."""
+    user = services.user_create(
         actor=None,
         username=username,
         real_name="演示·邮件收件人",
@@ -42,6 +42,8 @@ def mailbox_user(username: str = "mailbox") -> User:
         email=f"{username}@example.gov.cn",
         must_change_password=False,
     )
+    NotificationPreference.objects.create(user=user, email_verified=user.email)
+    return user
 
 
 # --- With Redis ---------------------------------------------------------------------------
@@ -181,7 +183,7 @@ def test_development_shape_runs_tasks_in_process_only_without_a_broker(tmp_path,
 
 
 @pytest.mark.django_db
-def test_notification_send_emails_an_email_bearing_recipient_once(django_capture_on_commit_callbacks):
+def test_notification_send_emails_a_verified_recipient_once(django_capture_on_commit_callbacks):
     recipient = mailbox_user()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notification = services.notification_send(recipient=recipient, title="整改通知", body="请于7日内完成整改。")

@@ -20,6 +20,8 @@ class TrainingConfig(AppConfig):
     # The staff section of the annual self-report, pre-filled from the roster.
     self_report_prefill = "training.panels.self_report_staff"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
+    # Kinds of notification each user chooses email by (``accounts.notices``).
+    notification_kinds = {"certificate_expiry": _("Reminder: certificates expiring or expired")}
     navigation_group = "workforce"
     navigation = [
         ("staff_list", _("Staff"), {"institution.self", "township.supervise", "staff.oversee", "certificate.verify"}),

@@ -25,6 +25,8 @@ from training.models import Certificate, StaffMember
 from training.rules import OVERSEE_DUTY
 
 SOON, EXPIRED = "soon", "expired"
+# The notification kind (declared on the AppConfig, chosen by each user for email).
+KIND = "certificate_expiry"
 
 
 def _expiring_link() -> str:
@@ -74,6 +76,7 @@ def expiry_reminders(*, today: date | None = None) -> dict[str, int]:
                         title=title,
                         body="\n".join(stages[stage]),
                         link=_expiring_link(),
+                        kind=KIND,
                     )
                     sent[stage] += len(stages[stage])
             if stages[EXPIRED]:
@@ -84,5 +87,6 @@ def expiry_reminders(*, today: date | None = None) -> dict[str, int]:
                 title=_("Staff certificates expired"),
                 body="\n".join(expired_at),
                 link=_expiring_link(),
+                kind=KIND,
             )
     return sent

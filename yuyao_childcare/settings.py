@@ -182,6 +182,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.expiry_reminders_task",
         "schedule": crontab(hour=8, minute=30),
     },
+    "registry-reminders-daily": {
+        "task": "registry.tasks.registry_reminders_task",
+        "schedule": crontab(hour=8, minute=5),
+    },
+    # After the morning's reminders: each digest holds them.
+    "notification-digests-daily": {
+        "task": "accounts.tasks.notification_digests_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # --- Accounts and security ----------------------------------------------------------------
@@ -345,6 +354,11 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's address as its users reach it: the links in emails (the address verification
+# link, each message's link) are made from it.
+PORTAL_URL = env.text("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long the link that verifies a user's email address works (seconds).
+EMAIL_VERIFICATION_MAX_AGE = env.integer("EMAIL_VERIFICATION_MAX_AGE", 2 * 24 * 3600, minimum=600)
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -22,6 +22,7 @@ from dashboard.selectors.export_jobs import (
     export_job_get,
     export_job_lock,
 )
+from dashboard.selectors.institutions import InstitutionRow, township_institutions
 from dashboard.selectors.lateness import Lateness, ReportState, lateness, report_due, report_period
 from dashboard.selectors.reports import (
     report_get,
@@ -48,6 +49,7 @@ __all__ = [
     "export_job_get",
     "export_job_lock",
     "home_region",
+    "InstitutionRow",
     "Lateness",
     "ReportState",
     "lateness",
@@ -64,6 +66,7 @@ __all__ = [
     "target_get",
     "target_list",
     "target_region_choices",
+    "township_institutions",
     "township_places",
     "township_ranking",
 ]

@@ -102,7 +102,10 @@ def township_dashboard(request, code: str):
     board = selectors.dashboard(actor=actor, region=region)
     places = selectors.township_places(actor=actor, region=region)
     late = selectors.lateness(actor=actor, region=region)
-    context = _context(request, board, places=places, late=late, may_view_city=rules.may_view_city(actor))
+    institutions = selectors.township_institutions(actor=actor, region=region)
+    context = _context(
+        request, board, places=places, late=late, institutions=institutions, may_view_city=rules.may_view_city(actor)
+    )
     return render(request, "dashboard/dashboards/township.html", context)
 
 

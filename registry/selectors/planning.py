@@ -160,20 +160,42 @@ def inclusive_fee_comparison(*, actor: User, on=None) -> dict:
     the day; with several age bands, the highest counts. Three queries whatever the size."""
     on = on or timezone.localdate()
     guides = list(pricing_guidance_list(actor=actor))
-    in_force: dict[tuple[str, str], PricingGuidance] = {}
-    for guide in sorted(guides, key=lambda g: g.effective_from, reverse=True):
-        if guide.effective_from <= on:
-            in_force.setdefault((guide.service_mode, guide.unit), guide)
+    in_force = guides_in_force(guides, on)
     current = {guide.pk for guide in in_force.values()}
     for guide in guides:
         guide.state = "in_force" if guide.pk in current else "future" if guide.effective_from > on else "past"
     full_day = in_force.get((FeeSchedule.ServiceMode.FULL_DAY, FeeSchedule.Unit.MONTH))
+    rows = inclusive_fee_rows(Institution.objects.visible_to(actor), full_day, on)
+    modes = list(FeeSchedule.ServiceMode.values)
+    return {
+        "on": on,
+        "guides": guides,
+        "in_force": sorted(in_force.values(), key=lambda g: (modes.index(g.service_mode), g.unit)),
+        "full_day_guide": full_day,
+        "rows": rows,
+        "above_count": sum(row["above"] for row in rows),
+    }
+
+
+def guides_in_force(guides, on) -> dict[tuple[str, str], PricingGuidance]:
+    """(service mode, unit) → the guide price in force on the day: the latest from on or before it."""
+    in_force: dict[tuple[str, str], PricingGuidance] = {}
+    for guide in sorted(guides, key=lambda g: g.effective_from, reverse=True):
+        if guide.effective_from <= on:
+            in_force.setdefault((guide.service_mode, guide.unit), guide)
+    return in_force
+
+
+def inclusive_fee_rows(institutions: QuerySet, full_day: PricingGuidance | None, on) -> list[dict]:
+    """Each inclusive institution in service among ``institutions`` with its full-day monthly
+    fee in force against ``full_day`` (the guide price): above it first, then by township and
+    name. Two queries. The pricing page passes the user's sight; the fee reminder
+    (``registry.reminders``) every institution."""
     current_fees = FeeSchedule.objects.filter(
         service_mode=FeeSchedule.ServiceMode.FULL_DAY, unit=FeeSchedule.Unit.MONTH, effective_from__lte=on
     ).order_by("age_band", "-effective_from", "-id")
     institutions = (
-        Institution.objects.visible_to(actor)
-        .filter(inclusive=True)
+        institutions.filter(inclusive=True)
         .exclude(status__in=[Institution.Status.CLOSED, Institution.Status.REVOKED])
         .select_related("township")
         .prefetch_related(Prefetch("fees", queryset=current_fees, to_attr="full_day_fees"))
@@ -189,12 +211,4 @@ def inclusive_fee_comparison(*, actor: User, on=None) -> dict:
         rows.append({"institution": institution, "fee": fee, "above": above,
                      "excess": fee.amount - full_day.max_amount if above else None})  # fmt: skip
     rows.sort(key=lambda row: not row["above"])  # stable: above the guide price first, then by township
-    modes = list(FeeSchedule.ServiceMode.values)
-    return {
-        "on": on,
-        "guides": guides,
-        "in_force": sorted(in_force.values(), key=lambda g: (modes.index(g.service_mode), g.unit)),
-        "full_day_guide": full_day,
-        "rows": rows,
-        "above_count": sum(row["above"] for row in rows),
-    }
+    return rows

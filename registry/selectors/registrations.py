@@ -34,11 +34,16 @@ def unfiled_registered_institutions(*, actor: User) -> QuerySet:
     """Registered institutions without a filing after the set number of days (the health
     bureau's queue). "Without a filing" means none begun at all: a draft, returned or rejected
     filing is followed in the filing list instead."""
-    days = int(parameters.get("filing.unfiled_alert_days", 30))
-    cutoff = timezone.localdate() - timedelta(days=days)
+    return unfiled_since(Institution.objects.visible_to(actor), today=timezone.localdate())
+
+
+def unfiled_since(institutions: QuerySet, *, today) -> QuerySet:
+    """``institutions`` registered at least ``filing.unfiled_alert_days`` days before ``today``
+    with no filing begun: the health bureau's queue (in its sight) and the unfiled reminder
+    (``registry.reminders``, all of them)."""
+    cutoff = today - timedelta(days=unfiled_alert_days())
     return (
-        Institution.objects.visible_to(actor)
-        .filter(
+        institutions.filter(
             filing_status=Institution.FilingStatus.NOT_FILED,
             registrations__status=Registration.Status.ACTIVE,
             registrations__registered_on__lte=cutoff,
