@@ -249,9 +249,9 @@ def case_decision_take_effect(*, actor, case: Case, reason: str) -> bool:
     lock and has checked that no objection waits). ``reason``: ``no_objection``, ``upheld`` or
     ``changed``."""
     with transaction.atomic():
-        if not Case.objects.filter(
-            pk=case.pk, status__in=Case.CLOSED_STATUSES, in_force_at__isnull=True
-        ).update(in_force_at=timezone.now()):
+        if not Case.objects.filter(pk=case.pk, status__in=Case.CLOSED_STATUSES, in_force_at__isnull=True).update(
+            in_force_at=timezone.now()
+        ):
             return False
         case.refresh_from_db()
         closed = False

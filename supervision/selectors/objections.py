@@ -75,9 +75,7 @@ def cases_due_to_take_effect(*, today) -> QuerySet:
     """Case decisions whose last day to object has passed with no objection waiting."""
     pending = Objection.objects.filter(status=Objection.Status.PENDING, case=models.OuterRef("pk"))
     return (
-        Case.objects.filter(
-            in_force_at__isnull=True, objection_deadline__lt=today, status__in=Case.SANCTIONS
-        )
+        Case.objects.filter(in_force_at__isnull=True, objection_deadline__lt=today, status__in=Case.SANCTIONS)
         .exclude(models.Exists(pending))
         .order_by("pk")
     )
@@ -86,9 +84,12 @@ def cases_due_to_take_effect(*, today) -> QuerySet:
 def notices_open_count(*, actor) -> int:
     """Decisions about the actor's institutions it may still object to (none in force yet)."""
     today = timezone.localdate()
-    return _notices(actor).filter(in_force_at__isnull=True, objection_deadline__gte=today).exclude(
-        pk__in=Objection.objects.filter(case__isnull=False).values("case")
-    ).count()
+    return (
+        _notices(actor)
+        .filter(in_force_at__isnull=True, objection_deadline__gte=today)
+        .exclude(pk__in=Objection.objects.filter(case__isnull=False).values("case"))
+        .count()
+    )
 
 
 def pending_finding_objections(*, review: AnnualReview) -> QuerySet:
