@@ -291,3 +291,11 @@ def test_the_notice_pages_and_the_case_page_keep_their_query_count(client_as, ca
     for (client, url), count in zip(pages, counts, strict=True):
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_the_demo_case_decision_waits_for_the_township_s_answer(client_as):
+    objection = Objection.objects.get(subject=Objection.Subject.CASE, reasons__startswith="【演示】")
+    assert objection.status == Objection.Status.PENDING and objection.department.code == f"township-{SIMEN}"
+    assert objection.case.in_force_at is None
+    assert "待答复的陈述申辩" in client_as("simen").get(reverse("home")).content.decode()
+    assert "【演示】余泗综执罚" in client_as("nursery1").get(reverse("case_decision_list")).content.decode()
