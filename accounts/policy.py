@@ -156,6 +156,12 @@ Daily supervision
     departments taking part; a plan's **tasks** by the members of the task's department and of
     the plan's organiser. The published results reach the public through the supervision app's
     own public selector.
+37. **Case decision notices** (行政处罚法 art. 44): a case's penalty or ban decision about a
+    registered institution is read by that institution's own members — the notice only (the
+    facts, the reasons, the legal basis, the decision, its date and the last day to object),
+    never the case itself (rule 21 still keeps the investigation, the place found, other
+    parties and the complainant to ``case.manage``). Nobody else reads a case through this
+    rule. The objection the institution lodges against it is seen as rule 34 says.
 """
 
 from __future__ import annotations
@@ -630,6 +636,33 @@ def objections_visible_to(user, queryset: QuerySet, *, organisation: str, townsh
         return queryset
     condition = _own_or_territory(user, organisation=organisation, township=township)
     return queryset.filter(condition | Q(**{f"{department}__in": [org.pk for org in own]}))
+
+
+def decisions_about_own_institution(user, queryset: QuerySet, *, organisation: str, notified: str) -> QuerySet:
+    """Rule 37: rows about one of the user's own institutions (``organisation`` leads to the
+    institution's organisation) whose notice was given (``notified`` is set). The caller shows
+    the notice's fields only."""
+    own = [org.pk for org in organisations_of(user) if org.kind == Organisation.Kind.INSTITUTION]
+    if not own:
+        return queryset.none()
+    return queryset.filter(**{f"{organisation}__in": own, f"{notified}__isnull": False})
+
+
+def get_from_sight_or_404(user, sight: QuerySet, queryset: QuerySet, **lookup):
+    """As ``get_visible_or_404``, for a sight that is not the model's own scope (rule 37): the
+    row from ``sight``, or 404, a miss on a row that exists being logged as out of scope."""
+    obj = sight.filter(**lookup).first()
+    if obj is None:
+        if queryset.filter(**lookup).exists():
+            from accounts import audit
+
+            audit.security_event(
+                kind=SecurityEvent.Kind.OUT_OF_SCOPE,
+                user=user,
+                detail={"model": queryset.model._meta.label_lower, "lookup": {k: str(v) for k, v in lookup.items()}},
+            )
+        raise Http404
+    return obj
 
 
 def asked_by_user(user, queryset: QuerySet, *, requested_by: str) -> QuerySet:

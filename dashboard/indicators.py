@@ -370,6 +370,28 @@ def complaints_received(ctx):
     return _per_region(ctx, by_township(rows), count)
 
 
+def complaints_by_category(ctx) -> dict[str, dict[str, dict[str, int]]]:
+    """This year's complaints received and substantiated, by category, for each township and
+    the city (one grouped query): {region code: {category: {"received": n, "substantiated": m}}}.
+    Not an indicator (no target, no trend): the table behind ``complaints_received``."""
+    from supervision.models import Complaint
+
+    rows = (
+        _complaints_this_year(ctx)
+        .values("category", area=F("township__code"))
+        .annotate(received=Count("pk"), substantiated=Count("pk", filter=Q(outcome=Complaint.Outcome.SUBSTANTIATED)))
+    )
+    result: dict[str, dict[str, dict[str, int]]] = {code: {} for code in [*ctx.codes, ctx.city.code]}
+    for row in rows:
+        for code in (row["area"], ctx.city.code):
+            if code not in result:
+                continue
+            cell = result[code].setdefault(row["category"], {"received": 0, "substantiated": 0})
+            cell["received"] += row["received"]
+            cell["substantiated"] += row["substantiated"]
+    return result
+
+
 def complaints_concluded_on_time(ctx):
     """Of this year's complaints concluded so far, the share concluded by their deadline."""
     from supervision.models import Complaint

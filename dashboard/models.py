@@ -152,11 +152,14 @@ class Snapshot(models.Model):
     """Every indicator's value for one region, computed by a task; dashboards read these.
 
     ``values``: {code: {"value": "12.3" | null, "numerator": .., "denominator": .., "note": ..}}
-    ``history``: {code: {"2024": "10.1", "2025": "11.0"}} (year-end values kept as they were)."""
+    ``history``: {code: {"2024": "10.1", "2025": "11.0"}} (year-end values kept as they were).
+    ``breakdowns``: small tables behind an indicator, this year's, e.g.
+    {"complaints_by_category": {"fees": {"received": 3, "substantiated": 1}, …}}."""
 
     region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="dashboard_snapshot")
     values = models.JSONField(default=dict)
     history = models.JSONField(default=dict)
+    breakdowns = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()

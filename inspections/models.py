@@ -423,8 +423,20 @@ class Case(models.Model):
     decision_scan = models.OneToOneField(StoredFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     immediate_reason = models.TextField(_("why it was closed before the deadline"), blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # The decision notice a party institution reads (行政处罚法 art. 44): the facts and the legal
+    # basis, beside the reasons (the closing note) and the decision itself.
+    decision_facts = models.TextField(_("facts of the decision"), max_length=4000, blank=True)
+    decision_basis = models.TextField(_("legal basis of the decision"), max_length=2000, blank=True)
+    # A penalty or a ban on an institution waits until the last day to object has passed with
+    # no objection, or until the objection is answered; then ``in_force_at`` is set. Every other
+    # closing is in force when it is recorded.
+    objection_deadline = models.DateField(_("last day to object"), null=True, blank=True)
+    in_force_at = models.DateTimeField(_("in force since"), null=True, blank=True)
 
     SANCTIONS = (Status.PENALISED, Status.BANNED)
+    # How heavy each closing is: a decision changed on objection may not be heavier (行政处罚法
+    # art. 45: the penalty is not increased because the party defended itself).
+    SEVERITY = {Status.RECTIFIED: 0, Status.PENALISED: 1, Status.BANNED: 2}
 
     objects = ScopedQuerySet.as_manager()
 

@@ -37,6 +37,11 @@ class SupervisionConfig(AppConfig):
     review_contested = "supervision.services.objections.review_contested"
     # A panel on the annual review's page: its objections, and the form to object.
     review_panel = "supervision.panels.review_panel"
+    # Told by inspections when a penalty or a ban on an institution is recorded: the party's
+    # notice, with its last day to object.
+    case_decided = "supervision.services.objections.case_decided"
+    # A panel on the case's page (case holders): the party's objection and the answer.
+    case_panel = "supervision.panels.case_panel"
     navigation_group = "supervision"
     # Entries: (URL name, label, duties that show it; None: every member).
     navigation = [
@@ -64,6 +69,8 @@ class SupervisionConfig(AppConfig):
                 "check.education",
             },
         ),  # fmt: skip
+        # The institution's notices of case decisions about it (policy rule 37).
+        ("case_decision_list", _("Decisions about us"), {"institution.self"}),
         ("risk_list", _("Risk bands"), DEPARTMENT_DUTIES),
         ("spot_check_plan_list", _("Spot-check plans"), CHECK_OR_LEAD),
         ("spot_check_task_list", _("Spot-check tasks"), CHECK_OR_LEAD),

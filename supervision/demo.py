@@ -6,8 +6,9 @@
   deadlines, the audit trail as in real use); dates are then moved back where a state needs
   an earlier start;
 - two incidents (one reported late), so the health bureau, the townships and the institutions
-  each find one; and an objection of nursery2's to the fire brigade's failed ad-hoc fire check,
-  waiting for ``fire``'s answer;
+  each find one; an objection of nursery2's to the fire brigade's failed ad-hoc fire check,
+  waiting for ``fire``'s answer; and 泗门镇's penalty on nursery1's institution, notified, with
+  nursery1's objection waiting for ``simen``'s answer;
 - the risk scores computed from the other apps' demo data (findings, orders, rosters,
   self-reports), and a joint spot-check plan of the health bureau with the fire brigade and
   market supervision in three townships, drawn, so that health, fire and amr each find tasks in
@@ -19,13 +20,15 @@ A second run adds nothing."""
 
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Region, User
-from inspections.models import Area, ChecklistItem
-from inspections.services import findings
+from inspections.models import Area, Case, ChecklistItem
+from inspections.services import enforcement, findings
 from registry import workdays
+from registry.demo import DEMO_PDF
 from registry.models import Institution
 from supervision.models import Complaint, Incident, Objection, RiskScore, SpotCheckPlan
 from supervision.services import complaints as services
@@ -194,7 +197,42 @@ def _load_incidents_and_objection() -> int:
     )
     incidents.incident_acknowledge(actor=users["health"], incident=late)
     _objection(users, institutions["demo-lizhou-yangguang"])
+    _case_decision_objection(institutions["demo-simen-xingxing"])
     return 3
+
+
+def _case_decision_objection(institution: Institution) -> Objection | None:
+    """泗门镇's penalty on nursery1's institution for taking more children than its places,
+    notified, with nursery1's objection waiting for ``simen``'s answer (the decision not yet in
+    force)."""
+    simen, nursery1 = User.objects.filter(username="simen").first(), User.objects.filter(username="nursery1").first()
+    township = Organisation.objects.filter(code=f"township-{institution.township.code}").first()
+    if simen is None or nursery1 is None or township is None:
+        return None
+    case = enforcement.case_record(
+        actor=simen, provider_name=institution.name, place=institution.address or institution.township.name,
+        township=institution.township, found="【演示】日常巡查发现实际收托23名，超过备案托位20个；家长反映午睡室拥挤。",
+        found_on=timezone.localdate() - timedelta(days=10),
+    )  # fmt: skip
+    Case.objects.filter(pk=case.pk).update(institution=institution)
+    enforcement.case_order(
+        actor=simen, case=Case.objects.get(pk=case.pk), order_text="【演示】限期将收托人数降至备案托位以内",
+        deadline=timezone.localdate() + timedelta(days=1),
+    )  # fmt: skip
+    case = enforcement.case_close(
+        actor=simen, case=Case.objects.get(pk=case.pk), outcome=Case.Status.PENALISED,
+        note="【演示】超出备案托位收托，存在安全隐患，予以警告并处罚款。",
+        decision_number="【演示】余泗综执罚〔2026〕3号", decision_date=timezone.localdate(),
+        decision_department=township,
+        scan=SimpleUploadedFile("处罚决定书.pdf", DEMO_PDF, content_type="application/pdf"),
+        immediate_reason="【演示】超员收托危及婴幼儿安全，不待整改期满。",
+        facts="【演示】该机构备案托位20个，巡查当日实际收托23名。",
+        basis="【演示】《托育机构设置标准（试行）》《托育机构管理规范（试行）》",
+    )  # fmt: skip
+    return objections.objection_submit(
+        actor=nursery1, subject=Objection.Subject.CASE, contested=case,
+        reasons="【演示】超收3名为同胞兄弟姐妹临时托管，已于次日退托，现收托20名，附名册。",
+    )  # fmt: skip
 
 
 def _objection(users: dict, institution: Institution) -> Objection:

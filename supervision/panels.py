@@ -2,7 +2,8 @@
 ``institution_panel`` hook) the risk score for departments (``risk_panel``) and the QR poster
 for the door, for the institution itself and the health bureau; on the annual review's page
 (the ``review_panel`` hook of inspections) the objections to the review's decision and
-findings, and, for the institution, what it may still object to and until when."""
+findings, and, for the institution, what it may still object to and until when; on a case's
+page (the ``case_panel`` hook) the party's objections to the decision."""
 
 import functools
 
@@ -56,3 +57,13 @@ def review_panel(*, actor, review, request=None) -> str:
         return ""
     context = {"objections": objections, "objectable": objectable, "today": timezone.localdate()}
     return render_to_string("supervision/objections/review_panel.html", context, request=request)
+
+
+def case_panel(*, actor, case, request=None) -> str:
+    """On a case's page (case holders only, rule 21): the party's objections to the decision and
+    the answers, with a link to answer one."""
+    if case.institution_id is None or case.objection_deadline is None:
+        return ""
+    objections = list(selectors.objections_of_case(actor=actor, case=case))
+    context = {"case": case, "objections": objections}
+    return render_to_string("supervision/objections/case_panel.html", context, request=request)

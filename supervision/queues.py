@@ -38,6 +38,11 @@ def _incident_and_objection_items(actor) -> list[dict]:
     if counts.get("proposals"):
         items.append({"title": _("Ban list proposals waiting for a second keeper"), "count": counts["proposals"],
                       "url": _url("incident_list", "?kind=abuse")})  # fmt: skip
+    if rules.reporting_organisations(actor):
+        notices = objections.notices_open_count(actor=actor)
+        if notices:
+            items.append({"title": _("Decisions about your institution you may still object to"), "count": notices,
+                          "urgent": True, "url": _url("case_decision_list")})  # fmt: skip
     waiting = objections.waiting_for_answer_count(actor=actor)
     if waiting:
         items.append({"title": _("Objections waiting for your answer"), "count": waiting, "urgent": True,

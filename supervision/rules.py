@@ -25,7 +25,11 @@ Incidents
 Objections
     ``can_object``            the institution's own officers and heads (``institution.self``)
     ``can_answer_objection``  officers and heads of the department that made the decision,
-                              while the objection waits
+                              while the objection waits (a case decision: the office handling
+                              the case, ``supervision.services.objections._case_answerer``)
+Case decision notices
+    the institution's own members read the notices of case decisions about it (policy rule 37,
+    ``selectors.objections.case_notice_list``); its officers and heads object (``can_object``)
 Risk
     ``is_department_member``    a member of a department: only departments see risk scores
     ``can_override_band``       ``review.lead`` (the health bureau)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from registry import workdays
 from supervision.selectors import complaints as selectors
-from supervision.services import risk
+from supervision.services import objections, risk
 from supervision.services.complaints import complaint_escalate, complaint_remind
 
 
@@ -32,3 +32,10 @@ def risk_scores_recompute_task(today: str | None = None) -> dict[str, int]:
     """Nightly: every institution's risk score from the day's data (idempotent: a second run
     the same day changes nothing)."""
     return risk.risk_scores_recompute(today=date.fromisoformat(today) if today else None)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def case_decisions_take_effect_task(today: str | None = None) -> dict[str, int]:
+    """Hourly: case decisions whose last day to object has passed with no objection take effect
+    (idempotent: a decision in force is not taken again)."""
+    return {"in_force": objections.case_decisions_take_effect(today=date.fromisoformat(today) if today else None)}

@@ -153,6 +153,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.complaint_deadlines_task",
         "schedule": timedelta(hours=1),
     },
+    # A case decision whose last day to object has passed with no objection takes effect.
+    "case-decisions-take-effect-hourly": {
+        "task": "supervision.tasks.case_decisions_take_effect_task",
+        "schedule": timedelta(hours=1),
+    },
     # Local time (CELERY_TIMEZONE): reminders go out at the start of the working day.
     "self-report-reminders-daily": {
         "task": "inspections.tasks.self_report_reminders_task",

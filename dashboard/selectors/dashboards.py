@@ -57,6 +57,9 @@ class Dashboard:
     rows: list[Row]
     ranking: list[dict] = field(default_factory=list)  # city: one entry per township
     may_edit_targets: bool = False
+    # Complaints received and substantiated by category (``complaints_table``), where the board
+    # shows complaint figures; None elsewhere.
+    complaints: dict | None = None
 
     @property
     def computed_at(self):
@@ -199,7 +202,38 @@ def dashboard(*, actor: User, region: Region) -> Dashboard:
     )
     if region.level == Region.Level.CITY:
         result.ranking = township_ranking(actor=actor)
+    if any(row.indicator.code == COMPLAINTS_INDICATOR for row in rows):
+        result.complaints = complaints_table(snapshot=snapshot, ranking=result.ranking)
     return result
+
+
+COMPLAINTS_INDICATOR = "complaints_received"
+BY_CATEGORY = "complaints_by_category"
+
+
+def complaints_table(*, snapshot: Snapshot | None, ranking: list[dict]) -> dict:
+    """This year's complaints by category for the region (every category, zeros included) and,
+    on the city's board, for each township in sight that received any: read from the snapshots
+    already loaded, no query of its own."""
+    from supervision.models import Complaint
+
+    categories = Complaint.Category.choices
+
+    def cells(figures: dict) -> list[dict]:
+        empty = {"received": 0, "substantiated": 0}
+        return [{"code": code, "label": label, **figures.get(code, empty)} for code, label in categories]
+
+    def totals(row: list[dict]) -> dict:
+        return {key: sum(cell[key] for cell in row) for key in ("received", "substantiated")}
+
+    own = cells((snapshot.breakdowns or {}).get(BY_CATEGORY, {}) if snapshot else {})
+    townships = []
+    for entry in sorted(ranking, key=lambda entry: entry["region"].code):
+        row = cells(entry.get(BY_CATEGORY) or {})
+        if totals(row)["received"]:
+            townships.append({"region": entry["region"], "cells": row, **totals(row)})
+    labels = [label for _code, label in categories]
+    return {"categories": own, "total": totals(own), "townships": townships, "labels": labels}
 
 
 RANKED = ("slots_per_1000", "slots", "institutions", "inclusive_share", "certification_rate", "village_coverage")
@@ -211,7 +245,8 @@ def township_ranking(*, actor: User) -> list[dict]:
     rows = []
     for snapshot in snapshots.select_related("region"):
         figures = {code: _decimal(snapshot.values.get(code, {}).get("value")) for code in RANKED}
-        rows.append({"region": snapshot.region, **figures})
+        by_category = (snapshot.breakdowns or {}).get(BY_CATEGORY, {})
+        rows.append({"region": snapshot.region, **figures, BY_CATEGORY: by_category})
     rows.sort(key=lambda r: (-(r["slots_per_1000"] or Decimal(-1)), -(r["slots"] or 0), r["region"].code))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank

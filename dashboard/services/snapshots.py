@@ -11,9 +11,9 @@ from dashboard import indicators
 from dashboard.models import Indicator, Snapshot
 
 
-def compute_all(day: date) -> dict[str, dict[str, dict]]:
+def compute_all(day: date, ctx: indicators.Context | None = None) -> dict[str, dict[str, dict]]:
     """{region code: {indicator code: figure json}} for the city and every township."""
-    ctx = indicators.load_context(day)
+    ctx = ctx or indicators.load_context(day)
     values: dict[str, dict[str, dict]] = {code: {} for code in [ctx.city.code, *ctx.codes]}
     for indicator in Indicator.objects.all():
         if indicator.source == Indicator.Source.LIVE:
@@ -32,7 +32,9 @@ def snapshots_refresh(*, day: date | None = None) -> int:
     The values of ``day``'s year are written into the history too, so the trend builds up year
     by year; past years stay as they were recorded."""
     day = day or timezone.localdate()
-    computed = compute_all(day)
+    ctx = indicators.load_context(day)
+    computed = compute_all(day, ctx)
+    by_category = indicators.complaints_by_category(ctx)
     regions = {region.code: region for region in Region.objects.filter(code__in=list(computed))}
     existing = {snapshot.region_id: snapshot for snapshot in Snapshot.objects.filter(region__in=regions.values())}
     now = timezone.now()
@@ -43,6 +45,7 @@ def snapshots_refresh(*, day: date | None = None) -> int:
         for indicator_code, figure in values.items():
             history.setdefault(indicator_code, {})[str(day.year)] = figure["value"]
         snapshot.values, snapshot.history, snapshot.computed_at = values, history, now
+        snapshot.breakdowns = {"complaints_by_category": by_category.get(code, {})}
         snapshot.save()
     return len(computed)
 

@@ -177,6 +177,9 @@ class CaseCloseForm(forms.Form):
     immediate_reason = forms.CharField(
         label=_("Reason for closing before the deadline"), required=False, max_length=NOTE_MAX
     )
+    # The notice to a party institution (its facts and legal basis); the service asks for them.
+    decision_facts = forms.CharField(label=_("Facts of the decision"), required=False, max_length=4000)
+    decision_basis = forms.CharField(label=_("Legal basis of the decision"), required=False, max_length=2000)
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,8 +14,9 @@ from accounts.models import Organisation, Region, SecurityEvent
 from inspections.models import BanEntry, Case
 from inspections.services.common import notify_duty_holders
 from paperwork import files
-from registry import parameters
+from registry import parameters, workdays
 from registry.models import Institution
+from registry.services.institutions import institution_standing_changed
 
 # Who is told of a barred person on a roster, or a blocked hire: the health bureau (staff
 # oversight), and nobody else, the institution included.
@@ -25,6 +26,9 @@ SCAN_TYPES = (files.PDF, files.JPEG, files.PNG)
 # Who may have decided a penalty or a ban: a department, or a township government (its
 # comprehensive law enforcement).
 DECIDING_KINDS = (Organisation.Kind.DEPARTMENT, Organisation.Kind.TOWNSHIP)
+# The window to object (陈述申辩), in working days; the supervision app reads the same parameter.
+OBJECTION_DAYS_KEY = "objection.working_days"
+DEFAULT_OBJECTION_DAYS = 5
 
 
 def _case_office(actor, township: Region):
@@ -126,11 +130,19 @@ def case_close(
     decision_department: Organisation | None = None,
     scan=None,
     immediate_reason: str = "",
+    facts: str = "",
+    basis: str = "",
 ) -> Case:
     """Close a case. A penalty (处罚) or a ban (取缔) rests on the decision: its document
     number, date, the deciding department and the scan (kept as a stored file, judged by its
     content); it comes after the order's deadline has passed, or at once with the reason
-    recorded. The township is told. The case is locked: of two closings, one wins."""
+    recorded. The case is locked: of two closings, one wins.
+
+    A penalty or a ban on a registered institution is first a notice to its party (行政处罚法
+    arts. 44–45): the facts, the reasons (the note), the legal basis and the decision, with the
+    last day to object (``objection.working_days`` working days). Its effects wait
+    (``case_decision_take_effect``) for that day to pass with no objection, or for the
+    objection's answer. Every other closing takes effect at once, and the township is told."""
     _case_office(actor, case.township)
     if outcome not in Case.CLOSED_STATUSES:
         raise ApplicationError(_("Close as rectified, penalised or banned."), fields={"outcome": [_("Unknown.")]})
@@ -161,6 +173,12 @@ def case_close(
                     "deadline, or now with the reason for closing at once recorded."
                 )
             raise ApplicationError(message, fields={"immediate_reason": [message]})
+        has_party = case.institution_id is not None
+        if has_party:
+            notice_errors = _notice_errors(facts=facts, basis=basis, reasons=note)
+            if notice_errors:
+                message = _("A decision on an institution is a notice to it: give the facts, reasons and legal basis.")
+                raise ApplicationError(message, fields=notice_errors)
         stored = files.store(scan, folder="cases", allowed=SCAN_TYPES, max_bytes=parameters.upload_max_bytes())
         values.update(
             decision_number=decision_number.strip(),
@@ -168,23 +186,112 @@ def case_close(
             decision_department=decision_department,
             decision_scan=stored,
             immediate_reason="" if due else immediate_reason.strip(),
+            decision_facts=facts.strip(),
+            decision_basis=basis.strip(),
         )
+        if has_party:
+            values["objection_deadline"] = objection_deadline_from(today)
+    if "objection_deadline" not in values:
+        values["in_force_at"] = values["closed_at"]
     Case.objects.filter(pk=case.pk, status=case.status).update(**values)
     case.refresh_from_db()
     audit.record(
         actor=actor,
         event="case.closed",
         obj=case,
-        details={"outcome": outcome, "decision": case.decision_number, "immediate": bool(case.immediate_reason)},
+        details={
+            "outcome": outcome,
+            "decision": case.decision_number,
+            "immediate": bool(case.immediate_reason),
+            "objection_deadline": case.objection_deadline.isoformat() if case.objection_deadline else None,
+        },
     )
+    if case.in_force_at is not None:
+        _notify_closed(case)
+    else:
+        # The party is told by the app that takes its objections (``case_decided`` hook).
+        call_app_hooks("case_decided", case=case)
+    return case
+
+
+def _notice_errors(*, facts: str, basis: str, reasons: str) -> dict:
+    errors = {}
+    if not facts.strip():
+        errors["decision_facts"] = [_("Write the facts the decision rests on: the institution reads them.")]
+    if not basis.strip():
+        errors["decision_basis"] = [_("Write the legal basis of the decision: the institution reads it.")]
+    if not reasons.strip():
+        errors["note"] = [_("Write the reasons of the decision (the closing note): the institution reads them.")]
+    return errors
+
+
+def objection_deadline_from(day: date) -> date:
+    """The last day to object to a decision notified on ``day``."""
+    days = int(parameters.get(OBJECTION_DAYS_KEY, DEFAULT_OBJECTION_DAYS))
+    return workdays.add_working_days(day, days)
+
+
+def _notify_closed(case: Case) -> None:
     notify_duty_holders(
         duty="township.supervise",
         title=_("Case closed: %(provider)s (%(status)s)")
         % {"provider": case.provider_name, "status": case.get_status_display()},
-        body=note,
+        body=case.closing_note,
         link=f"/inspections/cases/{case.pk}/",
         township_code=case.township.code,
     )
+
+
+def case_decision_take_effect(*, actor, case: Case, reason: str) -> bool:
+    """The decision's effects, once (a conditional update sets ``in_force_at``): the township
+    is told, and a ban (取缔) on a registered institution closes it. Called by the objection's
+    answer or when the last day to object has passed with none (the caller holds the case's
+    lock and has checked that no objection waits). ``reason``: ``no_objection``, ``upheld`` or
+    ``changed``."""
+    with transaction.atomic():
+        if not Case.objects.filter(pk=case.pk, status__in=Case.CLOSED_STATUSES, in_force_at__isnull=True).update(
+            in_force_at=timezone.now()
+        ):
+            return False
+        case.refresh_from_db()
+        closed = False
+        if case.status == Case.Status.BANNED and case.institution_id is not None:
+            closed = bool(
+                Institution.objects.filter(pk=case.institution_id)
+                .exclude(status__in=(Institution.Status.CLOSED, Institution.Status.REVOKED))
+                .update(status=Institution.Status.CLOSED)
+            )
+            if closed:
+                institution_standing_changed(actor=actor, institution_id=case.institution_id)
+        audit.record(
+            actor=actor,
+            event="case.in_force",
+            obj=case,
+            details={"status": case.status, "reason": reason, "institution_closed": closed},
+        )
+        _notify_closed(case)
+    return True
+
+
+@transaction.atomic
+def case_change_on_objection(*, actor, case: Case, outcome: str, note: str) -> Case:
+    """The decision changed on the party's objection, then in force. Never heavier than the
+    decision contested (行政处罚法 art. 45); the caller holds the answer's lock."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.in_force_at is not None or case.status not in Case.SANCTIONS:
+        raise ApplicationError(_("This decision is already in force: it cannot be changed on objection."))
+    if outcome not in Case.CLOSED_STATUSES:
+        raise ApplicationError(_("Choose what the decision becomes."), fields={"changed_outcome": [_("Unknown.")]})
+    if Case.SEVERITY[outcome] > Case.SEVERITY[case.status]:
+        message = _("A decision changed on objection cannot be heavier than the decision the institution objected to.")
+        raise ApplicationError(message, fields={"changed_outcome": [message]})
+    before = case.status
+    Case.objects.filter(pk=case.pk, in_force_at__isnull=True).update(
+        status=outcome, closing_note=f"{case.closing_note}\n{note}".strip()
+    )
+    case.refresh_from_db()
+    audit.record(actor=actor, event="case.changed_on_objection", obj=case, details={"from": before, "to": outcome})
+    case_decision_take_effect(actor=actor, case=case, reason="changed")
     return case
 
 

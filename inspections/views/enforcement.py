@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts.errors import ApplicationError
+from accounts.hooks import call_app_hooks
 from inspections import rules, selectors
 from inspections.exports import enforcement as exports
 from inspections.forms.enforcement import (
@@ -408,7 +409,8 @@ def case_create(request):
 @login_required
 @require_GET
 def case_detail(request, pk: int):
-    case = selectors.case_get(actor=request.user, pk=pk)
+    user = request.user
+    case = selectors.case_get(actor=user, pk=pk)
     is_open = case.status not in Case.CLOSED_STATUSES
     may_act = rules.can_manage_cases(request.user)
     context = {
@@ -421,6 +423,8 @@ def case_detail(request, pk: int):
         and case.deadline is not None
         and case.deadline < timezone.localdate(),
         "today": timezone.localdate(),
+        # The apps above (supervision): the party's objection to the decision, and its answer.
+        "panels": list(call_app_hooks("case_panel", actor=user, case=case, request=request).values()),
     }
     return render(request, "inspections/enforcement/case_detail.html", context)
 
@@ -464,6 +468,8 @@ def case_close(request, pk: int):
             decision_department=data["decision_department"],
             scan=data["scan"],
             immediate_reason=data["immediate_reason"],
+            facts=data["decision_facts"],
+            basis=data["decision_basis"],
         )
     except ApplicationError as error:
         messages.error(request, error.message)

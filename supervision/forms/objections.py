@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inspections.models import Case
 from supervision.models import Objection
 
 TEXT_MAX = 4000
@@ -20,6 +21,12 @@ class ObjectionAnswerForm(forms.Form):
         label=_("Answer"), choices=[("upheld", _("Uphold the decision")), ("changed", _("Change the decision"))]
     )
     answer = forms.CharField(label=_("Reasons of the answer"), max_length=TEXT_MAX, required=False)
+    # A case decision changed: what it becomes (the service refuses a heavier one).
+    changed_outcome = forms.ChoiceField(
+        label=_("The decision becomes"),
+        required=False,
+        choices=[("", "—"), *[(v, label) for v, label in Case.Status.choices if v in Case.CLOSED_STATUSES]],
+    )
 
 
 class ObjectionFilterForm(forms.Form):

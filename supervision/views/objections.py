@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
 from accounts.errors import ApplicationError
+from inspections.models import Case
 from paperwork import files
 from supervision import rules
 from supervision.forms.objections import ObjectionAnswerForm, ObjectionFilterForm, ObjectionForm
@@ -85,6 +86,15 @@ def objection_detail(request, pk: int):
         "can_answer": rules.can_answer_objection(request.user, objection),
         "answer_form": ObjectionAnswerForm(),
     }
+    if objection.case_id:
+        # The institution reads the decision's notice; the case's holders its page.
+        own = {org.pk for org in policy.organisations_of(request.user)}
+        party = objection.institution.organisation_id in own
+        context["case_link"] = reverse("case_decision_detail" if party else "case_detail", args=[objection.case_id])
+        severity = Case.SEVERITY.get(objection.case.status, 0)
+        context["lighter_outcomes"] = [
+            (value, label) for value, label in Case.Status.choices if Case.SEVERITY.get(value, 99) <= severity
+        ]
     return render(request, "supervision/objections/detail.html", context)
 
 
@@ -106,6 +116,7 @@ def objection_answer(request, pk: int):
             objection=objection,
             changed=form.cleaned_data["outcome"] == "changed",
             answer=form.cleaned_data["answer"],
+            changed_outcome=form.cleaned_data["changed_outcome"],
         )
     except ApplicationError as error:
         messages.error(request, error.message)
