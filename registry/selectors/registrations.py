@@ -36,16 +36,15 @@ def unfiled_registered_institutions(*, actor: User) -> QuerySet:
     filing is followed in the filing list instead."""
     days = int(parameters.get("filing.unfiled_alert_days", 30))
     cutoff = timezone.localdate() - timedelta(days=days)
+    # EXISTS rather than a join: no DISTINCT over every column of the institutions to undo it.
+    registered = Registration.objects.filter(
+        institution=OuterRef("pk"), status=Registration.Status.ACTIVE, registered_on__lte=cutoff
+    )
     return (
         Institution.objects.visible_to(actor)
-        .filter(
-            filing_status=Institution.FilingStatus.NOT_FILED,
-            registrations__status=Registration.Status.ACTIVE,
-            registrations__registered_on__lte=cutoff,
-        )
-        .filter(~Exists(Filing.objects.filter(institution=OuterRef("pk"))))
+        .filter(filing_status=Institution.FilingStatus.NOT_FILED)
+        .filter(Exists(registered), ~Exists(Filing.objects.filter(institution=OuterRef("pk"))))
         .select_related("township")
-        .distinct()
     )
 
 
