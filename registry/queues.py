@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from accounts.counts import count_each
 from accounts.hooks import url_or_placeholder as _url
 from registry import rules, selectors
 from registry.models import Filing, Institution
@@ -11,68 +12,74 @@ from registry.selectors.filings import filing_overdue_condition
 
 
 def work_queue(*, actor) -> list[dict]:
+    """The counts in one query (``count_each``); an institution's own item from its filing."""
     items = []
-    if policy.has_duty(actor, "filing.review"):
-        waiting = selectors.filing_list(actor=actor, status=Filing.Status.SUBMITTED)
-        total = waiting.count()
-        overdue = waiting.filter(filing_overdue_condition(today=timezone.localdate())).count()
-        if total:
+    counted = {}
+    reviewer = policy.has_duty(actor, "filing.review")
+    supervisor = policy.has_duty(actor, "township.supervise")
+    if reviewer or supervisor:
+        counted["waiting"] = selectors.filing_list(actor=actor, status=Filing.Status.SUBMITTED)
+    if reviewer:
+        counted["overdue"] = counted["waiting"].filter(filing_overdue_condition(today=timezone.localdate()))
+        counted["unfiled"] = selectors.unfiled_registered_institutions(actor=actor)
+    if rules.can_approve_nursery_classes(actor=actor):
+        counted["classes"] = selectors.nursery_class_queue(actor=actor)
+    if supervisor:
+        counted["not_filed"] = selectors.institution_list(actor=actor, filing_status=Institution.FilingStatus.NOT_FILED)
+    counts = count_each(**counted)
+    if reviewer:
+        if counts["waiting"]:
             items.append(
                 {
                     "title": _("Filings waiting for review"),
-                    "count": total,
+                    "count": counts["waiting"],
                     "url": _url("filing_list", "?status=submitted"),
                 }
             )
-        if overdue:
+        if counts["overdue"]:
             items.append(
                 {
                     "title": _("Filing reviews past the time limit"),
-                    "count": overdue,
+                    "count": counts["overdue"],
                     "urgent": True,
                     "subset": True,  # among the filings waiting: the menu does not count them twice
                     "url": _url("filing_list", "?overdue=1"),
                 }
             )
-        unfiled = selectors.unfiled_registered_institutions(actor=actor).count()
-        if unfiled:
+        if counts["unfiled"]:
             items.append(
                 {
                     "title": _("Registered institutions that have not filed"),
-                    "count": unfiled,
+                    "count": counts["unfiled"],
                     "url": _url("unfiled_list"),
                 }
             )
-    if rules.can_approve_nursery_classes(actor=actor):
-        waiting = selectors.nursery_class_queue(actor=actor).count()
-        if waiting:
-            items.append(
-                {
-                    "title": _("Nursery classes awaiting approval"),
-                    "count": waiting,
-                    "url": _url("nursery_class_queue"),
-                }
-            )
+    if counts.get("classes"):
+        items.append(
+            {
+                "title": _("Nursery classes awaiting approval"),
+                "count": counts["classes"],
+                "url": _url("nursery_class_queue"),
+            }
+        )
     if policy.has_duty(actor, "institution.self"):
         institution = selectors.institution_for_member(actor=actor)
         if institution is not None:
             items.extend(_institution_items(actor, institution))
-    if policy.has_duty(actor, "township.supervise"):
-        pending = selectors.filing_list(actor=actor, status=Filing.Status.SUBMITTED).count()
-        if pending:
+    if supervisor:
+        if counts["waiting"]:
             items.append(
                 {
                     "title": _("Filings under review in my territory"),
-                    "count": pending,
+                    "count": counts["waiting"],
                     "url": _url("filing_list", "?status=submitted"),
                 }
             )
-        not_filed = selectors.institution_list(actor=actor, filing_status=Institution.FilingStatus.NOT_FILED).count()
-        if not_filed:
+        if counts["not_filed"]:
             items.append(
                 {
                     "title": _("Institutions in my territory not yet filed"),
-                    "count": not_filed,
+                    "count": counts["not_filed"],
                     "url": _url("institution_list", "?filing_status=not_filed"),
                 }
             )

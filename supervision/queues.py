@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from accounts.counts import count_each
 from accounts.hooks import url_or_placeholder as _url
 from supervision import rules, spot_check_queue
 from supervision.selectors import complaints as complaint_selectors
@@ -30,21 +31,25 @@ def _complaint_items(actor) -> list[dict]:
 
 
 def _incident_and_objection_items(actor) -> list[dict]:
+    """Incidents, ban-list proposals and objections: their counts in one query."""
     items = []
-    counts = incidents.waiting_counts(actor=actor)
+    counted = incidents.waiting_querysets(actor=actor)
+    answers = objections.waiting_for_answer(actor=actor)
+    if answers is not None:
+        counted["objections"] = answers
+    if rules.reporting_organisations(actor):
+        counted["notices"] = objections.notices_open(actor=actor)
+    counts = count_each(**counted)
     if counts.get("incidents"):
         items.append({"title": _("Incidents waiting to be acknowledged"), "count": counts["incidents"], "urgent": True,
                       "url": _url("incident_list", "?status=reported")})  # fmt: skip
     if counts.get("proposals"):
         items.append({"title": _("Ban list proposals waiting for a second keeper"), "count": counts["proposals"],
                       "url": _url("incident_list", "?kind=abuse")})  # fmt: skip
-    if rules.reporting_organisations(actor):
-        notices = objections.notices_open_count(actor=actor)
-        if notices:
-            items.append({"title": _("Decisions about your institution you may still object to"), "count": notices,
-                          "urgent": True, "url": _url("case_decision_list")})  # fmt: skip
-    waiting = objections.waiting_for_answer_count(actor=actor)
-    if waiting:
-        items.append({"title": _("Objections waiting for your answer"), "count": waiting, "urgent": True,
+    if counts.get("notices"):
+        items.append({"title": _("Decisions about your institution you may still object to"), "count": counts["notices"],
+                      "urgent": True, "url": _url("case_decision_list")})  # fmt: skip
+    if counts.get("objections"):
+        items.append({"title": _("Objections waiting for your answer"), "count": counts["objections"], "urgent": True,
                       "url": _url("objection_list", "?status=pending")})  # fmt: skip
     return items

@@ -118,6 +118,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DJANGO_ENV == "test" and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A test database needs no durability: its commits need not wait for the disk.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+# A read replica (yuyao_childcare/replica.py), off by default: the dashboards and exports read
+# from it inside `replica_reads()`; unset, every query goes to the primary.
+DATABASE_REPLICA_URL = env.text("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database address: {error}") from None
+    # Tests read the replica alias from the test database itself (no second copy to build).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["yuyao_childcare.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ---------------------------------------------------------------------
@@ -336,9 +347,38 @@ STATICFILES_FINDERS = [
     "yuyao_childcare.staticfinders.VendorFinder",
 ]
 # Uploaded files live outside the web root and are served only through views that check access.
+# Every file is read and written through Django's storage API (FileField, default_storage), so
+# STORAGE_BACKEND picks where they live: `local` (MEDIA_ROOT on this machine's disk, the default)
+# or `s3`, an S3-compatible object store (MinIO, Ceph, a cloud's) that every web process and
+# worker of a multi-machine deployment shares (django-storages; README, Deployment).
 MEDIA_ROOT = Path(env.text("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGE_BACKEND = env.choice("STORAGE_BACKEND", "local", {"local", "s3"})
+if STORAGE_BACKEND == "s3":
+    if not env.text("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME must be set when STORAGE_BACKEND is s3.")
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.text("AWS_STORAGE_BUCKET_NAME"),
+            # Empty: the provider's own endpoint; set for MinIO, Ceph or a cloud's S3-compatible one.
+            "endpoint_url": env.text("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env.text("AWS_S3_REGION_NAME") or None,
+            "access_key": env.text("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env.text("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env.text("AWS_LOCATION", ""),
+            # Private objects: the portal serves every file itself, through views that check access.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": env.text("AWS_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": env.text("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+    }
 STORAGES = {
-    "default": {"BACKEND": env.text("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -27,6 +27,7 @@ from dashboard.services import export_jobs as services
 from dashboard.tasks import export_run_task
 from paperwork import spreadsheets
 from paperwork.spreadsheets import new_sheet, text_safe
+from yuyao_childcare.replica import replica_reads
 
 STATUS_WORDS = {"met": "达标", "on_track": "接近目标", "behind": "未达标", "": "无目标或无数据"}
 UNIT_WORDS = {"count": "个", "percent": "%", "per_1000": "每千人", "slot_rate": "每千托位"}
@@ -143,8 +144,9 @@ def export_job_run(*, job_id: int) -> str:
             job.status, job.finished_at = ExportJob.Status.FAILED, timezone.now()
             job.save(update_fields=["status", "finished_at"])
             return job.status
-        board = selectors.dashboard(actor=actor, region=region)
-        content = dashboard_workbook(actor=actor, board=board, every_township=True)
+        with replica_reads():  # the figures only; the job row stays locked on the primary
+            board = selectors.dashboard(actor=actor, region=region)
+            content = dashboard_workbook(actor=actor, board=board, every_township=True)
         job.file.save(f"dashboard-{region.code}-{job.pk}.xlsx", ContentFile(content), save=False)
         job.status, job.finished_at = ExportJob.Status.DONE, timezone.now()
         job.save(update_fields=["file", "status", "finished_at"])

@@ -1,7 +1,8 @@
 """The dashboard pages: the city's, each township's, and a printable report of either.
 
 They read the pre-computed snapshots through ``dashboard.selectors``, so a page costs a few
-queries whatever the number of institutions. Who sees which region is the policy's (rule 27):
+queries whatever the number of institutions, from the read replica when one is configured
+(``replica_reads``). Who sees which region is the policy's (rule 27):
 ``dashboard_region`` answers 403 without ``dashboard.view`` and 404 for a region out of sight.
 A township official who opens the city's dashboard is sent to their own township's.
 
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Region
 from dashboard import rules, selectors
 from dashboard.services import snapshots as services
+from yuyao_childcare.replica import replica_reads
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -80,6 +82,7 @@ def _context(request, board: selectors.Dashboard, **extra) -> dict:
 
 @login_required
 @require_GET
+@replica_reads()
 def city_dashboard(request):
     actor = request.user
     home = selectors.home_region(actor)  # the city for city-wide sight, else the own township
@@ -94,6 +97,7 @@ def city_dashboard(request):
 
 @login_required
 @require_GET
+@replica_reads()
 def township_dashboard(request, code: str):
     actor = request.user
     region = selectors.dashboard_region(actor=actor, code=code)
@@ -111,6 +115,7 @@ def township_dashboard(request, code: str):
 
 @login_required
 @require_GET
+@replica_reads()
 def dashboard_print(request, code: str):
     """A printable report of a region's dashboard: its tables and charts, no navigation."""
     actor = request.user

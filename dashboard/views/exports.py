@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard import selectors
 from dashboard.exports import dashboards as exports
 from dashboard.models import ExportJob
+from yuyao_childcare.replica import replica_reads
 
 
 @login_required
 @require_GET
+@replica_reads()
 def dashboard_export(request, code: str):
     region = selectors.dashboard_region(actor=request.user, code=code)
     return exports.dashboard_xlsx(actor=request.user, region=region)

@@ -75,9 +75,14 @@ def institution_get(*, actor: User, pk: int) -> Institution:
 
 
 def institution_for_member(*, actor: User) -> Institution | None:
-    """The institution the user acts for, if any (an institution's own staff)."""
-    own = [org.pk for org in policy.organisations_of(actor)]
-    return Institution.objects.filter(organisation__in=own).select_related("township", "village").first()
+    """The institution the user acts for, if any (an institution's own staff). Kept on the user
+    object for the request: the home page's work queue asks for it from several apps."""
+    if not hasattr(actor, "_institution_for_member"):
+        own = [org.pk for org in policy.organisations_of(actor)]
+        actor._institution_for_member = (
+            Institution.objects.filter(organisation__in=own).select_related("township", "village").first()
+        )
+    return actor._institution_for_member
 
 
 def class_group_get(*, actor: User, pk: int) -> ClassGroup:

@@ -42,15 +42,14 @@ def unfiled_since(institutions: QuerySet, *, today) -> QuerySet:
     with no filing begun: the health bureau's queue (in its sight) and the unfiled reminder
     (``registry.reminders``, all of them)."""
     cutoff = today - timedelta(days=unfiled_alert_days())
+    # EXISTS rather than a join: no DISTINCT over every column of the institutions to undo it.
+    registered = Registration.objects.filter(
+        institution=OuterRef("pk"), status=Registration.Status.ACTIVE, registered_on__lte=cutoff
+    )
     return (
-        institutions.filter(
-            filing_status=Institution.FilingStatus.NOT_FILED,
-            registrations__status=Registration.Status.ACTIVE,
-            registrations__registered_on__lte=cutoff,
-        )
-        .filter(~Exists(Filing.objects.filter(institution=OuterRef("pk"))))
+        institutions.filter(filing_status=Institution.FilingStatus.NOT_FILED)
+        .filter(Exists(registered), ~Exists(Filing.objects.filter(institution=OuterRef("pk"))))
         .select_related("township")
-        .distinct()
     )
 
 

@@ -59,17 +59,14 @@ def case_office() -> Organisation | None:
     )
 
 
-def waiting_counts(*, actor) -> dict:
-    """Counts for the work queue: incidents waiting for the health bureau, proposals waiting
-    for a second keeper of the ban list."""
-    counts = {}
+def waiting_querysets(*, actor) -> dict[str, QuerySet]:
+    """What the work queue counts (``accounts.counts.count_each``): incidents waiting for the
+    health bureau, proposals waiting for a second keeper of the ban list."""
+    waiting = {}
     if rules.can_handle_incident(actor):
-        counts["incidents"] = Incident.objects.visible_to(actor).filter(status=Incident.Status.REPORTED).count()
+        waiting["incidents"] = Incident.objects.visible_to(actor).filter(status=Incident.Status.REPORTED)
     if policy.has_duty(actor, rules.BAN_DUTY):
-        counts["proposals"] = (
-            BanProposal.objects.visible_to(actor)
-            .filter(status=BanProposal.Status.PENDING)
-            .exclude(proposed_by=actor)
-            .count()
+        waiting["proposals"] = (
+            BanProposal.objects.visible_to(actor).filter(status=BanProposal.Status.PENDING).exclude(proposed_by=actor)
         )
-    return counts
+    return waiting

@@ -81,14 +81,14 @@ def cases_due_to_take_effect(*, today) -> QuerySet:
     )
 
 
-def notices_open_count(*, actor) -> int:
-    """Decisions about the actor's institutions it may still object to (none in force yet)."""
+def notices_open(*, actor) -> QuerySet:
+    """Decisions about the actor's institutions it may still object to (none in force yet), to be
+    counted by the work queue."""
     today = timezone.localdate()
     return (
         _notices(actor)
         .filter(in_force_at__isnull=True, objection_deadline__gte=today)
         .exclude(pk__in=Objection.objects.filter(case__isnull=False).values("case"))
-        .count()
     )
 
 
@@ -98,12 +98,13 @@ def pending_finding_objections(*, review: AnnualReview) -> QuerySet:
     ).select_related("finding")
 
 
-def waiting_for_answer_count(*, actor) -> int:
-    """Objections waiting for an answer from one of the actor's departments (acting roles). Only
-    departments that decide reviews or record findings are asked: no query for anyone else."""
+def waiting_for_answer(*, actor) -> QuerySet | None:
+    """Objections waiting for an answer from one of the actor's departments (acting roles), to be
+    counted by the work queue. Only departments that decide reviews or record findings are asked:
+    ``None`` (nothing to count) for anyone else."""
     if not any(code in ("review.decide", "case.manage") or code.startswith("check.") for code in policy.duties(actor)):
-        return 0
+        return None
     acting = [m.organisation_id for m in policy.memberships(actor) if m.role in Membership.ACTING_ROLES]
     if not acting:
-        return 0
-    return Objection.objects.filter(status=Objection.Status.PENDING, department__in=acting).count()
+        return None
+    return Objection.objects.filter(status=Objection.Status.PENDING, department__in=acting)

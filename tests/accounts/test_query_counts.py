@@ -49,5 +49,5 @@ def test_home_page_with_its_work_queue(size, client_as, django_assert_max_num_qu
     InstitutionFactory.create_batch(size, township_code=SIMEN)
     for username in ("health", "simen", "nursery1", "nursery2", "auditor", "leader"):
         client = client_as(username)
-        with django_assert_max_num_queries(25):  # the health bureau: one count per queue item
+        with django_assert_max_num_queries(15):  # the health bureau: one query of counts per app
             assert client.get("/").status_code == 200

@@ -10,6 +10,7 @@ from training.selectors.certificates import (
     certificate_kinds,
     certificate_numbers_recorded,
     certificate_queue,
+    expired_querysets,
     expiry_list,
 )
 from training.selectors.programmes import (
@@ -68,6 +69,7 @@ __all__ = [
     "certification_rates",
     "city_rate",
     "duplicate_employment_list",
+    "expired_querysets",
     "expiry_list",
     "institution_rate",
     "institution_rates",

@@ -49,11 +49,17 @@ class ExpiryItem:
     certificate: Certificate | None = None
 
 
-def expiry_list(*, actor: User, institution: Institution | None = None, day: date | None = None) -> list[ExpiryItem]:
+def expiry_list(
+    *, actor: User, institution: Institution | None = None, day: date | None = None, params: dict | None = None
+) -> list[ExpiryItem]:
     """Certificates and health certificates of active staff that expired or expire within the
-    warning period, in sight of the actor. Two queries."""
+    warning period, in sight of the actor. Two queries (and one for the warning period, unless
+    ``params`` holds the parameters already loaded)."""
     day = day or timezone.localdate()
-    horizon = day + timedelta(days=int(parameters.get("certificate.warning_days", 60)))
+    warning_days = (params or {}).get("certificate.warning_days")
+    if warning_days is None:
+        warning_days = parameters.get("certificate.warning_days", 60)
+    horizon = day + timedelta(days=int(warning_days))
     staff = StaffMember.objects.visible_to(actor).filter(StaffMember.active_q(day))
     if institution is not None:
         staff = staff.filter(institution=institution)
@@ -70,6 +76,20 @@ def expiry_list(*, actor: User, institution: Institution | None = None, day: dat
         items.append(ExpiryItem(certificate.staff, certificate.kind.name, certificate.expires_on,
                                 certificate.expires_on < day, certificate))  # fmt: skip
     return sorted(items, key=lambda item: (item.expires_on, item.staff.name))
+
+
+def expired_querysets(*, actor: User, day: date | None = None) -> dict[str, QuerySet]:
+    """What ``expiry_list`` marks expired, as two querysets to count (the work queue counts them
+    without loading a row): active staff whose health certificate has expired, and the
+    certificates (not rejected) of active staff that have."""
+    day = day or timezone.localdate()
+    staff = StaffMember.objects.visible_to(actor).filter(StaffMember.active_q(day))
+    return {
+        "health_expired": staff.filter(health_certificate_expires__lt=day),
+        "certificates_expired": Certificate.objects.filter(staff__in=staff.values("pk"), expires_on__lt=day).exclude(
+            status=Certificate.Status.REJECTED
+        ),
+    }
 
 
 def certificate_numbers_recorded(*, kind_ids: set[int], numbers: set[str]) -> set[tuple[int, str]]:
