@@ -79,7 +79,7 @@ def test_the_refusal_is_in_chinese(client_as):
     Certificate.objects.filter(pk=chosen[0].pk).update(status=Certificate.Status.REJECTED)
     [summary, item] = messages_of(_post(client_as("hrss"), chosen))
     assert summary == "未作任何更改：所选的 1 项不能办理。"
-    assert item.endswith("已经办理过（已驳回）。")
+    assert item.endswith("已经办理过（未通过）。")
 
 
 def test_a_certificate_that_is_not_there_changes_nothing_and_is_named_by_its_number(en):

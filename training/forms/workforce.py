@@ -224,7 +224,10 @@ class BulkDecisionForm(forms.Form):
     ids = bulk.IdsField(label=_("Certificates"))
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(Certificate.Status.VERIFIED, _("Verify")), (Certificate.Status.REJECTED, _("Reject"))],
+        choices=[
+            (Certificate.Status.VERIFIED, pgettext_lazy("certificate", "Verify")),
+            (Certificate.Status.REJECTED, pgettext_lazy("certificate", "Reject")),
+        ],
     )
     # Required for a rejection by the service, which says so in its own words.
     note = forms.CharField(label=_("Note or reason"), required=False, max_length=NOTE_MAX)
