@@ -2,12 +2,17 @@
 certificate checked as the single decision checks it and audited on its own, a batch limit, and
 a number of queries that grows by a constant per certificate."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.conf import settings
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
-from accounts.models import AuditEvent, Notification, SecurityEvent
+from accounts.errors import ApplicationError
+from accounts.models import AuditEvent, Notification, SecurityEvent, User
 from paperwork import bulk
 from tests.factories import CertificateFactory
 from tests.helpers import messages_of
@@ -15,6 +20,8 @@ from training.models import Certificate, StaffMember
 from training.services import certificates as services
 
 pytestmark = pytest.mark.django_db
+
+POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 INSTITUTION_A = "demo-simen-xingxing"  # nursery1, 泗门镇
 INSTITUTION_B = "demo-lizhou-yangguang"  # nursery2, 梨洲街道
@@ -119,7 +126,7 @@ def test_a_single_decision_that_came_first_makes_the_batch_refuse(cast):
     """The batch locks its rows before judging them: what a single decision did first is seen."""
     chosen = _pending(INSTITUTION_A, 2)
     services.certificate_verify(actor=cast["hrss"], certificate=chosen[0])
-    with pytest.raises(services.ApplicationError):
+    with pytest.raises(ApplicationError):
         services.certificates_decide_many(actor=cast["hrss"], ids=[c.pk for c in chosen], status="verified")
     assert _statuses(chosen) == ["verified", "pending"]
 
@@ -147,3 +154,47 @@ def test_the_queue_with_its_bulk_bar_keeps_a_fixed_number_of_queries(client_as, 
     html = response.content.decode()
     assert 'data-testid="bulk-bar"' in html and 'data-bulk-all="bulk-certificates"' in html
     assert html.count('form="bulk-certificates"') == min(count + 1, 25)  # the demo's one and these, a page
+
+
+@pytest.mark.skipif(
+    not POSTGRES,
+    reason="SQLite lets one writer in at a time (a database-wide lock), so the two cannot overlap there; "
+    "the sequential test covers the refusal on both databases",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_decision_and_a_single_one_at_once_exactly_one_wins():
+    hrss = User.objects.get(username="hrss")
+    chosen = _pending(INSTITUTION_A, 2)
+    barrier = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def run(name, action):
+        try:
+            with translation.override("en"):
+                barrier.wait(timeout=10)
+                results[name] = action()
+        except ApplicationError as error:
+            results[name] = error
+        finally:
+            connections.close_all()
+
+    actions = {
+        "bulk": lambda: services.certificates_decide_many(actor=hrss, ids=[c.pk for c in chosen], status="verified"),
+        "single": lambda: services.certificate_reject(actor=hrss, certificate=chosen[1], note="模糊"),
+    }
+    threads = [threading.Thread(target=run, args=item) for item in actions.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    losers = [name for name, result in results.items() if isinstance(result, ApplicationError)]
+    assert len(losers) == 1, results
+    if losers == ["bulk"]:
+        assert _statuses(chosen) == ["pending", "rejected"]
+    else:
+        assert _statuses(chosen) == ["verified", "verified"]
+    decisions = AuditEvent.objects.filter(
+        event__in=["certificate.verified", "certificate.rejected"], object_id__in=[str(c.pk) for c in chosen]
+    ).count()
+    assert decisions == (1 if losers == ["bulk"] else 2)
