@@ -39,7 +39,9 @@ def test_the_health_bureau_reads_a_filing_s_documents_one_after_another(portal, 
         page.reload()
     headers = answer.value.headers
     assert headers["content-type"] == "application/pdf" and headers["x-frame-options"] == "SAMEORIGIN"
-    assert headers["content-security-policy"].startswith("sandbox")
+    # Chromium keeps only frame-ancestors of a PDF's policy (its own viewer renders it; the
+    # portal's answer carries the whole sandbox, tests/registry/test_documents_in_place.py).
+    assert "frame-ancestors 'self'" in headers["content-security-policy"]
     page.screenshot(path=str(artifacts / "filing-documents-reading-view.png"), full_page=True)
     seen = 1
     while page.locator("[data-testid=next]").count():
