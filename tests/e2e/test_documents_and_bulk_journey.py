@@ -53,7 +53,7 @@ def test_the_health_bureau_reads_a_filing_s_documents_one_after_another(portal, 
     assert not refused, refused
 
 
-def test_the_hr_bureau_verifies_every_pending_certificate_at_once(portal, new_page, log_in):
+def test_the_hr_bureau_verifies_every_pending_certificate_at_once(portal, new_page, log_in, artifacts):
     from playwright.sync_api import expect
 
     pending = list(Certificate.objects.filter(status=Certificate.Status.PENDING).values_list("pk", flat=True))
@@ -68,7 +68,22 @@ def test_the_hr_bureau_verifies_every_pending_certificate_at_once(portal, new_pa
     expect(bar.locator("[data-bulk-count]")).to_have_text(str(min(len(pending), 25)))
     expect(bar.locator("[data-testid=bulk-submit]")).to_be_enabled()
     bar.locator("#bulk-note").fill("批量核验")
+    page.screenshot(path=str(artifacts / "certificate-queue-bulk-bar.png"), full_page=True)
     _click(page, bar.locator("[data-testid=bulk-submit]"))
     expect(page.locator("main div[role=status]").first).to_contain_text("核验通过")
     statuses = set(Certificate.objects.filter(pk__in=pending[:25]).values_list("status", flat=True))
     assert statuses == {Certificate.Status.VERIFIED}
+
+
+def test_a_department_sees_the_review_queue_s_action_bar(portal, new_page, log_in, artifacts):
+    from playwright.sync_api import expect
+
+    page = new_page()
+    log_in(page, "fire")
+    page.goto(f"{portal.url}/inspections/reviews/?status=inspecting")
+    bar = page.locator("[data-testid=bulk-bar]")
+    expect(bar.locator("[data-testid=bulk-pass]")).to_be_disabled()
+    page.locator("input[name=ids][form=bulk-reviews]").first.check()
+    expect(bar.locator("[data-bulk-count]")).to_have_text("1")
+    expect(bar.locator("[data-testid=bulk-pass]")).to_be_enabled()
+    page.screenshot(path=str(artifacts / "review-queue-bulk-bar.png"), full_page=True)
