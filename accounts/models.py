@@ -356,6 +356,7 @@ class SecurityEvent(models.Model):
         SECOND_FACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
         RECOVERY_CODE_USED = "2fa_recovery", _("Recovery code used")
         IDENTITY_REFUSED = "identity_refused", _("Unified identity sign-in refused")
+        DOCUMENT_OPENED = "document_opened", _("Document opened")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)

@@ -731,9 +731,25 @@ def get_visible_or_404(user, queryset: QuerySet, **lookup):
     return obj
 
 
+def log_out_of_sight(user, queryset: QuerySet, pks) -> None:
+    """Ids of ``queryset``'s model the user named but does not see (a bulk action's foreign
+    rows): those that exist elsewhere are written to the security log in one entry, as
+    ``get_visible_or_404`` logs one. Ids of no row at all are not logged."""
+    existing = sorted(queryset.filter(pk__in=list(pks)).values_list("pk", flat=True))
+    if existing:
+        from accounts import audit
+
+        audit.security_event(
+            kind=SecurityEvent.Kind.OUT_OF_SCOPE,
+            user=user,
+            detail={"model": queryset.model._meta.label_lower, "lookup": {"pk__in": [str(pk) for pk in existing]}},
+        )
+
+
 __all__ = [
     "duties",
     "get_visible_or_404",
+    "log_out_of_sight",
     "has_duty",
     "memberships",
     "organisations_of",

@@ -9,6 +9,9 @@ Self-reports and reviews
     ``can_return_self_report``  ``review.lead``, a submitted report of an undecided review
     ``can_decide_review``       ``review.decide``, an undecided review under inspection
     ``can_exempt_area``         the area's department or ``review.lead``, while under inspection
+    ``self_report_reminder_sender``  the organisation through which the actor reminds institutions of
+                                their self-report by hand: ``review.lead`` (the city) or
+                                ``township.supervise`` (its territory, by sight)
 Checklists and findings
     ``checklist_areas_owned``   the areas whose checklists the actor keeps (``check.<area>``)
     ``can_edit_checklist``      the department owning the checklist's area
@@ -93,6 +96,11 @@ def can_exempt_area(actor, review: AnnualReview, area: str) -> bool:
         and not review.result
         and (policy.has_duty(actor, Area.duty(area)) or policy.has_duty(actor, LEAD_DUTY))
     )
+
+
+def self_report_reminder_sender(actor):
+    """The health bureau, or a township for the institutions in its sight, reminds by hand."""
+    return policy.acting_organisation(actor, LEAD_DUTY) or policy.acting_organisation(actor, SUPERVISION_DUTY)
 
 
 # --- Checklists and findings --------------------------------------------------------------

@@ -25,6 +25,23 @@ PDF, JPEG, PNG, DOCX, XLSX = (
 )
 EXTENSIONS = {PDF: {"pdf"}, JPEG: {"jpg", "jpeg"}, PNG: {"png"}, DOCX: {"docx"}, XLSX: {"xlsx"}}
 DOCUMENT_TYPES = (PDF, JPEG, PNG, DOCX, XLSX)
+# What a browser shows in the page by itself; office files are always downloaded.
+SHOWN_IN_PAGE = (PDF, JPEG, PNG)
+# The answer that carries an uploaded document shown in the page: a sandbox (no script, no
+# form, no same-origin access: a PDF's or an image's own content cannot act as the portal),
+# nothing loaded from anywhere but the document itself, inline styles for the browser's own
+# viewer page, and framed only by the portal's own pages (the reading view).
+DOCUMENT_CSP = "; ".join(
+    [
+        "sandbox",
+        "default-src 'none'",
+        "img-src 'self'",
+        "style-src 'unsafe-inline'",
+        "frame-ancestors 'self'",
+        "form-action 'none'",
+        "base-uri 'none'",
+    ]
+)
 
 
 def sniff(head: bytes, file) -> str | None:
@@ -132,4 +149,21 @@ def response(stored: StoredFile, *, inline: bool = False, filename: str = "") ->
     )
     answer["X-Content-Type-Options"] = "nosniff"
     answer["Cache-Control"] = "private, no-store"
+    return answer
+
+
+def shown_in_page(stored: StoredFile) -> bool:
+    """A PDF or an image (by the type judged at upload, never by the file's name)."""
+    return stored.content_type in SHOWN_IN_PAGE
+
+
+def document_response(stored: StoredFile) -> FileResponse:
+    """The file to be read in the page, after the caller's policy check: a PDF or an image
+    inline, under ``DOCUMENT_CSP`` and framable by the portal's own pages only; anything else
+    (Word, Excel) as a download. The type is the one judged by content at upload."""
+    inline = shown_in_page(stored)
+    answer = response(stored, inline=inline)
+    answer["Content-Security-Policy"] = DOCUMENT_CSP
+    # The reading view frames it; Django's clickjacking middleware keeps a header a view set.
+    answer["X-Frame-Options"] = "SAMEORIGIN" if inline else "DENY"
     return answer

@@ -23,3 +23,17 @@ def claim(key: str) -> bool:
 def already_sent(keys: Iterable[str]) -> set[str]:
     """The keys among ``keys`` already claimed (one query; each is claimed again when sent)."""
     return set(ReminderSent.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
+def claim_all(keys: Iterable[str]) -> bool:
+    """Record every reminder of ``keys`` as sent, in one statement; False (and none recorded)
+    if any already was. Call inside a transaction whose rows the caller has locked."""
+    keys = list(keys)
+    if ReminderSent.objects.filter(key__in=keys).exists():
+        return False
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.bulk_create(ReminderSent(key=key) for key in keys)
+    except IntegrityError:  # another worker claimed one a moment ago
+        return False
+    return True

@@ -75,6 +75,33 @@ AUTHORITY = {LF.COMPANY: "amr", LF.NONPROFIT: "mca", LF.PUBLIC_INSTITUTION: "edi
 DEMO_PDF = b"%PDF-1.4\n% demo document of the Yuyao childcare portal\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def demo_pdf(*lines: str) -> bytes:
+    """A one-page A4 PDF that a browser's viewer shows, with ``lines`` of ASCII text (the
+    built-in Helvetica has no Chinese): the demo's filing documents read in place show a page
+    saying what they stand for, not an empty viewer."""
+    text = "".join(
+        f"BT /F1 {18 if i == 0 else 12} Tf 72 {770 - 28 * i} Td ({line.replace('(', '[').replace(')', ']')}) Tj ET\n"
+        for i, line in enumerate(lines)
+    ).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"endstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return body
+
+
 def demo_credit_code(index: int, legal_form: str) -> str:
     return credit_code_make(legal_form=legal_form, county_code="330281", body=f"MA2D{index:05d}")
 
@@ -193,8 +220,10 @@ def _filing(institution, state, index, health, today):
     if not institution.meals_served:
         kinds.remove("food_licence")
     for kind in kinds if state != "draft" else kinds[:3]:
-        scan = files.store(SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF), folder="filings", allowed=(files.PDF,),
-                           max_bytes=len(DEMO_PDF))  # fmt: skip
+        pdf = demo_pdf("DEMO - fictional document", f"Kind: {kind}", f"Institution no. {institution.pk}",
+                       "Yuyao Childcare Oversight Portal")  # fmt: skip
+        scan = files.store(SimpleUploadedFile(f"{kind}.pdf", pdf), folder="filings", allowed=(files.PDF,),
+                           max_bytes=len(pdf))  # fmt: skip
         FilingAttachment.objects.create(filing=filing, kind=kind, stored=scan, uploaded_by=health)
     if state == "draft":
         return

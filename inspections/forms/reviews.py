@@ -19,9 +19,17 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.forms import style
 from accounts.widgets import DateInput
-from inspections.models import AnnualReview, Area, ChecklistItem, RectificationOrder, ReviewCycle, SelfReport
+from inspections.models import (
+    AnnualReview,
+    Area,
+    ChecklistItem,
+    Finding,
+    RectificationOrder,
+    ReviewCycle,
+    SelfReport,
+)
 from inspections.services.cycles import SECTIONS
-from paperwork import bounds
+from paperwork import bounds, bulk
 from registry.models import ClassGroup, FeeSchedule
 
 TEXT_MAX = 2000
@@ -545,3 +553,26 @@ class AreaExemptForm(forms.Form):
 
     area = forms.ChoiceField(label=_("Area"), choices=Area.choices)
     reason = forms.CharField(label=_("Why the area does not apply"), required=False, max_length=2000)
+
+
+class ReviewBulkRemindForm(forms.Form):
+    """The chosen reviews of the queue whose institutions are reminded of their self-report."""
+
+    ids = bulk.IdsField(label=_("Annual reviews"))
+
+
+class ReviewBulkPassForm(forms.Form):
+    """The chosen reviews of the queue whose area the department records as passed."""
+
+    ids = bulk.IdsField(label=_("Annual reviews"))
+    area = forms.ChoiceField(label=_("Area of inspection"), choices=Area.choices)
+    inspected_on = forms.DateField(
+        label=_("Date of inspection"), widget=DateInput(), validators=bounds.of(Finding, "inspected_on")
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=TEXT_MAX)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            self.fields["area"].choices = areas
+        self.fields["inspected_on"].initial = timezone.localdate

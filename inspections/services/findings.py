@@ -31,7 +31,7 @@ from inspections.models import (
 )
 from inspections.services.checklists import area_applies, checklist_for_year, review_required_areas
 from inspections.services.common import inspection_file_store
-from paperwork import files
+from paperwork import bulk, files
 from registry import parameters
 from registry.models import Institution
 
@@ -257,3 +257,101 @@ def finding_change_on_objection(*, actor, finding: Finding, note: str) -> Findin
     finding.save(update_fields=["passed", "notes"])
     audit.record(actor=actor, event="finding.changed_on_objection", obj=finding)
     return finding
+
+
+def findings_record_passed_many(*, actor, area: str, review_ids, inspected_on: date, notes: str = "") -> list[Finding]:
+    """A department records, for many reviews of one cycle at once, that its area passed:
+    every checklist item met (``paperwork.bulk``: all or nothing).
+
+    Each review is checked as ``finding_record`` checks one (in the department's sight, the
+    area its own and applying to the institution, the cycle open, the review under
+    inspection), and must not have a finding or a not-applicable record of the area yet: a
+    recorded finding, a failed one above all, is changed one by one on its own page, never
+    overwritten by a batch. One review that fails a check refuses the batch, named with the
+    reason. The reviews are locked (by id) before they are judged, as a single recording locks
+    its review, so the two cannot both record the area. Each finding is audited on its own."""
+    if area not in Area.values:
+        raise ApplicationError(_("Unknown area of inspection."), fields={"area": [_("Unknown area.")]})
+    department = policy.acting_organisation(actor, Area.duty(area))
+    if department is None:
+        policy.require_duty(actor, Area.duty(area))  # 403, logged: not this department's area
+        raise PermissionDenied(Area.duty(area))
+    if inspected_on > timezone.localdate():
+        raise ApplicationError(
+            _("The date of inspection cannot be in the future."), fields={"inspected_on": [_("In the future.")]}
+        )
+    ids = bulk.check_size(review_ids)
+    visible = set(AnnualReview.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    # Logged before the batch's transaction, which a refusal rolls back.
+    policy.log_out_of_sight(actor, AnnualReview.objects.all(), set(ids) - visible)
+    with transaction.atomic():
+        return _record_passed_locked(actor, department, area, ids, visible, inspected_on, notes.strip())
+
+
+def _record_passed_locked(actor, department, area, ids, visible, inspected_on, notes) -> list[Finding]:
+    reviews = {
+        review.pk: review
+        for review in AnnualReview.objects.select_for_update(of=("self",))
+        .select_related("cycle", "institution")
+        .filter(pk__in=visible)
+        .order_by("pk")
+    }
+    recorded = set(Finding.objects.filter(review_id__in=visible, area=area).values_list("review_id", flat=True))
+    exempted = set(AreaExemption.objects.filter(review_id__in=visible, area=area).values_list("review_id", flat=True))
+    label = Area(area).label
+    problems = []
+    for pk in ids:
+        review = reviews.get(pk)
+        if review is None:
+            problems.append(bulk.not_found(pk))
+            continue
+        name = _("%(institution)s (annual review %(year)s)") % {
+            "institution": review.institution.name,
+            "year": review.cycle.year,
+        }
+        try:
+            finding_record_check(actor=actor, institution=review.institution, area=area, review=review)
+        except ApplicationError as error:
+            problems.append(f"{name}: {error.message}")
+        else:
+            if pk in recorded:
+                problems.append(
+                    _("%(name)s: %(area)s already has a finding; change it on its own page.")
+                    % {"name": name, "area": label}
+                )
+            elif pk in exempted:
+                problems.append(_("%(name)s: %(area)s is recorded as not applicable.") % {"name": name, "area": label})
+    cycles = {review.cycle.year for review in reviews.values()}
+    if len(cycles) > 1:
+        problems.append(
+            _("The chosen reviews belong to several annual reviews (%(years)s): choose those of one year.")
+            % {"years": "、".join(str(year) for year in sorted(cycles))}
+        )
+    bulk.refuse(problems)
+    template = checklist_for_year(area=area, year=cycles.pop())
+    items = list(ChecklistItem.objects.filter(template=template)) if template is not None else []
+    if not items:
+        raise ApplicationError(_("No checklist exists for this area yet."))
+    findings = [
+        Finding.objects.create(
+            review=reviews[pk],
+            institution=reviews[pk].institution,
+            area=area,
+            department=department,
+            inspector=actor,
+            inspected_on=inspected_on,
+            notes=notes,
+            passed=True,
+        )  # fmt: skip
+        for pk in ids
+    ]
+    FindingItem.objects.bulk_create(
+        FindingItem(finding=finding, item=item, result=FindingItem.Result.PASS, note="")
+        for finding in findings
+        for item in items
+    )
+    for finding in findings:
+        audit.record(
+            actor=actor, event="finding.recorded", obj=finding, details={"area": area, "passed": True, "bulk": len(ids)}
+        )
+    return findings

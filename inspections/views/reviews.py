@@ -42,8 +42,11 @@ from inspections.models import AnnualReview, Area, SelfReport
 from inspections.services import cycles as cycle_services
 from inspections.services import decisions as decision_services
 from inspections.services import findings as finding_services
+from inspections.services import reminders as reminder_services
 from inspections.services import severity
 from inspections.services.findings import area_applies
+from inspections.views.bulk import owned_areas
+from paperwork import bulk
 
 PAGE_SIZE = 25
 LEAD_DUTY = "review.lead"
@@ -160,8 +163,31 @@ def review_list(request):
         "today": timezone.localdate(),
         "area_labels": dict(Area.choices),
         "status_labels": STATUS_LABELS,
+        **_bulk_context(request.user, page),
     }
     return render(request, "inspections/reviews/review_list.html", context)
+
+
+def _bulk_context(user, page) -> dict:
+    """The queue's bulk actions (``inspections.views.bulk``): which rows of the page may be
+    chosen, and for what. The services check every chosen row again."""
+    areas = owned_areas(user)
+    may_remind = rules.self_report_reminder_sender(user) is not None
+    choosable = set()
+    for review in page:
+        report = getattr(review, "self_report", None)
+        if areas and review.status == AnnualReview.Status.INSPECTING and not review.result:
+            choosable.add(review.pk)
+        if may_remind and report is not None and report.status in reminder_services.OPEN_REPORT:
+            choosable.add(review.pk)
+    return {
+        "bulk": bool(choosable),
+        "bulk_choosable": choosable,
+        "bulk_areas": areas,
+        "bulk_remind": may_remind,
+        "bulk_max": bulk.BATCH_MAX,
+        "bulk_today": timezone.localdate().isoformat(),
+    }
 
 
 @login_required

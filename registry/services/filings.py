@@ -37,19 +37,23 @@ ALLOWED_TYPES = files.DOCUMENT_TYPES
 PERSONAL_DATA_KINDS = frozenset({Kind.STAFF_QUALIFICATIONS})
 
 
-def attachment_downloaded(*, actor, attachment: FilingAttachment, request=None) -> None:
-    """A reviewer outside the institution opening staff papers is a reveal of personal data:
-    it goes to the security log. The institution's own members reading their papers is not."""
-    if attachment.kind not in PERSONAL_DATA_KINDS:
-        return
+def attachment_downloaded(*, actor, attachment: FilingAttachment, request=None, shown: bool = False) -> None:
+    """Every document that leaves the portal goes to the security log: who opened which
+    document of which filing, read in the page (``shown``) or downloaded. A reviewer outside
+    the institution opening staff papers reveals personal data and is logged as such; the
+    institution's own members reading them open a document like any other."""
     own = {org.pk for org in policy.organisations_of(actor)}
-    if attachment.filing.institution.organisation_id in own:
-        return
+    personal = attachment.kind in PERSONAL_DATA_KINDS and attachment.filing.institution.organisation_id not in own
     audit.security_event(
-        kind=SecurityEvent.Kind.REVEAL,
+        kind=SecurityEvent.Kind.REVEAL if personal else SecurityEvent.Kind.DOCUMENT_OPENED,
         user=actor,
         request=request,
-        detail={"attachment": attachment.pk, "kind": attachment.kind, "filing": attachment.filing_id},
+        detail={
+            "attachment": attachment.pk,
+            "kind": attachment.kind,
+            "filing": attachment.filing_id,
+            "how": "shown" if shown else "download",
+        },
     )
 
 
@@ -64,6 +68,15 @@ def required_attachments(filing: Filing) -> list[str]:
     if filing.kind == Filing.Kind.CHANGE:
         return [Kind.OTHER]
     return []
+
+
+def reading_order(filing: Filing, attachments) -> list[FilingAttachment]:
+    """The filing's documents in the order a reviewer reads them: the required ones in the
+    order the filing rules list them, then the others by kind, each kind oldest first."""
+    rank: dict[str, int] = {}
+    for kind in [*required_attachments(filing), *Kind.values]:
+        rank.setdefault(kind, len(rank))
+    return sorted(attachments, key=lambda a: (rank.get(a.kind, len(rank)), a.uploaded_at, a.pk))
 
 
 def missing_attachments(filing: Filing, present: set[str]) -> list[str]:

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.errors import ApplicationError
 from accounts.forms import style
 from accounts.widgets import DateInput
-from paperwork import bounds
+from paperwork import bounds, bulk
 from registry.forms.pickers import InstitutionPickerField
 from training.models import Certificate, StaffMember
 from training.services.staff import EDITABLE_FIELDS
@@ -216,6 +216,21 @@ class VerifyForm(forms.Form):
 class RejectForm(forms.Form):
     # Required by the service, which says so in its own words.
     note = forms.CharField(label=_("Reason for rejection"), required=False, max_length=NOTE_MAX)
+
+
+class BulkDecisionForm(forms.Form):
+    """Many certificates verified or rejected at once (``paperwork.bulk``)."""
+
+    ids = bulk.IdsField(label=_("Certificates"))
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Certificate.Status.VERIFIED, pgettext_lazy("certificate", "Verify")),
+            (Certificate.Status.REJECTED, pgettext_lazy("certificate", "Reject")),
+        ],
+    )
+    # Required for a rejection by the service, which says so in its own words.
+    note = forms.CharField(label=_("Note or reason"), required=False, max_length=NOTE_MAX)
 
 
 class KindCountsForm(forms.Form):

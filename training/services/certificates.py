@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.services import notify_organisation
-from paperwork import files
+from paperwork import bulk, files
 from training import rules
 from training.models import Certificate, CertificateKind, StaffMember
 from training.services.staff import require_roster_keeper
@@ -131,3 +132,80 @@ def certificate_kind_set_counts(*, actor, kind: CertificateKind, counts_for_rate
         kind.save(update_fields=["counts_for_rate"])
         audit.record(actor=actor, event="certificate_kind.changed", obj=kind, details={"counts": counts_for_rate})
     return kind
+
+
+def _label(certificate: Certificate) -> str:
+    return f"{certificate.staff.name} · {certificate.kind.name} {certificate.number}"
+
+
+def certificates_decide_many(*, actor, ids, status: str, note: str = "") -> list[Certificate]:
+    """Verify or reject many certificates at once (``paperwork.bulk``: all or nothing).
+
+    Each certificate is checked as the single decision checks it: in the verifier's sight and
+    still pending. One that is not refuses the batch, named with the reason, and nothing
+    changes. The rows are locked (by id) before they are judged, so a single decision on one
+    of them at the same moment either waits and then finds it decided, or decided it first and
+    the batch is refused. Each certificate is audited on its own; each institution is told
+    once, with the names."""
+    organisation = policy.acting_organisation(actor, rules.VERIFY_DUTY)
+    if organisation is None:
+        raise PermissionDenied(rules.VERIFY_DUTY)
+    if status not in (Certificate.Status.VERIFIED, Certificate.Status.REJECTED):
+        raise ApplicationError(_("Choose whether to verify or to reject the certificates."))
+    note = (note or "").strip()
+    if status == Certificate.Status.REJECTED and not note:
+        raise ApplicationError(_("Say why the certificates are rejected."), fields={"note": [_("Give a reason.")]})
+    ids = bulk.check_size(ids)
+    visible = set(Certificate.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    # Logged before the batch's transaction, which a refusal rolls back.
+    policy.log_out_of_sight(actor, Certificate.objects.all(), set(ids) - visible)
+    with transaction.atomic():
+        return _decide_locked(actor, organisation, ids, visible, status, note)
+
+
+def _decide_locked(actor, organisation, ids: list[int], visible: set[int], status: str, note: str) -> list[Certificate]:
+    locked = {
+        certificate.pk: certificate
+        for certificate in Certificate.objects.select_for_update(of=("self",))
+        .select_related("staff__institution", "kind")
+        .filter(pk__in=visible)
+        .order_by("pk")
+    }
+    problems = []
+    for pk in ids:
+        certificate = locked.get(pk)
+        if certificate is None:
+            problems.append(bulk.not_found(pk))
+        elif certificate.status != Certificate.Status.PENDING:
+            problems.append(
+                _("%(certificate)s: already decided (%(status)s).")
+                % {"certificate": _label(certificate), "status": certificate.get_status_display()}
+            )
+    bulk.refuse(problems)
+    now = timezone.now()
+    changed = Certificate.objects.filter(pk__in=ids, status=Certificate.Status.PENDING).update(
+        status=status, verified_by=organisation, verified_at=now, verification_note=note
+    )
+    if changed != len(ids):  # only without row locks (SQLite serialises writers instead)
+        raise ApplicationError(_("Nothing was changed: another decision came first. Reload the list."))
+    by_institution: dict[int, list[str]] = {}
+    decided = []
+    for pk in ids:
+        certificate = locked[pk]
+        certificate.status, certificate.verified_by, certificate.verified_at = status, organisation, now
+        certificate.verification_note = note
+        audit.record(
+            actor=actor, event=f"certificate.{status}", obj=certificate, details={"note": note[:200], "bulk": len(ids)}
+        )
+        by_institution.setdefault(certificate.staff.institution.organisation_id, []).append(certificate.staff.name)
+        decided.append(certificate)
+    for organisation_id, names in by_institution.items():
+        n = len(names)
+        title = (
+            ngettext("%(n)d certificate verified", "%(n)d certificates verified", n)
+            if status == Certificate.Status.VERIFIED
+            else ngettext("%(n)d certificate rejected", "%(n)d certificates rejected", n)
+        ) % {"n": n}
+        body = "、".join(names) + (f"\n{note}" if note else "")
+        notify_organisation(organisation_id=organisation_id, title=title, body=body)
+    return decided

@@ -17,15 +17,17 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit, policy
 from accounts.errors import ApplicationError
 from accounts.models import SecurityEvent
-from paperwork import files
+from paperwork import bulk, files
 from registry import selectors as registry_selectors
 from training import rules, selectors
 from training.forms.workforce import (
+    BulkDecisionForm,
     CertificateFilterForm,
     CertificateForm,
     KindCountsForm,
@@ -148,6 +150,9 @@ def certificate_queue(request):
         "verified": Certificate.Status.VERIFIED,
         "rejected": Certificate.Status.REJECTED,
         "today": timezone.localdate(),
+        # Many at once: the page's pending rows can be chosen (static/js/bulk.js).
+        "bulk": rules.may_verify(user) and any(c.status == Certificate.Status.PENDING for c in page),
+        "bulk_max": bulk.BATCH_MAX,
     }
     return render(request, "training/certificates/queue.html", context)
 
@@ -181,6 +186,38 @@ def certificate_verify(request, pk: int):
 @require_POST
 def certificate_reject(request, pk: int):
     return _decision(request, pk, RejectForm, services.certificate_reject, _("%(kind)s of %(name)s rejected."))
+
+
+@login_required
+@require_POST
+def certificate_bulk_decide(request):
+    """Verify or reject the chosen certificates of the queue: all of them or, if one cannot be
+    decided, none (the message names it and why)."""
+    if not rules.may_verify(request.user):
+        raise PermissionDenied(rules.VERIFY_DUTY)
+    form = BulkDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request, "certificate_queue")
+    data = form.cleaned_data
+    try:
+        decided = services.certificates_decide_many(
+            actor=request.user, ids=data["ids"], status=data["decision"], note=data["note"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        for problem in error.fields.get("items", []) + error.fields.get("note", []):
+            messages.error(request, problem)
+    else:
+        n = len(decided)
+        if data["decision"] == Certificate.Status.VERIFIED:
+            done = ngettext("%(n)d certificate verified.", "%(n)d certificates verified.", n)
+        else:
+            done = ngettext("%(n)d certificate rejected.", "%(n)d certificates rejected.", n)
+        messages.success(request, done % {"n": n})
+    return _back(request, "certificate_queue")
 
 
 # --- Expiring and expired -------------------------------------------------------------------
@@ -240,6 +277,7 @@ urlpatterns = [
     path("certificates/<int:pk>/withdraw/", certificate_withdraw, name="certificate_withdraw"),
     path("certificates/<int:pk>/verify/", certificate_verify, name="certificate_verify"),
     path("certificates/<int:pk>/reject/", certificate_reject, name="certificate_reject"),
+    path("certificates/decide/", certificate_bulk_decide, name="certificate_bulk_decide"),
     path("certificate-kinds/", certificate_kind_list, name="certificate_kind_list"),
     path("certificate-kinds/<int:pk>/", certificate_kind_update, name="certificate_kind_update"),
 ]
