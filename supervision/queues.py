@@ -47,8 +47,8 @@ def _incident_and_objection_items(actor) -> list[dict]:
         items.append({"title": _("Ban list proposals waiting for a second keeper"), "count": counts["proposals"],
                       "url": _url("incident_list", "?kind=abuse")})  # fmt: skip
     if counts.get("notices"):
-        items.append({"title": _("Decisions about your institution you may still object to"), "count": counts["notices"],
-                      "urgent": True, "url": _url("case_decision_list")})  # fmt: skip
+        items.append({"title": _("Decisions about your institution you may still object to"),
+                      "count": counts["notices"], "urgent": True, "url": _url("case_decision_list")})  # fmt: skip
     if counts.get("objections"):
         items.append({"title": _("Objections waiting for your answer"), "count": counts["objections"], "urgent": True,
                       "url": _url("objection_list", "?status=pending")})  # fmt: skip
