@@ -12,6 +12,7 @@ from training.selectors.certificates import (
     certificate_queue,
     expiry_list,
 )
+from training.selectors.imports import import_job_get
 from training.selectors.programmes import (
     participant_get,
     participant_list,
@@ -56,6 +57,7 @@ from training.selectors.villages import (
 
 __all__ = [
     "ExpiryItem",
+    "import_job_get",
     "Rate",
     "RosterCheck",
     "RosterReport",
