@@ -18,6 +18,8 @@ def import_run_task(self, job_id: int, language: str | None = None) -> str | Non
     try:
         job = import_services.import_job_run(job_id=job_id, language=language)
     except jobs.JobBusy as exc:
+        if self.request.is_eager:  # in-process: no queue to come back from
+            return jobs.RUNNING
         # Held by another worker: look again when its heartbeat would be stale if it died.
         raise self.retry(exc=exc, countdown=jobs.timeout(), max_retries=None) from exc
     except OperationalError as exc:
