@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests may write at once in the embedded default: wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A kept connection is checked before a request uses it: after a database restart only the
+    # requests in flight fail (503), not the first request of every web worker.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DJANGO_ENV == "test" and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A test database needs no durability: its commits need not wait for the disk.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
