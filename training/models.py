@@ -342,6 +342,8 @@ class WorkforceImportJob(models.Model):
     interrupted = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("workforce import")

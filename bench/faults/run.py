@@ -154,7 +154,9 @@ class Stack:
         if not self.reused:
             commands += [["load_reference_data"], ["load_demo_data"], ["collectstatic", "--noinput"]]
         for command in commands:
-            subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=self.env, check=True, capture_output=True)
+            done = subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=self.env, capture_output=True, text=True)
+            if done.returncode:
+                raise RuntimeError(f"manage.py {command[0]} failed:\n{done.stderr[-3000:]}")
         say(f"  set-up: migrate, reference and demo data, static files in {time.monotonic() - started:.0f} s")
         self.spawn("web", [str(VENV / "bin" / "gunicorn"), "yuyao_childcare.wsgi", "--bind", f"127.0.0.1:{WEB_PORT}",
                            "--workers", "3", "--timeout", "60", "--access-logfile", "-"])  # fmt: skip
@@ -245,6 +247,7 @@ def wait_for(condition, seconds: float, failure: str, every: float = 0.5) -> flo
 
 def django_setup(stack: Stack) -> None:
     os.environ.update(stack.env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuyao_childcare.settings")
     sys.path.insert(0, str(ROOT))
     import django
 

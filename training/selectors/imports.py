@@ -1,16 +1,10 @@
-"""The workforce import jobs: each seen by its uploader only (another's job answers 404)."""
+"""The workforce import jobs: each seen by its uploader only (policy rule 29; another's job
+answers 404)."""
 
-from django.http import Http404
-
+from accounts import policy
 from training.models import WorkforceImportJob
 
 
 def import_job_get(*, actor, pk: int) -> WorkforceImportJob:
-    job = (
-        WorkforceImportJob.objects.select_related("institution", "programme", "created_by")
-        .filter(pk=pk, created_by_id=actor.pk)
-        .first()
-    )
-    if job is None:
-        raise Http404
-    return job
+    jobs = WorkforceImportJob.objects.select_related("institution", "programme", "created_by")
+    return policy.get_visible_or_404(actor, jobs, pk=pk)
