@@ -77,3 +77,26 @@ def test_production_settings_use_the_forgiving_cache(monkeypatch):
     finally:
         monkeypatch.delenv("REDIS_URL")
         importlib.reload(settings)
+
+
+def test_the_heartbeat_thread_beats_while_the_import_runs_and_stops_after(monkeypatch, settings):
+    """The worker's sign of life comes from a thread of its own (so that it is seen during the
+    long data transaction) and stops with the import; 0 seconds turns it off."""
+    import time
+
+    from paperwork import jobs
+
+    beats = []
+    monkeypatch.setattr(jobs, "beat", lambda model, job_id: beats.append(job_id))
+    settings.IMPORT_HEARTBEAT_SECONDS = 0.05
+    with jobs.Heartbeat(object, 7) as heartbeat:
+        time.sleep(0.4)
+    assert len(beats) >= 3 and set(beats) == {7}
+    assert not heartbeat.thread.is_alive()
+    after = len(beats)
+    time.sleep(0.2)
+    assert len(beats) == after
+    settings.IMPORT_HEARTBEAT_SECONDS = 0
+    with jobs.Heartbeat(object, 8) as silent:
+        time.sleep(0.1)
+    assert silent.thread is None and 8 not in beats

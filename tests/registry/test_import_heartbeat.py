@@ -71,3 +71,26 @@ def test_progress_beats_the_heartbeat(client_as, django_capture_on_commit_callba
     started = timezone.now()
     job = queued_job(client_as, django_capture_on_commit_callbacks, 730, run=True)
     assert job.status == ImportJob.Status.DONE and job.heartbeat_at >= started
+
+
+def test_an_upload_while_the_broker_is_away_is_kept_waiting_and_queued_later(
+    client_as, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    def refuse(*args, **kwargs):
+        raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(import_run_task, "delay", refuse)
+    client = english(client_as("amr"))
+    content = workbook(REGISTRATION_HEADERS, [registration_row(740)])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"kind": "registrations", "file": SimpleUploadedFile("导入.xlsx", content)})
+    job = ImportJob.objects.order_by("-pk").first()
+    assert response.status_code == 302 and job.status == ImportJob.Status.PENDING
+    assert 'data-testid="import-waiting"' in client.get(f"/registry/imports/{job.pk}/").content.decode()
+    monkeypatch.undo()  # the broker is back
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert list(imports_watch_task.delay().get()) == [0, 1]
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.imported_rows == 1
