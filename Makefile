@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run serve-prod bench test lint messages clean check-python
+.PHONY: run serve-prod bench faults test lint messages clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -60,6 +60,14 @@ BENCH_TIME ?= 1m
 bench: $(VENV)/.installed-dev
 	$(VENV)/bin/locust -f bench/locustfile.py --headless --only-summary --host $(BENCH_HOST) \
 		--users $(BENCH_USERS) --spawn-rate 5 --run-time $(BENCH_TIME)
+
+# The fault drills (bench/faults/run.py): the portal under production settings on a throwaway
+# Redis (:6390) and PostgreSQL cluster (:5440, initdb into a temporary folder), with gunicorn, a
+# Celery worker and beat; Redis stopped, a worker killed mid-import, PostgreSQL restarted under
+# load. Never touches other services. FAULTS="redis worker postgres" picks drills.
+FAULTS ?=
+faults: $(VENV)/.installed-dev
+	$(PY) bench/faults/run.py $(FAULTS)
 
 # The whole suite, one worker per core (pytest-xdist; each worker has a database of its own).
 # DATABASE_URL / REDIS_URL are used when set; the embedded defaults otherwise.

@@ -114,7 +114,7 @@ Dashboards
     else.
 28. **Periodic reports**: the organisation that wrote them and the township they are about;
     holders of ``reports.approve`` (the health bureau) and the leading group see all.
-29. **Dashboard exports**: the user who asked for them.
+29. **Dashboard exports** and **workforce import jobs**: the user who asked for them (uploaded them).
 
 Acting
 ------

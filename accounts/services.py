@@ -291,7 +291,9 @@ def notification_send(
     ):
         from accounts.tasks import notification_email_task
 
-        transaction.on_commit(lambda: notification_email_task.delay(notification.pk))
+        # robust: a broker that is away must not fail the change that sent the message (the inbox
+        # keeps it; only its e-mail copy is lost).
+        transaction.on_commit(lambda: notification_email_task.delay(notification.pk), robust=True)
     return notification
 
 

@@ -1,11 +1,16 @@
 """Pages of the accounts app: parse the request, call one selector or service, render."""
 
+import logging
+import sys
+
+from django import db
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,6 +20,8 @@ from accounts import api_errors, audit, identity, notices, policy, selectors, se
 from accounts.errors import ApplicationError
 from accounts.forms import ApiTokenIssueForm, AuditFilterForm, LoginForm, NotificationSettingsForm, SecurityFilterForm
 from accounts.models import Organisation, SecurityEvent
+
+log = logging.getLogger(__name__)
 
 
 class LoginView(auth_views.LoginView):
@@ -254,5 +261,28 @@ def error_403(request, exception):
     return render(request, "403.html", status=403)
 
 
+def database_unavailable(error) -> bool:
+    """The database cannot be reached (down, restarting, a connection cut): a passing outage,
+    not a fault of the page."""
+    return isinstance(error, (db.OperationalError, db.InterfaceError))
+
+
+def service_unavailable(request) -> HttpResponse:
+    """503 with a Retry-After: a plain Chinese page (rendered without the request, whose context
+    would ask the database again), or the API's error shape."""
+    if request.path.startswith("/api/"):
+        message = _("The service is briefly unavailable: please try again in a minute. Nothing was saved.")
+        response = JsonResponse(api_errors.error_body("service_unavailable", message), status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def error_500(request):
+    error = sys.exc_info()[1]
+    if database_unavailable(error):
+        log.warning("database unavailable while answering %s: %s", request.path, error)
+        return service_unavailable(request)
     return render(request, "500.html", status=500)

@@ -583,6 +583,10 @@ class ImportJob(models.Model):
     imported_rows = models.PositiveIntegerField(default=0)
     # [{"row": 3, "column": "统一社会信用代码", "message": "..."}]
     errors = models.JSONField(default=list, blank=True)
+    # The worker's sign of life while running, and whether a dead worker left it (paperwork/jobs.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    interrupted = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -3,22 +3,37 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from paperwork import jobs
 from registry.services import imports as import_services
 
 
-@shared_task(bind=True, max_retries=3)
+@shared_task(bind=True, max_retries=3, acks_late=True, reject_on_worker_lost=True)
 def import_run_task(self, job_id: int, language: str | None = None) -> str | None:
-    """Run one import job. Idempotent: a job that is done, failed or already running is left as
-    it is, so a duplicated or repeated delivery saves nothing twice. A passing database error is
-    retried with back-off; after the last try the job fails instead of waiting for ever."""
+    """Run one import job. Idempotent: a job that is done or failed on its rows is left as it
+    is, so a duplicated or repeated delivery saves nothing twice. Acknowledged only once run: a
+    worker that dies mid-import leaves the task to be delivered again, and the new delivery runs
+    the job from the start once the dead worker's heartbeat is stale (``paperwork.jobs``). A
+    passing database error is retried with back-off; after the last try the job fails instead of
+    waiting for ever."""
     try:
         job = import_services.import_job_run(job_id=job_id, language=language)
+    except jobs.JobBusy as exc:
+        if self.request.is_eager:  # in-process: no queue to come back from
+            return jobs.RUNNING
+        # Held by another worker: look again when its heartbeat would be stale if it died.
+        raise self.retry(exc=exc, countdown=jobs.timeout(), max_retries=None) from exc
     except OperationalError as exc:
         if self.request.retries >= self.max_retries:
             import_services.import_job_abandon(job_id=job_id)
             raise
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries)
     return job.status if job is not None else None
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def imports_watch_task() -> tuple[int, int]:
+    """Every minute: imports whose worker died are failed, imports never queued are queued."""
+    return import_services.import_jobs_watch()
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -20,4 +20,6 @@ SCOPES = {
         programme_region="programme__region",
         township="township",
     ),
+    # Rule 29: a workforce import job is its uploader's only.
+    "workforceimportjob": partial(policy.asked_by_user, requested_by="created_by"),
 }

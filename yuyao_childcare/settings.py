@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests may write at once in the embedded default: wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A kept connection is checked before a request uses it: after a database restart only the
+    # requests in flight fail (503), not the first request of every web worker.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DJANGO_ENV == "test" and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A test database needs no durability: its commits need not wait for the disk.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
@@ -134,8 +138,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery ---------------------------------------------------------------------
 REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A cache that answers "nothing cached" while Redis is away (yuyao_childcare/cache.py): pages
+    # keep answering, and short socket timeouts keep a dead Redis from holding every request.
+    CACHES = {
+        "default": {
+            "BACKEND": "yuyao_childcare.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
+    # A broker that is away refuses a new task within seconds (the caller keeps the job waiting,
+    # see registry.services.imports) instead of holding the request.
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 0.5,
+        # An unacknowledged task of a worker that died is delivered again after this many seconds.
+        "visibility_timeout": env.integer("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10),
+    }
+    CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
     if DJANGO_ENV == "test" and env.text("PYTEST_XDIST_WORKER"):
         # Parallel test workers (gw0, gw1, …) each cache in a Redis database of their own: a
         # test that empties the cache or counts in it must not meet another worker's keys.
@@ -150,10 +175,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Import jobs (paperwork/jobs.py): the worker beats every IMPORT_HEARTBEAT_SECONDS (0: no beating
+# thread, as in tests); a running job silent for IMPORT_HEARTBEAT_TIMEOUT seconds is failed.
+IMPORT_HEARTBEAT_SECONDS = env.integer("IMPORT_HEARTBEAT_SECONDS", 0 if DJANGO_ENV == "test" else 10, minimum=0)
+IMPORT_HEARTBEAT_TIMEOUT = env.integer("IMPORT_HEARTBEAT_TIMEOUT", 120, minimum=5)
 # Without a broker there is no `celery beat`: the embedded default's web process runs the
 # schedule below itself (yuyao_childcare/scheduler.py). Never in tests: they run jobs directly.
 EMBEDDED_SCHEDULER = env.flag("EMBEDDED_SCHEDULER", default=DJANGO_ENV == "development" and not REDIS_URL)
 CELERY_BEAT_SCHEDULE = {
+    # Jobs whose worker died are shown as failed; jobs never queued (broker away) are queued.
+    "registry-imports-watch-minutely": {"task": "registry.tasks.imports_watch_task", "schedule": timedelta(minutes=1)},
+    "training-imports-watch-minutely": {"task": "training.tasks.imports_watch_task", "schedule": timedelta(minutes=1)},
     "audit-prune-daily": {"task": "accounts.tasks.audit_prune_task", "schedule": timedelta(days=1)},
     "rectification-escalate-hourly": {
         "task": "inspections.tasks.orders_escalate_overdue_task",

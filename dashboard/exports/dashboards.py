@@ -121,7 +121,7 @@ def export_job_start(*, actor: User, region: Region) -> ExportJob:
     selectors.dashboard_region(actor=actor, code=region.code)
     job = services.export_job_create(actor=actor, region=region)
     audit.record(actor=actor, event="dashboard.export_requested", obj=job, details={"region": region.code})
-    transaction.on_commit(lambda: export_run_task.delay(job.pk))
+    transaction.on_commit(lambda: export_run_task.delay(job.pk), robust=True)  # a broker away: the job waits
     return job
 
 

@@ -77,7 +77,9 @@ def schedule_refresh() -> None:
     from django.conf import settings
 
     if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        transaction.on_commit(_queue_refresh)
+        # robust: a broker that is away must not turn the committed change into an error page;
+        # the 15-minute beat refreshes the snapshots when it is back.
+        transaction.on_commit(_queue_refresh, robust=True)
         return
     connection = transaction.get_connection()
     if any(callback is _refresh_now for _savepoints, callback, _robust in connection.run_on_commit):

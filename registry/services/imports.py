@@ -7,13 +7,13 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.errors import ApplicationError
-from paperwork import files
+from paperwork import files, jobs
 from registry import imports, rules
 from registry.models import ImportJob
 
@@ -52,16 +52,19 @@ def _queue(job_id: int, language: str | None) -> None:
 
 
 def import_job_run(*, job_id: int, language: str | None = None) -> ImportJob | None:
-    """Run a waiting job once (the rules of ``registry.imports``). A job that is done, failed or
-    being run by another worker is left alone; a passing database error puts the job back to
-    waiting and is raised for the task to retry."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, processed_rows=0, imported_rows=0, errors=[]
-    )
+    """Run a waiting job once (the rules of ``registry.imports``). A job that is done or failed
+    on its rows is left alone; one held by a living worker raises ``jobs.JobBusy``; a job whose
+    worker died (``paperwork.jobs``) is run again from the start. A passing database error puts
+    the job back to waiting and is raised for the task to retry."""
+    claimed = jobs.claim(ImportJob, job_id)
     job = ImportJob.objects.select_related("organisation__jurisdiction", "created_by").filter(pk=job_id).first()
     if not claimed or job is None:
         return job
-    with translation.override(language or settings.LANGUAGE_CODE), audit.acting_as(job.created_by_id):
+    with (
+        translation.override(language or settings.LANGUAGE_CODE),
+        audit.acting_as(job.created_by_id),
+        jobs.Heartbeat(ImportJob, job.pk),
+    ):
         try:
             _run(job)
         except OperationalError:
@@ -73,7 +76,36 @@ def import_job_run(*, job_id: int, language: str | None = None) -> ImportJob | N
             report.add(0, "", _("The import stopped on an unexpected error; nothing was saved. Tell the operator."))
             _finish(job, ImportJob.Status.FAILED, report)
     job.refresh_from_db()
+    _notify(job)
     return job
+
+
+def _notify(job: ImportJob) -> None:
+    from django.urls import reverse
+
+    from accounts.services import notification_send
+
+    if job.status == ImportJob.Status.DONE:
+        title = _("Import of %(name)s: %(n)d rows imported") % {"name": job.original_name, "n": job.imported_rows}
+    elif job.status == ImportJob.Status.FAILED:
+        title = _("Import of %(name)s: nothing imported, see the report") % {"name": job.original_name}
+    else:
+        return
+    notification_send(recipient=job.created_by, title=title, link=reverse("import_detail", kwargs={"pk": job.pk}))
+
+
+def import_job_refresh(job: ImportJob) -> ImportJob:
+    """The read-time check: a running job whose worker died is shown as failed."""
+    jobs.fail_if_stale(job)
+    return job
+
+
+def import_jobs_watch() -> tuple[int, int]:
+    """On a schedule: fail the jobs whose worker died, queue the jobs never queued (the broker
+    was away when they were uploaded). Returns (failed, queued)."""
+    failed = jobs.fail_stale(ImportJob)
+    queued = jobs.requeue_waiting(ImportJob, lambda pk: _queue(pk, None))
+    return failed, queued
 
 
 def import_job_abandon(*, job_id: int) -> None:
@@ -94,7 +126,9 @@ def _finish(job: ImportJob, status: str, report, imported: int = 0) -> None:
 
 def _progress(job: ImportJob):
     # A queryset update outside the data transaction, so that the progress bar moves.
-    return lambda processed: ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+    return lambda processed: ImportJob.objects.filter(pk=job.pk).update(
+        processed_rows=processed, heartbeat_at=timezone.now()
+    )
 
 
 def _run(job: ImportJob) -> None:

@@ -76,14 +76,14 @@ def import_template(request, kind: str):
 @login_required
 @require_GET
 def import_detail(request, pk: int):
-    job = selectors.import_job_get(actor=request.user, pk=pk)
+    job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
     return render(request, "registry/imports/detail.html", {"job": job})
 
 
 @login_required
 @require_GET
 def import_status(request, pk: int):
-    job = selectors.import_job_get(actor=request.user, pk=pk)
+    job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
     data = {
         "status": job.status,
         "status_display": str(job.get_status_display()),

@@ -1,6 +1,7 @@
 """Workforce imports from Excel: an institution's staff and their certificates, and the
-participants of a training programme. Rosters are small (hundreds of rows), so a file is read,
-checked and saved in the request, not by a task.
+participants of a training programme. The upload is kept and imported by a Celery task
+(``training.services.imports``, the job's life in ``paperwork.jobs``) with progress, this row
+report and a notification, as the registry's imports are.
 
 The file format
 ---------------

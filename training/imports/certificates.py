@@ -24,11 +24,11 @@ def _kind_lookup(kinds: Iterable[CertificateKind]) -> dict[str, CertificateKind]
     return lookup
 
 
-def certificate_import(*, actor, institution: Institution, file) -> tuple[int, Report]:
+def certificate_import(*, actor, institution: Institution, file, tracker=None) -> tuple[int, Report]:
     """Record every certificate of the file for the institution's current staff, or none."""
     staff_services.require_roster_keeper(actor, institution)
     kind = CERTIFICATES
-    rows, report = read(file, kind)
+    rows, report = read(file, kind, tracker=tracker)
     if not rows:
         return 0, report
     id_column, kind_column, level_column, number_column, expiry_column = (
@@ -99,5 +99,5 @@ def certificate_import(*, actor, institution: Institution, file) -> tuple[int, R
             expires_on=values["expires_on"],
         )
 
-    report = save_all(kind, rows, save, actor=actor, obj=institution, event="certificates.imported")
+    report = save_all(kind, rows, save, actor=actor, obj=institution, event="certificates.imported", tracker=tracker)
     return (0 if report else len(rows)), report

@@ -18,11 +18,11 @@ def _in_area(programme: TrainingProgramme, member: StaffMember) -> bool:
     return member.institution.township.code.startswith(area) or area.startswith(member.institution.township.code)
 
 
-def participant_import(*, actor, programme: TrainingProgramme, file) -> tuple[int, Report]:
+def participant_import(*, actor, programme: TrainingProgramme, file, tracker=None) -> tuple[int, Report]:
     """Add every participant of the file to the programme, or none (its runners only)."""
     programme_services.require_runner(actor, programme)
     kind = PARTICIPANTS
-    rows, report = read(file, kind)
+    rows, report = read(file, kind, tracker=tracker)
     if not rows:
         return 0, report
     name_column, village_column, staff_column = (column_of(kind, key) for key in ("name", "village", "staff"))
@@ -119,5 +119,5 @@ def participant_import(*, actor, programme: TrainingProgramme, file) -> tuple[in
             phone=values.get("phone") or "",
         )
 
-    report = save_all(kind, rows, save, actor=actor, obj=programme, event="participants.imported")
+    report = save_all(kind, rows, save, actor=actor, obj=programme, event="participants.imported", tracker=tracker)
     return (0 if report else len(rows)), report

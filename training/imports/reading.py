@@ -46,12 +46,14 @@ def _id_number(row: Row, column: Column, report: Report, raw, text: str) -> bool
     return True
 
 
-def read(file, kind: str) -> tuple[list[Row], Report]:
+def read(file, kind: str, *, tracker=None) -> tuple[list[Row], Report]:
     """The rows of the file with the shape of every cell checked, or the problems that stop it
-    being read."""
+    being read. A ``tracker`` (``training.services.imports``) hears how many rows were read."""
     rows, report = spreadsheets.read_rows(file, COLUMNS[kind])
     if report:
         return [], report
+    if tracker is not None:
+        tracker.read(len(rows))
     today = timezone.localdate()
     for row in rows:
         for column in COLUMNS[kind]:
@@ -64,8 +66,11 @@ def _header_of(kind: str, fields: Iterable[str]) -> str:
     return next((headers[key] for key in fields if key in headers), "")
 
 
-def save_all(kind: str, rows: list[Row], save: Callable[[Row], object], *, actor, obj, event: str) -> Report:
-    """Save every row in one transaction, or none: a service's refusal is reported by row."""
+def save_all(
+    kind: str, rows: list[Row], save: Callable[[Row], object], *, actor, obj, event: str, tracker=None
+) -> Report:
+    """Save every row in one transaction, or none: a service's refusal is reported by row. A
+    ``tracker`` marks its job done in the same transaction, so that a rerun never saves twice."""
     report = Report()
     try:
         with transaction.atomic():
@@ -80,6 +85,8 @@ def save_all(kind: str, rows: list[Row], save: Callable[[Row], object], *, actor
             if report:
                 raise _RollBack
             audit.record(actor=actor, event=event, obj=obj, details={"rows": len(rows)})
+            if tracker is not None:
+                tracker.saved(len(rows))
     except _RollBack:
         pass
     return report

@@ -13,12 +13,12 @@ from training.models import StaffMember
 from training.services import staff as staff_services
 
 
-def staff_import(*, actor, institution: Institution, file, request=None) -> tuple[int, Report]:
+def staff_import(*, actor, institution: Institution, file, request=None, tracker=None) -> tuple[int, Report]:
     """Add every row of the file to the institution's roster, or none. Returns (rows imported,
     report); the report is empty when the rows were saved."""
     staff_services.require_roster_keeper(actor, institution)
     kind = STAFF
-    rows, report = read(file, kind)
+    rows, report = read(file, kind, tracker=tracker)
     if not rows:
         return 0, report
     id_column, class_column = column_of(kind, "id_number"), column_of(kind, "class_group")
@@ -83,5 +83,5 @@ def staff_import(*, actor, institution: Institution, file, request=None) -> tupl
             request=request,
         )
 
-    report = save_all(kind, rows, save, actor=actor, obj=institution, event="staff.imported")
+    report = save_all(kind, rows, save, actor=actor, obj=institution, event="staff.imported", tracker=tracker)
     return (0 if report else len(rows)), report

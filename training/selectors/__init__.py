@@ -13,6 +13,7 @@ from training.selectors.certificates import (
     expired_querysets,
     expiry_list,
 )
+from training.selectors.imports import import_job_get
 from training.selectors.programmes import (
     participant_get,
     participant_list,
@@ -57,6 +58,7 @@ from training.selectors.villages import (
 
 __all__ = [
     "ExpiryItem",
+    "import_job_get",
     "Rate",
     "RosterCheck",
     "RosterReport",

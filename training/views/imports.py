@@ -1,7 +1,9 @@
 """Pages of the workforce imports from Excel: staff and certificates (an institution's own
 officers, into their own roster) and the participants of a programme (its runners), with the
-blank templates. The rules are in ``training.imports``; a file is checked and saved in the
-request, all or nothing, and a refused file shows its report (row, column, problem).
+blank templates. The rules are in ``training.imports``; an upload is kept and imported by a
+Celery task (``training.services.imports``), all or nothing, and its page shows the progress,
+then the count or the report of a refused file (row, column, problem). A job is its
+uploader's only.
 
 Who may open what is asked before the file is read: someone who may not import gets 403 on
 the page (the programme itself is 404 only if out of sight, and every member sees programmes).
@@ -13,11 +15,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import policy
@@ -26,6 +28,8 @@ from accounts.forms import StyledForm
 from paperwork.spreadsheets import XLSX
 from registry import selectors as registry_selectors
 from training import imports, rules, selectors
+from training.models import WorkforceImportJob
+from training.services import imports as import_services
 
 RUN_DUTY = "training.run"
 
@@ -45,24 +49,22 @@ def _own_institution(actor):
     return institution
 
 
-def _page(request, *, kind: str, heading: str, template_url: str, back: tuple[str, str] | None, run):
-    """GET shows the form; POST checks the upload and runs the import (``run(file)`` returns
-    (rows imported, report)): the report on this page, or a redirect with the count."""
+def _page(request, *, kind: str, heading: str, template_url: str, back: tuple[str, str] | None, target: dict):
+    """GET shows the form; POST keeps the upload and queues its import (``target``: the
+    institution or programme), then shows the job's page."""
     form = WorkbookForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
         try:
-            imports.check_file(uploaded)
+            job = import_services.import_job_create(
+                actor=request.user, kind=kind, uploaded=form.cleaned_data["file"], **target
+            )
         except ApplicationError as error:
             form.add_error("file", error.message)
         else:
-            imported, problems = run(uploaded)
-            if not problems:
-                messages.success(request, ngettext("%(n)d row imported.", "%(n)d rows imported.", imported)
-                                 % {"n": imported})  # fmt: skip
-                return redirect(request.path)
-            report = problems.as_list()
+            messages.success(request, _("%(name)s is uploaded; its rows are checked before anything is saved.")
+                             % {"name": job.original_name})  # fmt: skip
+            return redirect("training_import_detail", pk=job.pk)
     context = {
         "form": form,
         "kind": kind,
@@ -89,26 +91,19 @@ def _template_url(kind: str, **query) -> str:
 @require_http_methods(["GET", "POST"])
 def staff_import(request):
     institution = _own_institution(request.user)
-
-    def run(uploaded):
-        return imports.staff_import(actor=request.user, institution=institution, file=uploaded, request=request)
-
     heading = _("Import staff of %(institution)s") % {"institution": institution.name}
     return _page(request, kind=imports.STAFF, heading=heading, template_url=_template_url(imports.STAFF),
-                 back=None, run=run)  # fmt: skip
+                 back=None, target={"institution": institution})  # fmt: skip
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def certificate_import(request):
     institution = _own_institution(request.user)
-
-    def run(uploaded):
-        return imports.certificate_import(actor=request.user, institution=institution, file=uploaded)
-
     heading = _("Import certificates of the staff of %(institution)s") % {"institution": institution.name}
     return _page(request, kind=imports.CERTIFICATES, heading=heading,
-                 template_url=_template_url(imports.CERTIFICATES), back=None, run=run)  # fmt: skip
+                 template_url=_template_url(imports.CERTIFICATES), back=None,
+                 target={"institution": institution})  # fmt: skip
 
 
 @login_required
@@ -117,15 +112,48 @@ def participant_import(request, pk: int):
     programme = selectors.programme_get(actor=request.user, pk=pk)
     if not rules.can_run(request.user, programme):
         raise PermissionDenied(RUN_DUTY)
-
-    def run(uploaded):
-        return imports.participant_import(actor=request.user, programme=programme, file=uploaded)
-
     heading = _("Import participants of %(title)s") % {"title": programme.title}
     back = (reverse("programme_detail", kwargs={"pk": programme.pk}), programme.title)
     return _page(request, kind=imports.PARTICIPANTS, heading=heading,
                  template_url=_template_url(imports.PARTICIPANTS, programme=programme.pk), back=back,
-                 run=run)  # fmt: skip
+                 target={"programme": programme})  # fmt: skip
+
+
+def _job_page_links(job: WorkforceImportJob) -> dict:
+    if job.kind == WorkforceImportJob.Kind.PARTICIPANTS:
+        programme = {"pk": job.programme_id}
+        return {"upload_url": reverse("participant_import", kwargs=programme),
+                "back": (reverse("programme_detail", kwargs=programme), job.programme.title)}  # fmt: skip
+    name = "staff_import" if job.kind == WorkforceImportJob.Kind.STAFF else "certificate_import"
+    return {"upload_url": reverse(name), "back": None}
+
+
+@login_required
+@require_GET
+def training_import_detail(request, pk: int):
+    """A workforce import's progress, then its count or its report (its uploader only)."""
+    job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
+    return render(request, "training/imports/detail.html", {"job": job, **_job_page_links(job)})
+
+
+@login_required
+@require_GET
+def training_import_status(request, pk: int):
+    job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
+    done = job.status == WorkforceImportJob.Status.DONE
+    data = {
+        "status": job.status,
+        "status_display": str(job.get_status_display()),
+        "finished": job.status in (WorkforceImportJob.Status.DONE, WorkforceImportJob.Status.FAILED),
+        "percent": 100 if done else job.percent,
+        "processed": job.processed_rows,
+        "total": job.total_rows,
+        "imported": job.imported_rows,
+        "errors": job.errors,
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -149,4 +177,6 @@ urlpatterns = [
     path("certificates/import/", certificate_import, name="certificate_import"),
     path("programmes/<int:pk>/participants/import/", participant_import, name="participant_import"),
     path("imports/<str:kind>/template.xlsx", training_import_template, name="training_import_template"),
+    path("imports/jobs/<int:pk>/", training_import_detail, name="training_import_detail"),
+    path("imports/jobs/<int:pk>/status/", training_import_status, name="training_import_status"),
 ]
