@@ -183,7 +183,12 @@ class Institution(models.Model):
                 fields=["credit_code"], condition=~Q(credit_code=""), name="institution_credit_code_unique"
             ),
         ]
-        indexes = [models.Index(fields=["township", "status"], name="institution_township_idx")]
+        indexes = [
+            models.Index(fields=["township", "status"], name="institution_township_idx"),
+            # The list's sort keys.
+            models.Index(fields=["name"], name="institution_name_idx"),
+            models.Index(fields=["opened_on"], name="institution_opened_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -343,6 +348,13 @@ class Filing(models.Model):
                 condition=Q(status__in=["draft", "submitted", "returned"]),
                 name="filing_one_open_per_institution",
             ),
+        ]
+        indexes = [
+            # The list's default order (and the API's outside the review queue), its date
+            # filter and sort, and the monthly ledger of accepted filings.
+            models.Index(fields=["-created_at", "-id"], name="filing_created_idx"),
+            models.Index(fields=["submitted_at"], name="filing_submitted_idx"),
+            models.Index(fields=["status", "decided_at"], name="filing_decided_idx"),
         ]
 
     def __str__(self):

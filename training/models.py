@@ -80,7 +80,12 @@ class StaffMember(models.Model):
         ordering = ["institution", "left_on", "role", "name"]
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
-        indexes = [models.Index(fields=["institution", "left_on"], name="staff_institution_active_idx")]
+        indexes = [
+            models.Index(fields=["institution", "left_on"], name="staff_institution_active_idx"),
+            # The roster's sort keys.
+            models.Index(fields=["name"], name="staff_name_idx"),
+            models.Index(fields=["hired_on"], name="staff_hired_idx"),
+        ]
 
     def __str__(self):
         return self.name

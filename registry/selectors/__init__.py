@@ -11,6 +11,7 @@ from registry.selectors.filings import (
     change_rows,
     filing_class_groups,
     filing_get,
+    filing_ledger,
     filing_list,
     filing_open_for,
     filing_queue,
@@ -27,6 +28,7 @@ from registry.selectors.institutions import (
     institution_get,
     institution_list,
     institution_overview,
+    institution_text_condition,
     institution_township_choices,
 )
 from registry.selectors.planning import (
@@ -78,6 +80,7 @@ from registry.selectors.registrations import (
 )
 
 __all__ = [
+    "filing_ledger",
     "change_filing_open_for",
     "change_rows",
     "nursery_class_get",
@@ -114,6 +117,7 @@ __all__ = [
     "institution_for_member",
     "institution_get",
     "institution_list",
+    "institution_text_condition",
     "institution_overview",
     "institution_township_choices",
     "institutions_by_credit_code",

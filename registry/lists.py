@@ -1,0 +1,143 @@
+"""The registry's lists (``accounts.lists``): one filter set each for the page, the Excel export
+and the API, so the three agree by construction.
+
+Township choices are the townships in the user's sight, so a foreign township is a bad value
+(a message on the page, 400 on the API), not an empty list. Sorting offers the list's columns;
+the default order is the selector's.
+"""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.lists import FlagFilter, ListFilterSet, ListSpec, SortFilter
+from registry import selectors
+from registry.exports.institutions import INSTITUTION_COLUMNS
+from registry.models import Filing, Institution
+from registry.selectors.filings import filing_late_condition, filing_overdue_condition
+
+YES_NO_WIDGET = forms.Select(choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))])
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+# --- Filings ----------------------------------------------------------------------------------
+
+
+class FilingFilterSet(ListFilterSet):
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="institution__township__code")
+    provider_type = django_filters.ChoiceFilter(
+        label=_("Provider type"), field_name="institution__provider_type", choices=Institution.ProviderType.choices,
+        empty_label=_("All"),
+    )  # fmt: skip
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Filing.Kind.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Filing.Status.choices, empty_label=_("All statuses")
+    )
+    submitted = django_filters.DateFromToRangeFilter(
+        label=_("Submitted between"), field_name="submitted_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )  # fmt: skip
+    overdue = FlagFilter(label=_("Only reviews past the time limit"), method="filter_overdue")
+    # The dashboard's 备案按时办结率 links here: decided late this year or waiting past the limit.
+    late = FlagFilter(
+        label=_("Only filings decided late this year or waiting past the time limit"), method="filter_late"
+    )
+    q = django_filters.CharFilter(
+        label=_("Institution name"), field_name="institution__name", lookup_expr="icontains", max_length=100
+    )
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("submitted_at", "submitted"), ("due_on", "due"), ("created_at", "created"), ("status", "status")),
+        field_labels={"submitted_at": _("Submitted"), "due_on": _("Review due by"), "created_at": _("Created")},
+    )
+
+    def narrow(self) -> None:
+        townships = selectors.institution_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(filing_overdue_condition(today=timezone.localdate()))
+
+    def filter_late(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(filing_late_condition(day=timezone.localdate()))
+
+
+FILING_COLUMNS = [
+    ("机构名称", 36, lambda f: f.institution.name),
+    ("统一社会信用代码", 22, lambda f: f.institution.credit_code),
+    ("乡镇（街道）", 14, lambda f: f.institution.township.name),
+    ("机构类型", 16, lambda f: f.institution.get_provider_type_display()),
+    ("备案类型", 12, lambda f: f.get_kind_display()),
+    ("状态", 14, lambda f: f.get_status_display()),
+    ("提交次数", 8, lambda f: f.submissions),
+    ("提交时间", 18, lambda f: _local(f.submitted_at)),
+    ("审核期限", 12, lambda f: f.due_on or ""),
+    ("办结时间", 18, lambda f: _local(f.decided_at)),
+    ("备案号", 24, lambda f: f.number),
+]
+
+
+# --- Institutions -----------------------------------------------------------------------------
+
+
+class InstitutionFilterSet(ListFilterSet):
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="township__code")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Institution.Status.choices, empty_label=_("All"))
+    filing_status = django_filters.ChoiceFilter(
+        label=_("Filing status"), choices=Institution.FilingStatus.choices, empty_label=_("All")
+    )
+    provider_type = django_filters.ChoiceFilter(
+        label=_("Provider type"), choices=Institution.ProviderType.choices, empty_label=_("All")
+    )
+    inclusive = FlagFilter(label=_("Inclusive (普惠)"), widget=YES_NO_WIDGET)
+    demonstration = FlagFilter(label=_("Demonstration (示范)"), widget=YES_NO_WIDGET)
+    # The dashboard's "new" figures link here with their baseline (opened on or after it).
+    opened_since = django_filters.DateFilter(
+        label=_("Opened on or after"), field_name="opened_on", lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )  # fmt: skip
+    opened = django_filters.DateFromToRangeFilter(
+        label=_("Opened between"), field_name="opened_on",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )  # fmt: skip
+    text = django_filters.CharFilter(label=_("Name, credit code or address"), method="filter_text", max_length=100)
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("name", "name"), ("opened_on", "opened"), ("status", "status"), ("filing_status", "filing_status")),
+        field_labels={"name": _("Name"), "opened_on": _("Opened on"), "filing_status": _("Filing status")},
+    )
+
+    def narrow(self) -> None:
+        townships = selectors.institution_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(selectors.institution_text_condition(value.strip())) if value.strip() else queryset
+
+
+def _filings(actor):
+    return selectors.filing_queue(actor=actor).select_related("institution__township")
+
+
+def _institutions(actor):
+    return selectors.institution_list(actor=actor)
+
+
+LISTS = [
+    ListSpec(
+        name="filings", title="备案列表", list_url="filing_list", base=_filings, filterset=FilingFilterSet,
+        columns=FILING_COLUMNS,
+    ),
+    ListSpec(
+        name="institutions", title="托育机构名录", list_url="institution_list", base=_institutions,
+        filterset=InstitutionFilterSet, columns=INSTITUTION_COLUMNS,
+    ),
+]  # fmt: skip

@@ -1,0 +1,38 @@
+"""Permission matrix of the lists' exports (``accounts.lists``), their background jobs and the
+printable filing ledger.
+
+A list's export shows each user the rows of the list's page (its own sight), so every member
+gets an answer and nobody gets another's rows (the export tests check the rows); an unknown
+list is 404. A list's background export belongs to its requester alone (rule 29).
+"""
+
+from accounts.models import User
+from dashboard.models import ExportJob
+from tests.permission_matrix import LOGGED_IN, Case
+
+
+def _list(name):
+    return lambda username: {"name": name}
+
+
+def _health_list_job(username):
+    job = ExportJob.objects.create(list_name="institutions", query="", requested_by=User.objects.get(username="health"))
+    return {"pk": job.pk}
+
+
+TARGETS = {
+    "filings_list": _list("filings"),
+    "institutions_list": _list("institutions"),
+    "staff_list": _list("staff"),
+    "unknown_list": _list("nothing"),
+    "health_list_export_job": _health_list_job,
+}
+
+CASES = [
+    Case("list_export", LOGGED_IN, target="filings_list"),
+    Case("list_export", LOGGED_IN, target="institutions_list"),
+    Case("list_export", LOGGED_IN, target="staff_list"),
+    Case("list_export", frozenset(), target="unknown_list"),
+    Case("export_job_download", frozenset({"health"}), target="health_list_export_job"),
+    Case("filing_ledger", LOGGED_IN),
+]
