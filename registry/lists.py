@@ -11,10 +11,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.lists import FlagFilter, ListFilterSet, ListSpec, SortFilter
-from registry import selectors
+from registry import rules, selectors
 from registry.exports.institutions import INSTITUTION_COLUMNS
-from registry.models import Filing, Institution
+from registry.models import Filing, Institution, Registration
 from registry.selectors.filings import filing_late_condition, filing_overdue_condition
 
 YES_NO_WIDGET = forms.Select(choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))])
@@ -123,6 +124,94 @@ class InstitutionFilterSet(ListFilterSet):
         return queryset.filter(selectors.institution_text_condition(value.strip())) if value.strip() else queryset
 
 
+# --- Registrations and the unfiled queue -------------------------------------------------------
+
+
+class RegistrationFilterSet(ListFilterSet):
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="institution__township__code")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Registration.Status.choices, empty_label=_("All"))
+    legal_form = django_filters.ChoiceFilter(
+        label=_("Legal form"), choices=Institution.LegalForm.choices, empty_label=_("All")
+    )
+    registered = django_filters.DateFromToRangeFilter(
+        label=_("Registered between"), field_name="registered_on",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )  # fmt: skip
+    text = django_filters.CharFilter(
+        label=_("Name, credit code or certificate number"), method="filter_text", max_length=100
+    )
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("registered_on", "registered"), ("status", "status")),
+        field_labels={"registered_on": _("Registration date")},
+    )
+
+    def narrow(self) -> None:
+        townships = selectors.institution_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(selectors.registration_text_condition(value.strip())) if value.strip() else queryset
+
+
+REGISTRATION_COLUMNS = [
+    ("机构名称", 36, lambda r: r.institution.name),
+    ("统一社会信用代码", 22, lambda r: r.institution.credit_code),
+    ("乡镇（街道）", 14, lambda r: r.institution.township.name),
+    ("法人类型", 16, lambda r: r.get_legal_form_display()),
+    ("登记机关", 20, lambda r: r.authority.name),
+    ("登记证号", 24, lambda r: r.certificate_number),
+    ("登记日期", 12, lambda r: r.registered_on),
+    ("状态", 10, lambda r: r.get_status_display()),
+    ("撤销日期", 12, lambda r: r.revoked_on or ""),
+    ("来源", 10, lambda r: r.get_source_display()),
+]
+
+
+class UnfiledFilterSet(ListFilterSet):
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="township__code")
+    provider_type = django_filters.ChoiceFilter(
+        label=_("Provider type"), choices=Institution.ProviderType.choices, empty_label=_("All")
+    )
+    legal_form = django_filters.ChoiceFilter(
+        label=_("Legal form"), choices=Institution.LegalForm.choices, empty_label=_("All")
+    )
+    registered = django_filters.DateFromToRangeFilter(
+        label=_("Registered between"), field_name="registered_on",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )  # fmt: skip
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("registered_on", "registered"), ("name", "name")),
+        field_labels={"registered_on": _("Registration date"), "name": _("Name")},
+    )
+
+    def narrow(self) -> None:
+        townships = selectors.township_list(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+
+
+UNFILED_COLUMNS = [
+    ("机构名称", 36, lambda i: i.name),
+    ("统一社会信用代码", 22, lambda i: i.credit_code),
+    ("乡镇（街道）", 14, lambda i: i.township.name),
+    ("法人类型", 16, lambda i: i.get_legal_form_display()),
+    ("机构类型", 16, lambda i: i.get_provider_type_display()),
+    ("登记日期", 12, lambda i: i.registered_on),
+    ("登记后天数", 10, lambda i: (timezone.localdate() - i.registered_on).days),
+]
+
+
+def _registrations(actor):
+    rules.require_registration_sight(actor)
+    return selectors.registration_list(actor=actor)
+
+
+def _unfiled(actor):
+    policy.require_duty(actor, "filing.review")
+    return selectors.unfiled_institution_list(actor=actor)
+
+
 def _filings(actor):
     return selectors.filing_queue(actor=actor).select_related("institution__township")
 
@@ -139,5 +228,13 @@ LISTS = [
     ListSpec(
         name="institutions", title="托育机构名录", list_url="institution_list", base=_institutions,
         filterset=InstitutionFilterSet, columns=INSTITUTION_COLUMNS,
+    ),
+    ListSpec(
+        name="registrations", title="登记信息", list_url="registration_list", base=_registrations,
+        filterset=RegistrationFilterSet, columns=REGISTRATION_COLUMNS,
+    ),
+    ListSpec(
+        name="unfiled", title="已登记未备案机构", list_url="unfiled_list", base=_unfiled,
+        filterset=UnfiledFilterSet, columns=UNFILED_COLUMNS,
     ),
 ]  # fmt: skip

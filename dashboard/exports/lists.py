@@ -5,9 +5,10 @@ The job keeps the list's name and the page's query string; the run rebuilds the 
 set from them with the requester's sight as it is when it runs (someone who lost sight of rows
 gets a file without them; filters no longer valid fail the job)."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ def list_export_start(*, actor: User, spec: lists.ListSpec, query: str) -> Expor
 
 
 def _fail(job_id: int) -> str:
-    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+    services.export_job_update(job_id=job_id, status=ExportJob.Status.FAILED, finished_at=timezone.now())
     return ExportJob.Status.FAILED
 
 
@@ -54,14 +55,17 @@ def list_export_run(*, job_id: int) -> str:
     actor = job.requested_by
     if spec is None or not actor.is_active:
         return _fail(job.pk)
-    filterset = lists.filtered(spec, actor=actor, data=QueryDict(job.query))
+    try:
+        filterset = lists.filtered(spec, actor=actor, data=QueryDict(job.query))
+    except (PermissionDenied, Http404):  # the requester lost the list's duty
+        return _fail(job.pk)
     if not filterset.is_valid():
         return _fail(job.pk)
     queryset = filterset.qs
-    ExportJob.objects.filter(pk=job.pk).update(total=queryset.count())
+    services.export_job_update(job_id=job.pk, total=queryset.count())
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(done=done)
+        services.export_job_update(job_id=job.pk, done=done)
 
     try:
         content = spreadsheets.workbook_bytes(
@@ -74,7 +78,7 @@ def list_export_run(*, job_id: int) -> str:
         )
     except OperationalError:
         # Back to pending, so that the task's retry builds it again.
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.PENDING, done=0)
+        services.export_job_update(job_id=job.pk, status=ExportJob.Status.PENDING, done=0)
         raise
     except Exception:
         _fail(job.pk)

@@ -2,13 +2,14 @@
 printable filing ledger.
 
 A list's export shows each user the rows of the list's page (its own sight), so every member
-gets an answer and nobody gets another's rows (the export tests check the rows); an unknown
-list is 404. A list's background export belongs to its requester alone (rule 29).
+gets an answer and nobody gets another's rows (the export tests check the rows); a list whose
+page asks for a duty asks it of its export too (403); an unknown list is 404. A list's
+background export belongs to its requester alone (rule 29).
 """
 
 from accounts.models import User
 from dashboard.models import ExportJob
-from tests.permission_matrix import LOGGED_IN, Case
+from tests.permission_matrix import LOGGED_IN, MEMBERS, Case
 
 
 def _list(name):
@@ -24,6 +25,8 @@ TARGETS = {
     "filings_list": _list("filings"),
     "institutions_list": _list("institutions"),
     "staff_list": _list("staff"),
+    "registrations_list": _list("registrations"),
+    "unfiled_list": _list("unfiled"),
     "unknown_list": _list("nothing"),
     "health_list_export_job": _health_list_job,
 }
@@ -32,6 +35,9 @@ CASES = [
     Case("list_export", LOGGED_IN, target="filings_list"),
     Case("list_export", LOGGED_IN, target="institutions_list"),
     Case("list_export", LOGGED_IN, target="staff_list"),
+    # As their pages: registrations for members of an organisation, the unfiled queue for reviewers.
+    Case("list_export", MEMBERS, target="registrations_list", denied=403),
+    Case("list_export", frozenset({"health"}), target="unfiled_list", denied=403),
     Case("list_export", frozenset(), target="unknown_list"),
     Case("export_job_download", frozenset({"health"}), target="health_list_export_job"),
     Case("filing_ledger", LOGGED_IN),

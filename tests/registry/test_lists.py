@@ -27,21 +27,24 @@ LISTS = {
     "filings": ("filing_list", "api_filing_list", lambda f: f.institution.name, 0),
     "institutions": ("institution_list", "api_institution_list", lambda i: i.name, 0),
     "staff": ("staff_list", "api_staff_list", lambda m: m.name, 2),
+    "registrations": ("registration_list", "api_registration_list", lambda r: r.institution.name, 0),
 }
 API_NAMES = {
     "filings": lambda row: row["institution"]["name"],
     "institutions": lambda row: row["name"],
     "staff": lambda row: row["name"],
+    "registrations": lambda row: row["institution"]["name"],
 }
 TOWNSHIP_OF = {
     "filings": lambda f: f.institution.township.code,
     "institutions": lambda i: i.township.code,
     "staff": lambda m: m.institution.township.code,
+    "registrations": lambda r: r.institution.township.code,
 }
 
 
 def _page_rows(client, name, params) -> list:
-    response = client.get(reverse(LISTS[name][0]), params)
+    response = client.get(reverse(LISTS[name][0] if name in LISTS else f"{name}_list"), params)
     assert response.status_code == 200
     return list(response.context["page"].paginator.object_list)
 
@@ -65,7 +68,7 @@ def _workbook_rows(response) -> list[tuple]:
 
 def _export_names(client, name, params) -> list[str]:
     response = client.post(f"{reverse('list_export', args=[name])}?{_query(params)}", {"confirm": "1"})
-    return [row[LISTS[name][3]] for row in _workbook_rows(response)]
+    return [row[LISTS[name][3] if name in LISTS else 0] for row in _workbook_rows(response)]
 
 
 def _query(params) -> str:
@@ -157,6 +160,20 @@ def test_a_sort_by_a_column_orders_the_page_and_the_api_alike(client_as):
     assert [row.name for row in rows] == sorted((row.name for row in rows), reverse=True)
     html = health.get(reverse("institution_list"), {"sort": "-name", "township": LIZHOU}).content.decode()
     assert f"township={LIZHOU}&amp;sort=name" in html  # the header's link keeps the filter, flips the order
+
+
+def test_the_unfiled_queue_filters_sorts_and_exports_alike(client_as, monkeypatch):
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    health = client_as("health")
+    everything = _page_rows(health, "unfiled", {})
+    assert len(everything) > 1
+    township = everything[0].township.code
+    rows = client_as("health").get(reverse("unfiled_list"), {"township": township, "sort": "-name"})
+    names = [row.name for row in rows.context["page"].paginator.object_list]
+    assert names and names == sorted(names, reverse=True)
+    assert {row.township.code for row in rows.context["page"].paginator.object_list} == {township}
+    assert _export_names(health, "unfiled", {"township": township, "sort": "-name"}) == names
+    assert client_as("simen").get(reverse("list_export", args=["unfiled"])).status_code == 403
 
 
 # --- Exports larger than a page -----------------------------------------------------------------
