@@ -97,6 +97,12 @@ class ListFilterSet(django_filters.FilterSet):
         """The bound fields the page's filter form offers."""
         return [bound for bound in self.form if bound.name not in self.hidden]
 
+    @property
+    def kept(self) -> list[tuple[str, str]]:
+        """(name, value) of the filters the form does not show but the URL holds (the sort, a
+        level chosen above the table): kept as hidden inputs when the form is sent."""
+        return [(name, self.data[name]) for name in sorted(self.hidden) if self.data and self.data.get(name)]
+
     def set_choices(self, name: str, choices, *, empty_label) -> None:
         self.filters[name].extra["choices"] = list(choices)
         self.filters[name].extra["empty_label"] = empty_label

@@ -15,7 +15,7 @@ from accounts import policy
 from accounts.lists import FlagFilter, ListFilterSet, ListSpec, SortFilter
 from registry import rules, selectors
 from registry.exports.institutions import INSTITUTION_COLUMNS
-from registry.models import Filing, Institution, Registration
+from registry.models import Filing, GuidanceSite, Institution, Registration
 from registry.selectors.filings import filing_late_condition, filing_overdue_condition
 
 YES_NO_WIDGET = forms.Select(choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))])
@@ -202,6 +202,58 @@ UNFILED_COLUMNS = [
 ]
 
 
+# --- The guidance network ---------------------------------------------------------------------
+
+SITE_STATES = [("open", _("Site in service")), ("closed", _("Site closed"))]
+
+
+class GuidanceSiteFilterSet(ListFilterSet):
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=GuidanceSite.Level.choices, empty_label=_("All"))
+    township = django_filters.ChoiceFilter(label=_("Township"), method="filter_township")
+    state = django_filters.ChoiceFilter(
+        label=_("Status"), choices=SITE_STATES, empty_label=_("All"), method="filter_state"
+    )
+    opened = django_filters.DateFromToRangeFilter(
+        label=_("Opened between"), field_name="opened_on",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )  # fmt: skip
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("name", "name"), ("opened_on", "opened")),
+        field_labels={"name": _("Name"), "opened_on": _("Opening date")},
+    )
+    # The level has its own pills above the table.
+    hidden = frozenset({"sort", "level"})
+
+    def narrow(self) -> None:
+        townships = selectors.guidance_site_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+
+    def filter_township(self, queryset, name, value):
+        return queryset.filter(selectors.guidance_site_township_condition(value))
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(closed_on__isnull=value == "open")
+
+
+GUIDANCE_SITE_COLUMNS = [
+    ("名称", 36, lambda s: s.name),
+    ("层级", 16, lambda s: s.get_level_display()),
+    ("所在乡镇（街道）", 16, lambda s: s.region.parent.name if s.region.level == "village" else s.region.name),
+    ("所在村（社区）", 16, lambda s: s.region.name if s.region.level == "village" else ""),
+    ("地址", 36, lambda s: s.address),
+    ("覆盖村（社区）数", 10, lambda s: s.villages_covered),
+    ("设立日期", 12, lambda s: s.opened_on or ""),
+    ("联系人", 12, lambda s: s.contact_name),
+    ("联系电话", 16, lambda s: s.contact_phone),
+    ("撤销日期", 12, lambda s: s.closed_on or ""),
+]
+
+
+def _guidance_sites(actor):
+    return selectors.guidance_site_network(actor=actor, with_villages=True)
+
+
 def _registrations(actor):
     rules.require_registration_sight(actor)
     return selectors.registration_list(actor=actor)
@@ -236,5 +288,9 @@ LISTS = [
     ListSpec(
         name="unfiled", title="已登记未备案机构", list_url="unfiled_list", base=_unfiled,
         filterset=UnfiledFilterSet, columns=UNFILED_COLUMNS,
+    ),
+    ListSpec(
+        name="guidance_sites", title="照护指导网络", list_url="guidance_site_list", base=_guidance_sites,
+        filterset=GuidanceSiteFilterSet, columns=GUIDANCE_SITE_COLUMNS,
     ),
 ]  # fmt: skip

@@ -176,6 +176,23 @@ def test_the_unfiled_queue_filters_sorts_and_exports_alike(client_as, monkeypatc
     assert client_as("simen").get(reverse("list_export", args=["unfiled"])).status_code == 403
 
 
+def test_the_guidance_network_filters_by_township_and_state_alike_in_page_export_and_api(client_as, monkeypatch):
+    from registry.models import GuidanceSite
+
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    nursery = client_as("nursery1")
+    township = GuidanceSite.objects.filter(region__level="village").first().region.parent.code
+    params = {"township": township, "state": "open"}
+    rows = _page_rows(nursery, "guidance_site", params)
+    assert rows and all(township in (site.region.code, site.region.parent.code) for site in rows)
+    assert all(site.closed_on is None for site in rows)
+    names = [site.name for site in rows]
+    assert _export_names(nursery, "guidance_sites", params) == names
+    api = nursery.get(reverse("api_guidance_site_list"), params).json()
+    assert [row["name"] for row in api["results"]] == names
+    assert nursery.get(reverse("api_guidance_site_list"), {"state": "gone"}).status_code == 400
+
+
 # --- Exports larger than a page -----------------------------------------------------------------
 
 
