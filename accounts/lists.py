@@ -32,8 +32,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.fields import DateRangeField, RangeField
+from django_filters.widgets import DateRangeWidget
 
 from accounts.hooks import app_hooks
+from paperwork.bounds import DateWindow
 from paperwork.spreadsheets import workbook_response
 
 PAGE_SIZE = 25
@@ -58,6 +61,27 @@ class FlagField(forms.CharField):
 
 class FlagFilter(django_filters.BooleanFilter):
     field_class = FlagField
+
+
+# A filter's dates: plausible ones only (an aware 0001-01-01 cannot be turned into UTC).
+FILTER_DATES = DateWindow(1900, 100)
+
+
+class BoundedDateRangeField(DateRangeField):
+    def __init__(self, *args, **kwargs):
+        fields = (forms.DateField(validators=[FILTER_DATES]), forms.DateField(validators=[FILTER_DATES]))
+        RangeField.__init__(self, fields, *args, **kwargs)
+
+
+class DateRangeFilter(django_filters.DateFromToRangeFilter):
+    """``?<name>_after=YYYY-MM-DD&<name>_before=YYYY-MM-DD`` (both days included; for a moment,
+    from the start of the first day to the end of the last, local time)."""
+
+    field_class = BoundedDateRangeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", DateRangeWidget(attrs={"type": "date"}))
+        super().__init__(*args, **kwargs)
 
 
 class SortFilter(django_filters.OrderingFilter):

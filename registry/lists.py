@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
-from accounts.lists import FlagFilter, ListFilterSet, ListSpec, SortFilter
+from accounts.lists import FILTER_DATES, DateRangeFilter, FlagFilter, ListFilterSet, ListSpec, SortFilter
 from registry import rules, selectors
 from registry.exports.institutions import INSTITUTION_COLUMNS
 from registry.models import Filing, GuidanceSite, Institution, Registration
@@ -38,10 +38,7 @@ class FilingFilterSet(ListFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Filing.Status.choices, empty_label=_("All statuses")
     )
-    submitted = django_filters.DateFromToRangeFilter(
-        label=_("Submitted between"), field_name="submitted_at",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    submitted = DateRangeFilter(label=_("Submitted between"), field_name="submitted_at")
     overdue = FlagFilter(label=_("Only reviews past the time limit"), method="filter_overdue")
     # The dashboard's 备案按时办结率 links here: decided late this year or waiting past the limit.
     late = FlagFilter(
@@ -102,13 +99,10 @@ class InstitutionFilterSet(ListFilterSet):
     demonstration = FlagFilter(label=_("Demonstration (示范)"), widget=YES_NO_WIDGET)
     # The dashboard's "new" figures link here with their baseline (opened on or after it).
     opened_since = django_filters.DateFilter(
-        label=_("Opened on or after"), field_name="opened_on", lookup_expr="gte",
+        label=_("Opened on or after"), field_name="opened_on", lookup_expr="gte", validators=[FILTER_DATES],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )  # fmt: skip
-    opened = django_filters.DateFromToRangeFilter(
-        label=_("Opened between"), field_name="opened_on",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    opened = DateRangeFilter(label=_("Opened between"), field_name="opened_on")
     text = django_filters.CharFilter(label=_("Name, credit code or address"), method="filter_text", max_length=100)
     sort = SortFilter(
         label=_("Sort by"),
@@ -133,10 +127,7 @@ class RegistrationFilterSet(ListFilterSet):
     legal_form = django_filters.ChoiceFilter(
         label=_("Legal form"), choices=Institution.LegalForm.choices, empty_label=_("All")
     )
-    registered = django_filters.DateFromToRangeFilter(
-        label=_("Registered between"), field_name="registered_on",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    registered = DateRangeFilter(label=_("Registered between"), field_name="registered_on")
     text = django_filters.CharFilter(
         label=_("Name, credit code or certificate number"), method="filter_text", max_length=100
     )
@@ -176,10 +167,7 @@ class UnfiledFilterSet(ListFilterSet):
     legal_form = django_filters.ChoiceFilter(
         label=_("Legal form"), choices=Institution.LegalForm.choices, empty_label=_("All")
     )
-    registered = django_filters.DateFromToRangeFilter(
-        label=_("Registered between"), field_name="registered_on",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    registered = DateRangeFilter(label=_("Registered between"), field_name="registered_on")
     sort = SortFilter(
         label=_("Sort by"),
         fields=(("registered_on", "registered"), ("name", "name")),
@@ -213,10 +201,7 @@ class GuidanceSiteFilterSet(ListFilterSet):
     state = django_filters.ChoiceFilter(
         label=_("Status"), choices=SITE_STATES, empty_label=_("All"), method="filter_state"
     )
-    opened = django_filters.DateFromToRangeFilter(
-        label=_("Opened between"), field_name="opened_on",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    opened = DateRangeFilter(label=_("Opened between"), field_name="opened_on")
     sort = SortFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("opened_on", "opened")),

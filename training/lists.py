@@ -5,7 +5,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.lists import ListFilterSet, ListSpec, SortFilter
+from accounts.lists import DateRangeFilter, ListFilterSet, ListSpec, SortFilter
 from registry.forms.pickers import InstitutionPickerField
 from training import rules, selectors
 from training.exports.staff import DUPLICATE_COLUMN, STAFF_COLUMNS
@@ -28,10 +28,7 @@ class StaffFilterSet(ListFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Employment"), choices=STAFF_STATUSES, empty_label=None, method="filter_nothing"
     )
-    hired = django_filters.DateFromToRangeFilter(
-        label=_("Hired between"), field_name="hired_on",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    hired = DateRangeFilter(label=_("Hired between"), field_name="hired_on")
     q = django_filters.CharFilter(label=_("Full name"), method="filter_text", max_length=64)
     sort = SortFilter(
         label=_("Sort by"),

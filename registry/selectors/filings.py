@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
-from django.db.models import Case, DateField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import User
 from registry import proposals
-from registry.models import ClassGroup, Filing, FilingAttachment, Institution
+from registry.models import ClassGroup, Filing, FilingAttachment, Institution, filing_queue_keys
 
 
 def filing_overdue_condition(*, today) -> Q:
@@ -58,11 +58,8 @@ def filing_queue(
     queryset = filing_list(actor=actor, status=status, overdue=overdue, late=late, township=township)
     if text:
         queryset = queryset.filter(institution__name__icontains=text)
-    waiting = Q(status=Filing.Status.SUBMITTED)
-    return queryset.annotate(
-        queue_rank=Case(When(waiting, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        queue_due=Case(When(waiting, then=F("due_on")), default=None, output_field=DateField()),
-    ).order_by("queue_rank", "queue_due", "-created_at", "-id")
+    rank, due = filing_queue_keys()
+    return queryset.annotate(queue_rank=rank, queue_due=due).order_by("queue_rank", "queue_due", "-created_at", "-id")
 
 
 def filing_open_for(*, actor: User, institution: Institution) -> Filing | None:

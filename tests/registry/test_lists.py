@@ -93,6 +93,11 @@ FILTERS = {
         {"role": "caregiver"},
         {"hired_after": "2000-01-01", "sort": "name"},
     ],
+    "registrations": [
+        {"township": SIMEN},
+        {"status": "active", "registered_after": "2000-01-01"},
+        {"legal_form": "company", "sort": "-registered"},
+    ],
 }
 
 
@@ -142,6 +147,10 @@ def test_a_date_range_and_a_flag_outside_their_form_are_refused_too(client_as):
     health = client_as("health")
     api = health.get(reverse("api_filing_list"), {"submitted_after": "2026-13-45", "overdue": "maybe"})
     assert api.status_code == 400 and set(api.json()["error"]["fields"]) == {"submitted", "overdue"}
+    for day in ("0001-01-01", "9999-12-31"):  # a day no moment can be compared with: a message, not a 500
+        assert health.get(reverse("api_filing_list"), {"submitted_after": day}).status_code == 400
+        page = health.get(reverse("filing_list"), {"submitted_before": day})
+        assert page.status_code == 200 and page.context["filter"].errors
 
 
 def test_the_submitted_date_range_keeps_only_filings_submitted_in_it(client_as):
