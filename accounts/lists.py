@@ -101,7 +101,7 @@ class ListFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.actor = getattr(request, "user", None)
         self.narrow()
-        self.form.auto_id = "filter-%s"
+        self.form.auto_id = self.auto_id
         for form_field in self.form.fields.values():
             widget = form_field.widget
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
@@ -112,6 +112,7 @@ class ListFilterSet(django_filters.FilterSet):
     # Filters the page does not offer (they would narrow nothing for this actor); the API and the
     # export still judge them, so a value outside the actor's sight is still an error.
     hidden: frozenset = frozenset({"sort"})
+    auto_id = "id_%s"  # the fields' HTML ids
 
     def narrow(self) -> None:
         """Set choices that depend on the actor (override)."""

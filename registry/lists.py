@@ -29,6 +29,7 @@ def _local(moment) -> str:
 
 
 class FilingFilterSet(ListFilterSet):
+    auto_id = "filter-%s"  # the ids the filing page has always had
     township = django_filters.ChoiceFilter(label=_("Township"), field_name="institution__township__code")
     provider_type = django_filters.ChoiceFilter(
         label=_("Provider type"), field_name="institution__provider_type", choices=Institution.ProviderType.choices,
