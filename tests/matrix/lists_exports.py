@@ -28,6 +28,7 @@ TARGETS = {
     "registrations_list": _list("registrations"),
     "unfiled_list": _list("unfiled"),
     "guidance_sites_list": _list("guidance_sites"),
+    "orders_list": _list("orders"),
     "unknown_list": _list("nothing"),
     "health_list_export_job": _health_list_job,
 }
@@ -40,6 +41,7 @@ CASES = [
     Case("list_export", MEMBERS, target="registrations_list", denied=403),
     Case("list_export", frozenset({"health"}), target="unfiled_list", denied=403),
     Case("list_export", LOGGED_IN, target="guidance_sites_list"),
+    Case("list_export", LOGGED_IN, target="orders_list"),
     Case("list_export", frozenset(), target="unknown_list"),
     Case("export_job_download", frozenset({"health"}), target="health_list_export_job"),
     Case("filing_ledger", LOGGED_IN),

@@ -28,18 +28,21 @@ LISTS = {
     "institutions": ("institution_list", "api_institution_list", lambda i: i.name, 0),
     "staff": ("staff_list", "api_staff_list", lambda m: m.name, 2),
     "registrations": ("registration_list", "api_registration_list", lambda r: r.institution.name, 0),
+    "orders": ("order_list", "api_order_list", lambda o: o.number, 0),
 }
 API_NAMES = {
     "filings": lambda row: row["institution"]["name"],
     "institutions": lambda row: row["name"],
     "staff": lambda row: row["name"],
     "registrations": lambda row: row["institution"]["name"],
+    "orders": lambda row: row["number"],
 }
 TOWNSHIP_OF = {
     "filings": lambda f: f.institution.township.code,
     "institutions": lambda i: i.township.code,
     "staff": lambda m: m.institution.township.code,
     "registrations": lambda r: r.institution.township.code,
+    "orders": lambda o: o.institution.township.code,
 }
 
 
@@ -97,6 +100,11 @@ FILTERS = {
         {"township": SIMEN},
         {"status": "active", "registered_after": "2000-01-01"},
         {"legal_form": "company", "sort": "-registered"},
+    ],
+    "orders": [
+        {"township": SIMEN},
+        {"issued_after": "2000-01-01", "status": "open"},
+        {"deadline_after": "2000-01-01", "sort": "deadline"},
     ],
 }
 
