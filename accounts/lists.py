@@ -60,7 +60,17 @@ class FlagField(forms.CharField):
 
 
 class FlagFilter(django_filters.BooleanFilter):
+    """A yes/no filter; on the page a select of "any" or "yes" (an "only …" filter), unless the
+    filter set gives its own widget (yes/no for a property that is either)."""
+
     field_class = FlagField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.Select(choices=[("", gettext_lazy("Any")), ("1", gettext_lazy("Yes")), ("0", gettext_lazy("No"))]),
+        )
+        super().__init__(*args, **kwargs)
 
 
 # A filter's dates: plausible ones only (an aware 0001-01-01 cannot be turned into UTC).

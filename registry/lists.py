@@ -59,14 +59,10 @@ class FilingFilterSet(ListFilterSet):
         self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
 
     def filter_overdue(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(filing_overdue_condition(today=timezone.localdate()))
+        return queryset.filter(filing_overdue_condition(today=timezone.localdate())) if value else queryset
 
     def filter_late(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(filing_late_condition(day=timezone.localdate()))
+        return queryset.filter(filing_late_condition(day=timezone.localdate())) if value else queryset
 
 
 FILING_COLUMNS = [
