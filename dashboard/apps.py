@@ -10,6 +10,8 @@ class DashboardConfig(AppConfig):
     work_queue = "dashboard.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "dashboard.scopes.SCOPES"
+    # Starts the background export of a list larger than a page (``accounts.lists.export``).
+    list_export_starter = "dashboard.exports.lists.list_export_start"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
     # Kinds of notification each user chooses email by (``accounts.notices``).
     notification_kinds = {"report_due": _("Reminder: periodic report due or late")}

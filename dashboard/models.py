@@ -174,17 +174,26 @@ class Snapshot(models.Model):
 
 
 class ExportJob(models.Model):
-    """A dashboard export made in the background; the requester is notified when it is ready."""
+    """An export made in the background; the requester is notified when it is ready.
+
+    A dashboard's (``region``, no ``list_name``) or a list's (``list_name`` names its
+    ``accounts.lists.ListSpec``, ``query`` keeps the page's filters as a query string). While a
+    list export is built, ``done`` of ``total`` rows are written (its page's progress bar)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
+        RUNNING = "running", pgettext_lazy("export", "Being prepared")
         DONE = "done", _("Ready")
         FAILED = "failed", pgettext_lazy("export", "Failed")
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    list_name = models.CharField(max_length=40, blank=True)
+    query = models.CharField(max_length=2000, blank=True)
     requested_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="dashboard/exports/%Y/%m/", max_length=200, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -192,8 +201,21 @@ class ExportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A dashboard's export or a list's, never both or neither.
+            models.CheckConstraint(
+                condition=(Q(region__isnull=False) & Q(list_name="")) | (Q(region__isnull=True) & ~Q(list_name="")),
+                name="export_job_region_or_list",
+            )
+        ]
         verbose_name = _("dashboard export")
         verbose_name_plural = _("dashboard exports")
 
     def __str__(self):
-        return f"{self.region} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.region or self.list_name} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0

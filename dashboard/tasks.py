@@ -28,3 +28,11 @@ def report_reminders_task(today: str | None = None) -> dict[str, int]:
     from dashboard.reminders import report_reminders
 
     return report_reminders(today=date.fromisoformat(today) if today else None)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def list_export_run_task(job_id: int) -> str:
+    """Build a list's export in the background, with progress, and tell the requester (done once)."""
+    from dashboard.exports.lists import list_export_run
+
+    return list_export_run(job_id=job_id)

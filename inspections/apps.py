@@ -10,6 +10,8 @@ class InspectionsConfig(AppConfig):
     work_queue = "inspections.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "inspections.scopes.SCOPES"
+    # Lists with one filter set for page, export and API (``accounts.lists``).
+    lists = "inspections.lists.LISTS"
     # Asked before a person joins an institution's staff: True blocks them (the ban list) and
     # tells the health bureau.
     person_screen = "inspections.services.enforcement.ban_screen_hire"

@@ -13,6 +13,8 @@ class RegistryConfig(AppConfig):
     work_queue = "registry.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "registry.scopes.SCOPES"
+    # Lists with one filter set for page, export and API (``accounts.lists``).
+    lists = "registry.lists.LISTS"
     # Navigation entries: (URL name, label, duties that show it; None: every member[, menu group]).
     # Kinds of notification each user chooses email by (``accounts.notices``).
     notification_kinds = {

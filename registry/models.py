@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, DateField, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -183,7 +183,12 @@ class Institution(models.Model):
                 fields=["credit_code"], condition=~Q(credit_code=""), name="institution_credit_code_unique"
             ),
         ]
-        indexes = [models.Index(fields=["township", "status"], name="institution_township_idx")]
+        indexes = [
+            models.Index(fields=["township", "status"], name="institution_township_idx"),
+            # The list's sort keys.
+            models.Index(fields=["name"], name="institution_name_idx"),
+            models.Index(fields=["opened_on"], name="institution_opened_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -281,6 +286,17 @@ class Registration(models.Model):
         return f"{self.institution} · {self.certificate_number}"
 
 
+def filing_queue_keys() -> tuple:
+    """The review queue's order: filings waiting for review first, the one due soonest on top,
+    then the newest. The selector orders by these and an index holds the same expressions, so
+    the queue (the list's and the API's default order) is read from the index in order."""
+    waiting = Q(status="submitted")
+    return (
+        Case(When(waiting, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Case(When(waiting, then=F("due_on")), default=None, output_field=DateField()),
+    )
+
+
 class Filing(models.Model):
     """A filing (备案) with the health bureau and its review.
 
@@ -343,6 +359,13 @@ class Filing(models.Model):
                 condition=Q(status__in=["draft", "submitted", "returned"]),
                 name="filing_one_open_per_institution",
             ),
+        ]
+        indexes = [
+            # The list's and the API's default order (the review queue), the date filter and
+            # sort, and the monthly ledger of accepted filings.
+            models.Index(*filing_queue_keys(), F("created_at").desc(), F("id").desc(), name="filing_queue_idx"),
+            models.Index(fields=["submitted_at"], name="filing_submitted_idx"),
+            models.Index(fields=["status", "decided_at"], name="filing_decided_idx"),
         ]
 
     def __str__(self):

@@ -39,6 +39,8 @@ Fees and pricing
     ``can_guide_prices``        ``pricing.guide``
 """
 
+from django.core.exceptions import PermissionDenied
+
 from accounts import policy
 from accounts.models import Organisation, Region
 from registry.models import Filing, GuidanceSite, ImportJob, Institution, Registration, ResidentialArea
@@ -118,6 +120,13 @@ def registrable_legal_forms(actor) -> list[str]:
     """The legal forms the actor may register (officer or head of an organisation holding the
     form's ``register.*`` duty), in the order of ``Institution.LegalForm``."""
     return [form for form, duty in Institution.REGISTRATION_DUTY.items() if policy.has_duty(actor, duty)]
+
+
+def require_registration_sight(actor) -> None:
+    """Registrations follow their institutions (policy rule 11); someone who belongs to no
+    organisation has nothing to list (403, as the registration page and API answer)."""
+    if not policy.organisations_of(actor):
+        raise PermissionDenied("registration.list")
 
 
 def can_revoke_registration(actor, registration: Registration) -> bool:

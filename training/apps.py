@@ -10,6 +10,8 @@ class TrainingConfig(AppConfig):
     work_queue = "training.queues.work_queue"
     # The field paths through which the access policy sees this app's models.
     scopes = "training.scopes.SCOPES"
+    # Lists with one filter set for page, export and API (``accounts.lists``).
+    lists = "training.lists.LISTS"
     # A panel on the registry's institution page: the roster checks and the certification rate.
     institution_panel = "training.panels.institution_panel"
     # Where a person is on an active roster (by ID-number hash): the ban list looks back with it.

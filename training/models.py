@@ -84,6 +84,9 @@ class StaffMember(models.Model):
             models.Index(fields=["institution", "left_on"], name="staff_institution_active_idx"),
             # The work queue's count of expired health certificates (a seventh of the staff).
             models.Index(fields=["health_certificate_expires"], name="staff_health_expiry_idx"),
+            # The roster's sort keys.
+            models.Index(fields=["name"], name="staff_name_idx"),
+            models.Index(fields=["hired_on"], name="staff_hired_idx"),
         ]
 
     def __str__(self):

@@ -12,9 +12,10 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import idnumbers, policy
+from accounts import idnumbers, lists, policy
 from accounts.api import RegionCodeFilter
 from inspections import selectors
+from inspections.lists import OrderFilterSet
 from inspections.models import Case, InspectionFile, RectificationOrder, RevocationReferral
 from inspections.services import enforcement
 from inspections.views.enforcement import (
@@ -136,12 +137,6 @@ class CaseSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class OrderFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=RectificationOrder.Status.choices, required=False, allow_blank=True)
-    overdue = serializers.BooleanField(required=False, default=False)
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-
-
 class ReferralFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RevocationReferral.Status.choices, required=False, allow_blank=True)
 
@@ -171,32 +166,17 @@ class BanCheckAnswerSerializer(serializers.Serializer):
 # --- Views ------------------------------------------------------------------------------
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "status", OpenApiTypes.STR, enum=RectificationOrder.Status.values, description="Only this status."
-        ),
-        OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Only orders past their deadline, unanswered."),
-        OpenApiParameter("q", OpenApiTypes.STR, description="Part of the institution's name or the order number."),
-    ]
-)
 class OrderList(ListAPIView):
     """Rectification orders in the user's sight: the health bureau all, an institution its own,
     a township its territory, a department those following reviews it inspected and those whose
     items name its areas (after an annual review or an ad-hoc inspection)."""
 
     serializer_class = OrderSerializer
+    # The order page's filter set (``inspections.lists``): a value outside its set answers 400.
+    filterset_class = OrderFilterSet
 
     def get_queryset(self):
-        filters = OrderFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        return selectors.order_list(
-            actor=self.request.user,
-            status=data.get("status", ""),
-            overdue=data.get("overdue", False),
-            text=data.get("q", "").strip(),
-        )
+        return lists.spec_get("orders").base(self.request.user)
 
 
 class OrderDetail(RetrieveAPIView):

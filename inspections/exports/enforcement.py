@@ -60,13 +60,6 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
-def orders_xlsx(queryset):
-    title = "整改通知书"
-    return workbook_response(
-        filename=f"{title}-{_stamp()}.xlsx", title=title, columns=ORDER_COLUMNS, rows=queryset.iterator()
-    )
-
-
 def cases_xlsx(queryset):
     title = "无证及不安全托育点查处"
     return workbook_response(

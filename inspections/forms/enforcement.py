@@ -19,23 +19,6 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "on", "true", "yes")
 
 
-class OrderFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *RectificationOrder.Status.choices]
-    )
-    # A plain field: a checkbox widget would read "?overdue=0" as checked.
-    overdue = forms.CharField(label=_("Only orders past their deadline"), required=False, max_length=5)
-    # A township's dashboard links here with its code, so its figure and this list agree.
-    township = forms.RegexField(label=_("Township"), required=False, regex=r"^\d{9}$")
-    q = forms.CharField(label=_("Institution or order number"), required=False, max_length=100)
-
-    def clean_overdue(self) -> bool:
-        return _flag(self.cleaned_data["overdue"])
-
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].strip()
-
-
 class OrderIssueForm(forms.Form):
     """An ad-hoc order: the institution (from the query string or chosen here), up to
     ``ITEM_ROWS`` items (area, checklist code, what to rectify) and the deadline."""

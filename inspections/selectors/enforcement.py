@@ -41,10 +41,15 @@ def order_list(*, actor, status: str = "", overdue: bool = False, text: str = ""
     if overdue:
         queryset = queryset.filter(order_overdue_condition(today=timezone.localdate()))
     if text:
-        queryset = queryset.filter(Q(institution__name__icontains=text) | Q(number__icontains=text))
+        queryset = queryset.filter(order_text_condition(text))
     if township:
         queryset = queryset.filter(institution__township__code=township)
     return queryset.order_by("-issued_at", "-pk")
+
+
+def order_text_condition(text: str) -> Q:
+    """The order list's search: part of the institution's name or the order number."""
+    return Q(institution__name__icontains=text) | Q(number__icontains=text)
 
 
 def order_escalation_due_list(*, today) -> QuerySet:

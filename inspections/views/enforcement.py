@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import policy
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from inspections import rules, selectors
@@ -39,7 +39,6 @@ from inspections.forms.enforcement import (
     EvidenceUploadForm,
     OrderAnswerForm,
     OrderCloseUnmetForm,
-    OrderFilterForm,
     OrderIssueForm,
     OrderVerifyForm,
     ReferralDecideForm,
@@ -92,43 +91,21 @@ def area_label(area: str) -> str:
 # --- Rectification orders ----------------------------------------------------------------
 
 
-def _filtered_orders(request):
-    form = OrderFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        return form, selectors.order_list(actor=request.user).none()
-    data = form.cleaned_data if form.is_bound else {}
-    orders = selectors.order_list(
-        actor=request.user, status=data.get("status", ""), overdue=data.get("overdue", False), text=data.get("q", ""),
-        township=data.get("township", ""),
-    )  # fmt: skip
-    return form, orders
-
-
 @login_required
 @require_GET
 def order_list(request):
-    form, orders = _filtered_orders(request)
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
-    for order in page:
+    context = lists.page_context(request, lists.spec_get("orders"))
+    for order in context["page"]:
         order.area_labels = [area_label(area) for area in order.areas]
-    context = {
-        "form": form,
-        "page": page,
-        "statuses": RectificationOrder.Status.choices,
-        "query": _query_without_page(request),
-        "can_issue": rules.can_issue_orders(request.user),
-    }
+    context["can_issue"] = rules.can_issue_orders(request.user)
     return render(request, "inspections/enforcement/order_list.html", context)
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def order_export(request):
-    form, orders = _filtered_orders(request)
-    if form.is_bound and not form.is_valid():
-        messages.error(request, _("The export was not made: please correct the filters."))
-        return HttpResponseRedirect(f"{reverse('order_list')}?{request.GET.urlencode()}")
-    return exports.orders_xlsx(orders)
+    """The list's export (``accounts.lists.export``): at once up to a page, else in the background."""
+    return lists.export(request, lists.spec_get("orders"))
 
 
 def _order_items(order: RectificationOrder) -> list[dict]:

@@ -8,8 +8,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
+from accounts import lists
 from accounts.api import RegionCodeFilter
 from registry import rules, selectors, slots
+from registry.lists import GuidanceSiteFilterSet
 from registry.models import FeeSchedule, GuidanceSite, PricingGuidance, ResidentialArea
 
 
@@ -88,22 +90,15 @@ class GuidanceSiteSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class GuidanceSiteFilterSerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=GuidanceSite.Level.choices, required=False, allow_blank=True)
-
-
-@extend_schema(parameters=[GuidanceSiteFilterSerializer])
 class GuidanceSiteList(ListAPIView):
     """The guidance network (every member sees it, policy rule 14)."""
 
     serializer_class = GuidanceSiteSerializer
+    # The network page's filter set (``registry.lists``): a value outside its set answers 400.
+    filterset_class = GuidanceSiteFilterSet
 
     def get_queryset(self):
-        filters = GuidanceSiteFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.guidance_site_network(
-            actor=self.request.user, level=filters.validated_data.get("level", ""), with_villages=True
-        )
+        return lists.spec_get("guidance_sites").base(self.request.user)
 
 
 class FeeSerializer(serializers.ModelSerializer):

@@ -5,17 +5,17 @@ in the one API error shape (``accounts.api_errors``)."""
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import policy
+from accounts import lists
 from paperwork import bounds
 from registry import rules, selectors
+from registry.lists import RegistrationFilterSet
 from registry.models import Institution, Registration
 from registry.services import registrations as services
 from registry.validators import validate_credit_code
@@ -98,11 +98,6 @@ class RegistrationRevokeSerializer(serializers.Serializer):
     revoked_on = serializers.DateField(validators=bounds.of(Registration, "revoked_on"))
 
 
-def _require_member(user) -> None:
-    if not policy.organisations_of(user):
-        raise PermissionDenied
-
-
 PUSH_EXAMPLE = {
     "credit_code": "52330281MA2E00001G",
     "name": "余姚市某某托育中心",
@@ -115,40 +110,18 @@ PUSH_EXAMPLE = {
 }
 
 
-class RegistrationFilterSerializer(serializers.Serializer):
-    """The list's filters: a value outside its set answers 400, never an unfiltered list."""
-
-    status = serializers.ChoiceField(choices=Registration.Status.choices, required=False, allow_blank=True)
-    legal_form = serializers.ChoiceField(choices=Institution.LegalForm.choices, required=False, allow_blank=True)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=100)
-
-
 class RegistrationCollection(ListAPIView):
     """GET: the registrations the caller sees (``api_registration_list``). POST: an authority's
     system pushes a registration (``api_registration_push``)."""
 
     serializer_class = RegistrationSerializer
+    # The registration page's filter set (``registry.lists``): a value outside its set answers 400.
+    filterset_class = RegistrationFilterSet
 
     def get_queryset(self):
-        _require_member(self.request.user)
-        filters = RegistrationFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        return selectors.registration_list(
-            actor=self.request.user,
-            status=data.get("status", ""),
-            legal_form=data.get("legal_form", ""),
-            text=data.get("text", ""),
-        )
+        return lists.spec_get("registrations").base(self.request.user)
 
-    @extend_schema(
-        summary="List registrations",
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=Registration.Status.values),
-            OpenApiParameter("legal_form", OpenApiTypes.STR, enum=Institution.LegalForm.values),
-            OpenApiParameter("text", OpenApiTypes.STR, description="Institution name, credit code or certificate."),
-        ],
-    )
+    @extend_schema(summary="List registrations")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -1,4 +1,4 @@
-"""Excel exports (openpyxl) of registry lists.
+"""Excel exports (openpyxl) of registry lists: their columns (``registry.lists`` builds the files).
 
 An export is a data file the city's offices pass around and re-read, so its column headers
 are fixed Chinese names (the same words the import templates use), whatever the language of
@@ -9,11 +9,8 @@ workbook itself (formula-safe cells) comes from ``paperwork.spreadsheets``.
 
 from collections.abc import Callable
 
-from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paperwork.spreadsheets import workbook_response
 from registry.models import Institution
 
 
@@ -45,12 +42,3 @@ INSTITUTION_COLUMNS: list[tuple[str, int, Callable[[Institution], object]]] = [
     ("备案状态", 12, lambda i: i.get_filing_status_display()),
     ("备案号", 24, lambda i: i.filing_number),
 ]
-
-
-def institutions_xlsx(queryset) -> HttpResponse:
-    """The institution list as the user sees it (the caller passes the scoped, filtered list)."""
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    title = "托育机构名录"
-    return workbook_response(
-        filename=f"{title}-{stamp}.xlsx", title=title, columns=INSTITUTION_COLUMNS, rows=queryset.iterator()
-    )

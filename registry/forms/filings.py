@@ -10,29 +10,6 @@ GENERAL = "general"
 NOTE_MAX = 2000
 
 
-class FilingFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Filing.Status.choices]
-    )
-    # A plain field: a checkbox widget would read "?overdue=0" as checked.
-    overdue = forms.CharField(label=_("Only reviews past the time limit"), required=False, max_length=5)
-    # The dashboard's 备案按时办结率 links here: decided late this year or waiting past the limit.
-    late = forms.CharField(
-        label=_("Only filings decided late this year or waiting past the time limit"), required=False, max_length=5
-    )
-    township = forms.RegexField(label=_("Township"), required=False, regex=r"^\d{9}$")
-    q = forms.CharField(label=_("Institution name"), required=False, max_length=100)
-
-    def clean_overdue(self) -> bool:
-        return self.cleaned_data["overdue"].strip().lower() in ("1", "on", "true", "yes")
-
-    def clean_late(self) -> bool:
-        return self.cleaned_data["late"].strip().lower() in ("1", "on", "true", "yes")
-
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].strip()
-
-
 class FilingStartForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of filing"), choices=Filing.Kind.choices)
 
@@ -96,3 +73,25 @@ class ChangeWithdrawForm(forms.Form):
     """One item of a change filing's proposal: a field name or ``class:<key>``."""
 
     item = forms.CharField(label=_("Change"), max_length=64)
+
+
+class FilingLedgerForm(forms.Form):
+    """The month and township of the printable filing ledger (备案台账). The township choices are
+    those in the user's sight, so a foreign township is a bad value, not an empty ledger."""
+
+    month = forms.RegexField(
+        label=_("Month"), regex=r"^(20\d\d)-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("Enter a month as YYYY-MM, for example 2026-03.")},
+        widget=forms.TextInput(attrs={"type": "month", "class": "form-control form-control-sm"}),
+    )  # fmt: skip
+    township = forms.ChoiceField(
+        label=_("Township"), required=False, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
+
+    def __init__(self, data=None, *, townships):
+        super().__init__(data)
+        self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
+
+    def period(self) -> tuple[int, int]:
+        year, month = self.cleaned_data["month"].split("-")
+        return int(year), int(month)

@@ -7,7 +7,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import style
-from paperwork import bounds
 from registry.models import ClassGroup, Institution
 from registry.services.institutions import SELF_EDITABLE
 
@@ -18,49 +17,6 @@ def _yes_no_field(label):
     return forms.TypedChoiceField(
         label=label, required=False, choices=YES_NO, coerce=lambda value: value == "yes", empty_value=None
     )
-
-
-class InstitutionFilterForm(forms.Form):
-    """Filters of the institution list, its export and the API list. The township choices are
-    the townships the user may see, so a foreign township is a bad value, not an empty list."""
-
-    township = forms.ChoiceField(label=_("Township"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + Institution.Status.choices)
-    filing_status = forms.ChoiceField(
-        label=_("Filing status"), required=False, choices=[("", _("All"))] + Institution.FilingStatus.choices
-    )
-    provider_type = forms.ChoiceField(
-        label=_("Provider type"), required=False, choices=[("", _("All"))] + Institution.ProviderType.choices
-    )
-    inclusive = _yes_no_field(_("Inclusive (普惠)"))
-    demonstration = _yes_no_field(_("Demonstration (示范)"))
-    # The dashboard's "new" figures link here with their baseline (opened on or after it).
-    opened_since = forms.DateField(
-        label=_("Opened on or after"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=bounds.of(Institution, "opened_on"),
-    )
-    text = forms.CharField(label=_("Name, credit code or address"), required=False, max_length=100)
-
-    def __init__(self, data=None, *, townships):
-        super().__init__(data)
-        self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
-        style(self)
-
-    def filters(self) -> dict:
-        """Keyword arguments for ``selectors.institution_list`` (call after ``is_valid``)."""
-        data = self.cleaned_data
-        return {
-            "township": data["township"],
-            "status": data["status"],
-            "filing_status": data["filing_status"],
-            "provider_type": data["provider_type"],
-            "inclusive": data["inclusive"],
-            "demonstration": data["demonstration"],
-            "opened_since": data["opened_since"],
-            "text": data["text"],
-        }
 
 
 class PublicSearchForm(forms.Form):

@@ -27,16 +27,6 @@ def add_application_error(form: forms.Form, error: ApplicationError) -> None:
         form.add_error(None, error.message)
 
 
-class RegistrationFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + Registration.Status.choices
-    )
-    legal_form = forms.ChoiceField(
-        label=_("Legal form"), required=False, choices=[("", _("All"))] + Institution.LegalForm.choices
-    )
-    text = forms.CharField(label=_("Name, credit code or certificate number"), required=False, max_length=100)
-
-
 class RegistrationForm(StyledForm):
     credit_code = forms.CharField(
         label=_("Unified social credit code"), max_length=18, min_length=18, validators=[validate_credit_code]

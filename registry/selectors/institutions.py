@@ -45,10 +45,13 @@ def institution_list(
     if opened_since is not None:
         queryset = queryset.filter(opened_on__gte=opened_since)
     if text:
-        queryset = queryset.filter(
-            Q(name__icontains=text) | Q(credit_code__icontains=text) | Q(address__icontains=text)
-        )
+        queryset = queryset.filter(institution_text_condition(text))
     return queryset.order_by("township__code", "name", "pk")
+
+
+def institution_text_condition(text: str) -> Q:
+    """The institution list's search: part of the name, the credit code or the address."""
+    return Q(name__icontains=text) | Q(credit_code__icontains=text) | Q(address__icontains=text)
 
 
 CHOICES_LIMIT = 20

@@ -28,6 +28,22 @@ def guidance_site_list(*, actor: User, level: str = "") -> QuerySet:
     return queryset.filter(level=level) if level else queryset
 
 
+def guidance_site_township_choices(*, actor: User) -> list[Region]:
+    """The townships holding a guidance site the actor sees (a station's, or a village point's
+    township), for the network's township filter."""
+    sites = GuidanceSite.objects.visible_to(actor).order_by()
+    return list(
+        Region.objects.filter(level=Region.Level.TOWNSHIP)
+        .filter(Q(pk__in=sites.values("region")) | Q(pk__in=sites.values("region__parent")))
+        .order_by("code")
+    )
+
+
+def guidance_site_township_condition(code: str) -> Q:
+    """Sites of a township: its station and the points of its villages."""
+    return Q(region__code=code) | Q(region__parent__code=code)
+
+
 def guidance_site_get(*, actor: User, pk: int) -> GuidanceSite:
     queryset = GuidanceSite.objects.select_related("region").prefetch_related("covered_villages")
     return policy.get_visible_or_404(actor, queryset, pk=pk)

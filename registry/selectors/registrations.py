@@ -17,12 +17,17 @@ def registration_list(*, actor: User, status: str = "", legal_form: str = "", te
     if legal_form:
         queryset = queryset.filter(legal_form=legal_form)
     if text:
-        queryset = queryset.filter(
-            Q(institution__name__icontains=text)
-            | Q(institution__credit_code__icontains=text)
-            | Q(certificate_number__icontains=text)
-        )
+        queryset = queryset.filter(registration_text_condition(text))
     return queryset.filter(status=status) if status else queryset
+
+
+def registration_text_condition(text: str) -> Q:
+    """The registration list's search: the institution's name or credit code, or the certificate number."""
+    return (
+        Q(institution__name__icontains=text)
+        | Q(institution__credit_code__icontains=text)
+        | Q(certificate_number__icontains=text)
+    )
 
 
 def registration_get(*, actor: User, pk: int) -> Registration:

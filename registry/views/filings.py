@@ -10,14 +10,14 @@ as its message and changes nothing.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import policy
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from paperwork import files
@@ -28,7 +28,7 @@ from registry.forms.filings import (
     ChangeWithdrawForm,
     FilingAcceptForm,
     FilingEditForm,
-    FilingFilterForm,
+    FilingLedgerForm,
     FilingRejectForm,
     FilingReturnForm,
     FilingStartForm,
@@ -69,28 +69,13 @@ def _require_writer(request, filing: Filing) -> None:
 @login_required
 @require_GET
 def filing_list(request):
-    form = FilingFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    filings = selectors.filing_queue(
-        actor=request.user,
-        status=filters.get("status", ""),
-        overdue=filters.get("overdue", False),
-        late=filters.get("late", False),
-        township=filters.get("township", ""),
-        text=filters.get("q", ""),
-    )
-    if form.is_bound and not form.is_valid():
-        filings = filings.none()  # an invalid filter lists nothing rather than everything
-    page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = lists.page_context(request, lists.spec_get("filings"))
     institution, start_kinds = None, []
     if policy.has_duty(request.user, WRITER_DUTY):
         institution = selectors.institution_for_member(actor=request.user)
         if institution is not None and selectors.filing_open_for(actor=request.user, institution=institution) is None:
             start_kinds = [(kind, Filing.Kind(kind).label) for kind in services.startable_kinds(institution)]
-    context = {
-        "form": form,
-        "page": page,
-        "statuses": Filing.Status.choices,
+    context |= {
         "is_reviewer": policy.holds(request.user, REVIEW_DUTY),
         "institution": institution,
         "start_kinds": start_kinds,
@@ -356,8 +341,32 @@ def filing_receipt(request, pk: int):
     return render(request, "registry/filings/receipt.html", context)
 
 
+@login_required
+@require_GET
+def filing_ledger(request):
+    """The printable filing ledger (备案台账) of a month, of the city or one township in sight:
+    the filings accepted that month. Without a month, this month; a bad value is a message."""
+    townships = selectors.institution_township_choices(actor=request.user)
+    data = request.GET.copy()
+    data.setdefault("month", timezone.localdate().strftime("%Y-%m"))
+    form = FilingLedgerForm(data, townships=townships)
+    if not form.is_valid():
+        return render(request, "registry/filings/ledger.html", {"form": form, "filings": []}, status=400)
+    year, month = form.period()
+    township = form.cleaned_data["township"]
+    context = {
+        "form": form,
+        "filings": selectors.filing_ledger(actor=request.user, year=year, month=month, township=township),
+        "year": year,
+        "month": month,
+        "township": dict(form.fields["township"].choices).get(township) if township else "",
+    }
+    return render(request, "registry/filings/ledger.html", context)
+
+
 urlpatterns = [
     path("filings/", filing_list, name="filing_list"),
+    path("filings/ledger/", filing_ledger, name="filing_ledger"),
     path("filings/start/", filing_start, name="filing_start"),
     path("filings/<int:pk>/", filing_detail, name="filing_detail"),
     path("filings/<int:pk>/edit/", filing_edit, name="filing_edit"),

@@ -7,35 +7,22 @@ saving, never refusals (``registry.standards``)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit
+from accounts import audit, lists
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from accounts.models import SecurityEvent
 from registry import proposals, rules, selectors
-from registry.exports import institutions as exports
-from registry.forms.institutions import ChangeProposalForm, ClassGroupForm, InstitutionFilterForm, InstitutionForm
+from registry.forms.institutions import ChangeProposalForm, ClassGroupForm, InstitutionForm
 from registry.services import changes as change_services
 
 PAGE_SIZE = 25
 SELF_DUTY = "institution.self"
-
-
-def _filtered_institutions(request):
-    """The list the user sees with the filters of the query string; a filter that does not
-    validate lists nothing (rather than everything it failed to narrow)."""
-    townships = selectors.institution_township_choices(actor=request.user)
-    form = InstitutionFilterForm(request.GET or None, townships=townships)
-    if form.is_bound and not form.is_valid():
-        return form, selectors.institution_list(actor=request.user).none()
-    filters = form.filters() if form.is_bound else {}
-    return form, selectors.institution_list(actor=request.user, **filters)
 
 
 def _add_errors(form, error: Exception) -> None:
@@ -64,21 +51,16 @@ def _require_keeper(request, institution) -> None:
 @login_required
 @require_GET
 def institution_list(request):
-    form, institutions = _filtered_institutions(request)
-    page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "registry/institutions/list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "registry/institutions/list.html", lists.page_context(request, lists.spec_get("institutions"))
+    )
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def institution_export(request):
-    form, institutions = _filtered_institutions(request)
-    if form.is_bound and not form.is_valid():
-        messages.error(request, _("The export was not made: please correct the filters."))
-        return HttpResponseRedirect(f"{reverse('institution_list')}?{request.GET.urlencode()}")
-    return exports.institutions_xlsx(institutions)
+    """The list's export (``accounts.lists.export``): at once up to a page, else in the background."""
+    return lists.export(request, lists.spec_get("institutions"))
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import lists
 from accounts.errors import ApplicationError
 from registry import rules, selectors, slots
 from registry.forms.planning import (
@@ -138,14 +139,9 @@ def residential_area_delete(request, pk: int):
 @require_GET
 def guidance_site_list(request):
     actor = request.user
-    level = request.GET.get("level", "")
-    if level not in GuidanceSite.Level.values:
-        level = ""
-    sites = selectors.guidance_site_network(actor=actor, level=level)
-    page = Paginator(sites, SITE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "level": level,
+    context = lists.page_context(request, lists.spec_get("guidance_sites"), page_size=SITE_PAGE_SIZE)
+    context |= {
+        "level": request.GET.get("level", "") if request.GET.get("level") in GuidanceSite.Level.values else "",
         "levels": selectors.guidance_site_level_counts(actor=actor),
         "can_manage": rules.can_manage_guidance_sites(actor),
     }

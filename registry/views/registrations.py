@@ -4,48 +4,32 @@ parse the request, call a selector or service, render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import policy
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from registry import rules, selectors
-from registry.forms.registrations import RegistrationFilterForm, RegistrationForm, RevokeForm, add_application_error
+from registry.forms.registrations import RegistrationForm, RevokeForm, add_application_error
 from registry.models import Registration
 from registry.services import registrations as services
 
 PAGE_SIZE = 50
 
 
-def _require_member(user) -> None:
-    # Registrations follow their institutions (policy rule 11); someone who belongs to no
-    # organisation has nothing to list.
-    if not policy.organisations_of(user):
-        raise PermissionDenied("registration.list")
-
-
 @login_required
 @require_GET
 def registration_list(request):
     actor = request.user
-    _require_member(actor)
-    form = RegistrationFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    registrations = selectors.registration_list(actor=actor, **{k: v for k, v in filters.items() if v})
-    if form.is_bound and not form.is_valid():
-        registrations = registrations.none()  # a wrong filter lists nothing rather than everything
-    page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
-    for registration in page:
+    context = lists.page_context(request, lists.spec_get("registrations"), page_size=PAGE_SIZE)
+    for registration in context["page"]:
         registration.can_revoke = registration.status == Registration.Status.ACTIVE and (
             rules.can_revoke_registration(actor, registration)
         )
-    context = {
-        "form": form,
-        "page": page,
+    context |= {
         "can_create": bool(rules.registrable_legal_forms(actor)),
         "can_import": bool(rules.importable_kinds(actor)),
         "can_see_unfiled": policy.has_duty(actor, "filing.review"),
@@ -106,23 +90,11 @@ def registration_revoke(request, pk: int):
 @login_required
 @require_GET
 def unfiled_list(request):
-    actor = request.user
-    policy.require_duty(actor, "filing.review")
-    township = request.GET.get("township", "")
-    townships = selectors.township_list(actor=actor)
-    if township and not any(t.code == township for t in townships):
-        township = ""
-    institutions = selectors.unfiled_institution_list(actor=actor, township=township)
-    page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = lists.page_context(request, lists.spec_get("unfiled"))
     today = timezone.localdate()
-    for institution in page:
+    for institution in context["page"]:
         institution.days_since_registration = (today - institution.registered_on).days
-    context = {
-        "page": page,
-        "townships": townships,
-        "township": township,
-        "days": selectors.unfiled_alert_days(),
-    }
+    context["days"] = selectors.unfiled_alert_days()
     return render(request, "registry/registrations/unfiled.html", context)
 
 

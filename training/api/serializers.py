@@ -50,9 +50,6 @@ ProgrammeStatusField = _enum(TrainingProgramme.Status, "TrainingProgrammeStatusE
 ParticipantKindField = _enum(Participant.Kind, "ParticipantKindEnum")
 AssessmentField = _enum(Participant.Assessment, "ParticipantAssessmentEnum")
 
-STAFF_STATUSES = {"active": True, "left": False, "all": None}
-
-
 # --- References ---------------------------------------------------------------------------
 
 
@@ -157,13 +154,6 @@ class StaffRevealSerializer(serializers.ModelSerializer):
         model = StaffMember
         fields = ["id", "name", "id_number"]
         read_only_fields = fields
-
-
-class StaffFilterSerializer(serializers.Serializer):
-    institution = serializers.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX)
-    township = RegionCodeFilter()
-    role = serializers.ChoiceField(choices=StaffMember.Role.choices, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=list(STAFF_STATUSES), required=False, default="active")
 
 
 class StaffWriteSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Excel export of staff rosters (openpyxl, through ``paperwork.spreadsheets.workbook_response``).
+"""The columns of the staff roster's Excel export (``training.lists`` builds the file).
 
 Like the registry's exports: fixed Chinese column headers whatever the language of the
 interface, values in Simplified Chinese, text never turned into a formula. ID numbers are
@@ -6,9 +6,6 @@ always masked: a spreadsheet leaves the portal and its access rules. The caller 
 roster as the user sees it (scoped and filtered); the duplicate-employment column is added
 only for those who may see the flag (the health bureau)."""
 
-from django.utils import timezone
-
-from paperwork.spreadsheets import workbook_response
 from training.models import Certificate, StaffMember
 
 # Written out: "Rejected" alone is a filing's decision in the catalogue.
@@ -43,13 +40,3 @@ STAFF_COLUMNS = [
     ("证书", 60, _certificates),
 ]
 DUPLICATE_COLUMN = ("同时在其他机构在职", 10, lambda m: "是" if getattr(m, "employed_elsewhere", False) else "否")
-
-
-def staff_xlsx(queryset, *, with_duplicates: bool):
-    title = "从业人员名册"
-    columns = [*STAFF_COLUMNS, DUPLICATE_COLUMN] if with_duplicates else STAFF_COLUMNS
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    # A prefetching queryset is read in chunks (its certificates are fetched per chunk).
-    return workbook_response(
-        filename=f"{title}-{stamp}.xlsx", title=title, columns=columns, rows=queryset.iterator(chunk_size=500)
-    )

@@ -48,6 +48,7 @@ from training.selectors.staff import (
     roster_townships,
     staff_get,
     staff_list,
+    staff_text_condition,
 )
 from training.selectors.villages import (
     VillageCoverage,
@@ -91,6 +92,7 @@ __all__ = [
     "session_get",
     "staff_get",
     "staff_list",
+    "staff_text_condition",
     "staff_summary",
     "township_rates",
     "trained",

@@ -33,10 +33,15 @@ def staff_list(
     if township:
         queryset = queryset.filter(institution__township__code=township)
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(institution__name__icontains=search))
+        queryset = queryset.filter(staff_text_condition(search))
     if policy.holds(actor, rules.OVERSEE_DUTY):
         queryset = queryset.annotate(employed_elsewhere=_employed_elsewhere(today))
     return queryset
+
+
+def staff_text_condition(text: str) -> Q:
+    """The roster's search: part of the person's or the institution's name."""
+    return Q(name__icontains=text) | Q(institution__name__icontains=text)
 
 
 def _employed_elsewhere(day: date) -> Exists:

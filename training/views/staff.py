@@ -19,21 +19,18 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import second_factor
+from accounts import lists, second_factor
 from accounts.errors import ApplicationError
 from registry import parameters
 from registry import selectors as registry_selectors
 from training import rules, selectors
-from training.exports import staff as exports
-from training.forms.workforce import LeaveForm, RevealForm, StaffFilterForm, StaffForm, add_service_errors
+from training.forms.workforce import LeaveForm, RevealForm, StaffForm, add_service_errors
 from training.models import Certificate
 from training.services import staff as services
 
@@ -44,17 +41,6 @@ def warning_horizon():
     """Today and the last day of the expiry warning period (the bureau's parameter)."""
     today = timezone.localdate()
     return today, today + timedelta(days=int(parameters.get("certificate.warning_days", 60)))
-
-
-def _filtered_staff(request):
-    """The roster the user sees with the filters of the query string; a filter that does not
-    validate lists nothing (rather than everything it failed to narrow)."""
-    institutions = selectors.roster_institutions(actor=request.user)
-    townships = selectors.roster_townships(actor=request.user)
-    form = StaffFilterForm(request.GET or None, institutions=institutions, townships=townships)
-    if form.is_bound and not form.is_valid():
-        return form, selectors.staff_list(actor=request.user).none()
-    return form, selectors.staff_list(actor=request.user, **form.filters())
 
 
 def _own_institution(request):
@@ -70,22 +56,12 @@ def _require_keeper(request, member) -> None:
         raise PermissionDenied(rules.SELF_DUTY)
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 @require_GET
 def staff_list(request):
-    form, staff = _filtered_staff(request)
-    page = Paginator(staff, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = lists.page_context(request, lists.spec_get("staff"))
     today, warn_until = warning_horizon()
-    context = {
-        "form": form,
-        "page": page,
-        "query": _query_without_page(request),
+    context |= {
         "today": today,
         "warn_until": warn_until,
         "show_duplicates": rules.may_see_duplicates(request.user),
@@ -95,13 +71,10 @@ def staff_list(request):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def staff_export(request):
-    form, staff = _filtered_staff(request)
-    if form.is_bound and not form.is_valid():
-        messages.error(request, _("The export was not made: please correct the filters."))
-        return HttpResponseRedirect(f"{reverse('staff_list')}?{request.GET.urlencode()}")
-    return exports.staff_xlsx(staff, with_duplicates=rules.may_see_duplicates(request.user))
+    """The roster's export (``accounts.lists.export``): at once up to a page, else in the background."""
+    return lists.export(request, lists.spec_get("staff"))
 
 
 @login_required
