@@ -21,6 +21,7 @@ from dashboard.models import ExportJob
 from dashboard.services import export_jobs as services
 from dashboard.tasks import list_export_run_task
 from paperwork import spreadsheets
+from yuyao_childcare.replica import replica_reads
 
 
 @transaction.atomic
@@ -28,7 +29,7 @@ def list_export_start(*, actor: User, spec: lists.ListSpec, query: str) -> Expor
     """Queue the export of ``spec`` with the filters of ``query`` (already judged valid)."""
     job = services.export_job_create(actor=actor, list_name=spec.name, query=query)
     audit.record(actor=actor, event="list.export_requested", obj=job, details={"list": spec.name, "query": query})
-    transaction.on_commit(lambda: list_export_run_task.delay(job.pk))
+    transaction.on_commit(lambda: list_export_run_task.delay(job.pk), robust=True)  # a broker away: the job waits
     return job
 
 
@@ -62,20 +63,23 @@ def list_export_run(*, job_id: int) -> str:
     if not filterset.is_valid():
         return _fail(job.pk)
     queryset = filterset.qs
-    services.export_job_update(job_id=job.pk, total=queryset.count())
+    with replica_reads():  # the rows only; the job's own row is written on the primary
+        total = queryset.count()
+    services.export_job_update(job_id=job.pk, total=total)
 
     def progress(done: int) -> None:
         services.export_job_update(job_id=job.pk, done=done)
 
     try:
-        content = spreadsheets.workbook_bytes(
-            lambda workbook: spreadsheets.write_sheet(
-                workbook,
-                title=spec.title,
-                columns=spec.columns_for(actor),
-                rows=lists.write_rows(spec, queryset, progress=progress),
-            )  # fmt: skip
-        )
+        with replica_reads():
+            content = spreadsheets.workbook_bytes(
+                lambda workbook: spreadsheets.write_sheet(
+                    workbook,
+                    title=spec.title,
+                    columns=spec.columns_for(actor),
+                    rows=lists.write_rows(spec, queryset, progress=progress),
+                )  # fmt: skip
+            )
     except OperationalError:
         # Back to pending, so that the task's retry builds it again.
         services.export_job_update(job_id=job.pk, status=ExportJob.Status.PENDING, done=0)
