@@ -1,4 +1,4 @@
-// Search-as-you-type pickers (registry/forms/pickers.py): a <select data-picker-url> holds only
+// Search-as-you-type pickers (registry/forms/pickers.py, accounts.forms.LookupPicker): a <select data-picker-url> holds only
 // its chosen option; Tom Select asks the URL for at most 20 matches ({results: [{id, name,
 // township}]}) as the user types, in the user's sight only. Without scripts the select still
 // submits what it holds.
@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
       load: (query, callback) => {
         fetch(`${url}?q=${encodeURIComponent(query)}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then((response) => response.json())
-          .then((data) => callback(data.results.map((item) => ({ id: String(item.id), label: `${item.name} · ${item.township}` }))))
+          .then((data) => callback(data.results.map((item) => ({ id: String(item.id), label: item.township ? `${item.name} · ${item.township}` : item.name }))))
           .catch(() => callback());
       },
     });
