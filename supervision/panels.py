@@ -7,6 +7,7 @@ findings, and, for the institution, what it may still object to and until when."
 import functools
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 
 from inspections.services.checklists import area_labels
@@ -20,9 +21,10 @@ from supervision.services import objections as services
 def institution_panel(*, actor, institution, request=None) -> str:
     """Supervision's part of the institution page: the risk score (departments only), then the
     QR poster (the institution and the health bureau)."""
-    return risk_panel.institution_panel(actor=actor, institution=institution, request=request) + _poster_panel(
-        actor=actor, institution=institution
-    )
+    # Both parts are rendered templates; joined as one safe string (a safe string joined to an
+    # empty plain one is plain, and the page then showed the risk panel's HTML as text).
+    risk = risk_panel.institution_panel(actor=actor, institution=institution, request=request)
+    return mark_safe(risk + _poster_panel(actor=actor, institution=institution))  # noqa: S308
 
 
 def _poster_panel(*, actor, institution) -> str:

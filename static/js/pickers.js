@@ -5,6 +5,10 @@
 document.addEventListener("DOMContentLoaded", () => {
   for (const select of document.querySelectorAll("select[data-picker-url]")) {
     const url = select.dataset.pickerUrl;
+    // Tom Select points the label at its own input; the select it hides keeps the label's
+    // words as its accessible name.
+    const label = select.id ? document.querySelector(`label[for="${select.id}"]`) : null;
+    if (label && !select.hasAttribute("aria-label")) select.setAttribute("aria-label", label.textContent.trim());
     new TomSelect(select, {
       valueField: "id",
       labelField: "label",

@@ -77,7 +77,7 @@ def test_an_operator_team_or_a_made_up_id_is_refused_and_nothing_changes(client_
 def test_an_operator_cannot_become_a_member_and_is_told_why(client_as, cast, org):
     response = _assign(client_as("secadmin"), user=cast["auditor"], organisation=org("health"))
     assert response.status_code == 200
-    assert "操作员" in response.content.decode()
+    assert "管理员不能成为单位成员" in response.content.decode()
     assert not Membership.objects.filter(user=cast["auditor"]).exists()
 
 
