@@ -9,6 +9,9 @@ WORDS = [
     gettext_noop("Model name"),
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
+    # django/contrib/admin/templates/admin/auth/user/add_form.html (its catalogue has the older
+    # wording with a straight apostrophe)
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
     # axes/models.py
     gettext_noop("access attempt"),
     gettext_noop("access attempts"),

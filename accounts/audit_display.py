@@ -145,7 +145,7 @@ def _detail_labels() -> dict[str, str]:
         "role": _("role"), "region": _("region"), "reason": _("reason"), "count": _("count"), "rows": _("rows"),
         "filters": _("filters"), "model": _("record type"), "pk": _("record number"), "field": _("field"),
         "lookup": _("looked up by"), "api": _("through the API"), "attachment": _("attachment"),
-        "kind": _("kind"), "filing": _("filing"), "id_number": _("ID number"), "note": _("note"),
+        "kind": _("kind"), "filing": _("filing"), "note": _("note"),
         "status": _("status"), "user": _("user"), "number": _("number"), "deadline": _("deadline"),
         "year": _("year"), "township": _("township"), "name": _("name"), "date": _("date"),
     }  # fmt: skip

@@ -7,8 +7,8 @@ findings, and, for the institution, what it may still object to and until when."
 import functools
 
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from inspections.services.checklists import area_labels
 from registry.models import Institution

@@ -28,6 +28,8 @@ ALLOWED = {
     "English",
     # keys named in help texts (Django's own "按住 Control 键或 Mac 上的 Command 键")
     "Ctrl", "Control", "Command", "Mac",
+    # a system named in Django's own help text ("单一登入或LDAP")
+    "LDAP",
     # the check character of an ID number ("17位数字加1位数字或X")
     "X",
 }  # fmt: skip

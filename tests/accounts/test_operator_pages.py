@@ -166,3 +166,18 @@ def test_the_trail_and_the_log_keep_a_fixed_number_of_queries(
         assert client_as("secadmin").get(reverse("membership_assign")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client_as("secadmin").get(USERS, {"q": "演示"}).status_code == 200
+
+
+def test_a_time_stored_in_utc_by_the_triggers_reads_in_beijing_time(db):
+    from accounts.audit_display import changes
+
+    event = AuditEvent(
+        kind="update",
+        table_name="accounts_membership",
+        before={"id": 3, "role": "viewer", "created_at": "2026-11-09 02:03:04.123", "user_id": 7},
+        after={"id": 3, "role": "head", "created_at": "2026-11-09T16:30:00+00:00", "user_id": 7},
+    )
+    rows = {change.field: (change.before, change.after) for change in changes(event)}
+    assert rows["角色"] == ("查阅人员", "负责人")
+    assert rows["创建时间"] == ("2026-11-09 10:03:04", "2026-11-10 00:30:00")
+    assert "用户" not in rows and "id" not in rows  # unchanged fields and the row id are not shown
