@@ -45,9 +45,20 @@ def table_label(table_name: str) -> str:
     model = model_for(table_name)
     if model is None:
         return table_name
-    if model._meta.auto_created:  # a many-to-many link: "organisation – duty"
-        names = [str(f.related_model._meta.verbose_name) for f in model._meta.local_fields if f.is_relation]
-        return " – ".join(names) or table_name
+    if model._meta.auto_created or "verbose_name" not in model._meta.original_attrs:
+        # A link table, or a model without a name of its own (django-guardian's permission
+        # rows): named by what it links, "权限 – 用户 – 单位"; the app's name for the rest.
+        names = [_model_name(f.related_model) for f in model._meta.local_fields if f.is_relation]
+        if names:
+            return " – ".join(names)
+        internal = _("internal record")
+        return f"{apps.get_app_config(model._meta.app_label).verbose_name} · {internal}"
+    return str(model._meta.verbose_name)
+
+
+def _model_name(model) -> str:
+    if model._meta.auto_created or "verbose_name" not in model._meta.original_attrs:
+        return str(apps.get_app_config(model._meta.app_label).verbose_name)
     return str(model._meta.verbose_name)
 
 
