@@ -141,7 +141,24 @@ class MembershipAdmin(DutyGatedAdmin):
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__username", "user__real_name", "organisation__name"]
     list_select_related = ["user", "organisation"]
-    raw_id_fields = ["user", "organisation"]
+
+    class Media:
+        # Person and organisation are found by typing part of a name (static/js/pickers.js),
+        # as on the portal's own memberships page: no id to know, no look-up the role may not open.
+        css = {"all": ["vendor/tom-select/css/tom-select.bootstrap5.min.css"]}
+        js = ["vendor/tom-select/js/tom-select.complete.min.js", "js/pickers.js"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        from accounts import selectors
+        from accounts.forms import organisation_field, user_field
+
+        if db_field.name == "user":
+            return user_field(label=db_field.verbose_name, queryset=selectors.operator_lookup_users(actor=request.user))
+        if db_field.name == "organisation":
+            return organisation_field(
+                label=db_field.verbose_name, queryset=selectors.operator_lookup_organisations(actor=request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         saved = services.membership_set(actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role)

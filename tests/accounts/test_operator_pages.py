@@ -181,3 +181,10 @@ def test_a_time_stored_in_utc_by_the_triggers_reads_in_beijing_time(db):
     assert rows["角色"] == ("查阅人员", "负责人")
     assert rows["创建时间"] == ("2026-11-09 10:03:04", "2026-11-10 00:30:00")
     assert "用户" not in rows and "id" not in rows  # unchanged fields and the row id are not shown
+
+
+def test_the_admin_membership_form_finds_people_by_name_not_by_id(client_as):
+    page = client_as("secadmin").get("/admin/accounts/membership/add/").content.decode()
+    assert 'data-picker-url="/operators/choices/users/"' in page
+    assert 'data-picker-url="/operators/choices/organisations/"' in page
+    assert "related-lookup" not in page  # the raw-id look-up the security administrator could not open
