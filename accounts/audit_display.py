@@ -95,7 +95,7 @@ def _readable(value, field: models.Field | None) -> str:
             return str(labels[str(value)])
     if field is not None and field.is_relation:
         return f"#{value}"
-    if field is not None and isinstance(field, models.DateTimeField) or _looks_like_datetime(value):
+    if (field is not None and isinstance(field, models.DateTimeField)) or _looks_like_datetime(value):
         parsed = parse_datetime(str(value).replace(" ", "T", 1)) if isinstance(value, str) else value
         if isinstance(parsed, datetime):
             if timezone.is_naive(parsed):
