@@ -2,7 +2,10 @@ from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group
+from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import Token, TokenProxy
@@ -10,6 +13,29 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from accounts import policy, services
 from accounts.crypto import key_digest
 from accounts.models import Duty, IdentityLink, Membership, Organisation, Region, User
+
+
+def yes_no(field: str, description):
+    """A list column for a flag in words (是 / 否): Django's own icon says "True" or "False" to
+    a screen reader in every language."""
+
+    @admin.display(description=description, ordering=field)
+    def column(obj):
+        return _("Yes") if getattr(obj, field) else _("No")
+
+    column.__name__ = f"{field}_in_words"
+    return column
+
+
+def code_column(field: str, description):
+    """A list column for a code, shown as a code."""
+
+    @admin.display(description=description, ordering=field)
+    def column(obj):
+        return format_html("<code>{}</code>", getattr(obj, field))
+
+    column.__name__ = f"{field}_as_code"
+    return column
 
 
 class DutyGatedAdmin(admin.ModelAdmin):
@@ -50,13 +76,14 @@ class RegionAdmin(DutyGatedAdmin):
 
 @admin.register(Duty)
 class DutyAdmin(DutyGatedAdmin):
-    list_display = ["code", "name", "name_en", "read_only"]
+    # The English name is edited on the form; the Chinese list shows the duty by its name.
+    list_display = ["name", code_column("code", _("code")), yes_no("read_only", _("read-only duty"))]
     search_fields = ["code", "name"]
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(DutyGatedAdmin):
-    list_display = ["code", "name", "kind", "jurisdiction", "is_active"]
+    list_display = ["name", code_column("code", _("code")), "kind", "jurisdiction", yes_no("is_active", _("active"))]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
     list_select_related = ["jurisdiction"]
@@ -64,11 +91,35 @@ class OrganisationAdmin(DutyGatedAdmin):
     filter_horizontal = ["duties"]
     can_add = False  # tenants come from the reference data or from services
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "duties":
+            field.label_from_instance = lambda duty: duty.name  # the code is not a word
+        return field
+
+
+class PortalAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """Django's form, with its warning translated (Django adds it as an untranslated string)."""
+
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
 
 @admin.register(User)
 class UserAdmin(DutyGatedAdmin, DjangoUserAdmin):
     admin_duties = {"system.admin", "security.admin"}
-    list_display = ["username", "real_name", "operator_role", "is_active", "must_change_password", "last_login"]
+    list_display = [
+        "username",
+        "real_name",
+        "operator_role",
+        yes_no("is_active", _("active")),
+        yes_no("must_change_password", _("must change password")),
+        "last_login",
+    ]
+    change_password_form = PortalAdminPasswordChangeForm
     list_filter = ["operator_role", "is_active", "must_change_password"]
     search_fields = ["username", "real_name"]
     fieldsets = [
@@ -92,7 +143,24 @@ class MembershipAdmin(DutyGatedAdmin):
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__username", "user__real_name", "organisation__name"]
     list_select_related = ["user", "organisation"]
-    raw_id_fields = ["user", "organisation"]
+
+    class Media:
+        # Person and organisation are found by typing part of a name (static/js/pickers.js),
+        # as on the portal's own memberships page: no id to know, no look-up the role may not open.
+        css = {"all": ["vendor/tom-select/css/tom-select.bootstrap5.min.css"]}
+        js = ["vendor/tom-select/js/tom-select.complete.min.js", "js/pickers.js"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        from accounts import selectors
+        from accounts.forms import organisation_field, user_field
+
+        if db_field.name == "user":
+            return user_field(label=db_field.verbose_name, queryset=selectors.operator_lookup_users(actor=request.user))
+        if db_field.name == "organisation":
+            return organisation_field(
+                label=db_field.verbose_name, queryset=selectors.operator_lookup_organisations(actor=request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         saved = services.membership_set(actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role)

@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent, NotificationPreference, SecurityEvent
+from accounts.models import AuditEvent, Membership, NotificationPreference, SecurityEvent, User
+from accounts.widgets import DateInput
 
 
 def bootstrap_class(widget) -> str | None:
@@ -54,21 +56,129 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class AuditFilterForm(forms.Form):
-    table = forms.CharField(label=_("Table"), required=False)
+class LookupPicker(forms.Select):
+    """A search-as-you-type select (``static/js/pickers.js``): it holds only the empty choice
+    and the chosen row (if in scope); ``data-picker-url`` names the JSON choices to search."""
+
+    def __init__(self, *, url, display, attrs=None):
+        super().__init__(attrs={"class": "picker form-select", "data-picker-url": url, **(attrs or {})})
+        self.display = display
+        self.queryset = None
+
+    def get_context(self, name, value, attrs):
+        raw = getattr(value, "pk", value)
+        chosen = None
+        if self.queryset is not None and str(raw or "").isdigit() and len(str(raw)) < 12:
+            chosen = self.queryset.filter(pk=int(raw)).first()
+        self.choices = [("", "")] + ([(str(chosen.pk), self.display(chosen))] if chosen is not None else [])
+        return super().get_context(name, value, attrs)
+
+
+class LookupField(forms.Field):
+    """A row id from a ``LookupPicker``, cleaned to the row if it is in ``queryset`` (the
+    operator's scope); an id out of scope is a form error."""
+
+    default_error_messages = {"invalid_choice": _("Choose an entry from the list.")}
+
+    def __init__(self, *, url, display, queryset=None, **kwargs):
+        kwargs.setdefault("widget", LookupPicker(url=url, display=display))
+        super().__init__(**kwargs)
+        self.queryset = queryset
+
+    @property
+    def queryset(self):
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset):
+        self._queryset = queryset
+        self.widget.queryset = queryset
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
+
+    def to_python(self, value):
+        value = str(value or "").strip()
+        if not value:
+            return None
+        found = None
+        if self.queryset is not None and value.isdigit() and len(value) < 12:
+            found = self.queryset.filter(pk=int(value)).first()
+        if found is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
+def _organisation_label(organisation) -> str:
+    return f"{organisation.name} · {organisation.get_kind_display()}"
+
+
+def _user_label(user) -> str:
+    return f"{user.real_name or user.username}（{user.username}）"
+
+
+def organisation_field(**kwargs) -> LookupField:
+    return LookupField(url=reverse_lazy("organisation_choices"), display=_organisation_label, **kwargs)
+
+
+def user_field(**kwargs) -> LookupField:
+    return LookupField(url=reverse_lazy("user_choices"), display=_user_label, **kwargs)
+
+
+class AuditFilterForm(StyledForm):
+    """The audit trail's filters: by person (part of a name) and organisation, never by id."""
+
+    table = forms.ChoiceField(label=_("Record type"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All"))] + AuditEvent.Kind.choices)
-    actor_id = forms.IntegerField(label=_("Actor id"), required=False, min_value=1)
-    text = forms.CharField(label=_("Event or object id"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    person = forms.CharField(label=_("Person"), required=False, max_length=64)
+    organisation = organisation_field(label=_("Organisation"), required=False)
+    text = forms.CharField(label=_("Event or object number"), required=False, max_length=64)
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        from accounts.audit_display import table_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["table"].choices = [("", _("All"))] + table_choices()
+        self.fields["organisation"].queryset = organisations
 
 
-class SecurityFilterForm(forms.Form):
+class SecurityFilterForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All"))] + SecurityEvent.Kind.choices)
-    username = forms.CharField(label=_("User name"), required=False)
-    ip = forms.CharField(label=_("IP address"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    person = forms.CharField(label=_("Person"), required=False, max_length=64)
+    organisation = organisation_field(label=_("Organisation"), required=False)
+    ip = forms.CharField(label=_("IP address"), required=False, max_length=64)
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class MembershipAssignForm(StyledForm):
+    """The security administrator puts a person in an organisation with a role."""
+
+    user = user_field(label=_("Person"))
+    organisation = organisation_field(label=_("Organisation"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.OFFICER)
+
+    def __init__(self, *args, users=None, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["organisation"].queryset = organisations
+
+
+class OperatorRoleForm(StyledForm):
+    """The security administrator gives an account one operator role, or takes it away."""
+
+    user = user_field(label=_("Person"))
+    operator_role = forms.ChoiceField(label=_("Operator role"), choices=User.OperatorRole.choices, required=False)
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
 
 
 class ApiTokenIssueForm(forms.Form):

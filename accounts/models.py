@@ -91,7 +91,8 @@ class Duty(models.Model):
         verbose_name_plural = _("duties")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        # The name: the title of its admin page and every list read in words (the code is data).
+        return self.name
 
 
 class Organisation(models.Model):

@@ -37,6 +37,7 @@ ENTRIES = [
     ("organisation_list", _("Organisations"), None, "institutions"),
     ("audit_event_list", _("Audit trail"), {"audit.admin"}, "system"),
     ("security_event_list", _("Security log"), {"audit.admin"}, "system"),
+    ("membership_assign", _("Memberships and roles"), {"security.admin"}, "system"),
     ("admin:index", _("Administration"), {"system.admin", "security.admin"}, "system"),
 ]
 

@@ -52,7 +52,8 @@ What each user sees
    c. operator teams are seen by operators only.
 7. **Memberships**: a user's own; the security and system administrators see all.
 8. **Users**: oneself; colleagues in one's own organisations; the system and security
-   administrators see all.
+   administrators see all. The security and audit administrators look accounts and
+   business organisations up by name (granting memberships; filtering the trail).
 9. **Notifications** and the email preferences that deliver them: the recipient's own only.
 10. **Audit trail and security log**: the audit administrator only.
 
@@ -338,6 +339,23 @@ def users_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset.none()
     own_ids = [org.pk for org in organisations_of(user)]
     return queryset.filter(Q(pk=user.pk) | Q(memberships__organisation__in=own_ids)).distinct()
+
+
+def users_for_operator_lookup(user) -> QuerySet:
+    """Accounts an operator finds by name: the security administrator (to grant memberships and
+    operator roles) and the audit administrator (to filter the trail by person) see them all;
+    anyone else is refused (403), so a search confirms no account."""
+    if is_operator(user, User.OperatorRole.SECURITY) or is_operator(user, User.OperatorRole.AUDIT):
+        return User.objects.all()
+    raise PermissionDenied("operator lookup")
+
+
+def organisations_for_operator_lookup(user) -> QuerySet:
+    """Organisations an operator finds by name, as ``users_for_operator_lookup``: every active
+    business organisation (operator teams are no memberships' home and stay out)."""
+    if is_operator(user, User.OperatorRole.SECURITY) or is_operator(user, User.OperatorRole.AUDIT):
+        return Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.OPERATOR)
+    raise PermissionDenied("operator lookup")
 
 
 def notifications_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:

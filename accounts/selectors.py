@@ -3,7 +3,16 @@
 from django.db.models import Count, Q, QuerySet
 
 from accounts import policy
-from accounts.models import AuditEvent, Notification, NotificationPreference, Organisation, Region, SecurityEvent, User
+from accounts.models import (
+    AuditEvent,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Organisation,
+    Region,
+    SecurityEvent,
+    User,
+)
 
 
 def region_code_known(*, code: str, levels: tuple[str, ...] = ()) -> bool:
@@ -85,9 +94,30 @@ def digest_recipient_ids() -> list[int]:
     )
 
 
+def _people(*, person: str = "", organisation=None) -> QuerySet:
+    """Ids of the users a trail filter names: by part of the name or user name, and/or as
+    members of one organisation (a subquery: the trail is filtered in one query)."""
+    users = User.objects.all()
+    if person:
+        users = users.filter(Q(real_name__icontains=person) | Q(username__icontains=person))
+    if organisation is not None:
+        users = users.filter(memberships__organisation=organisation)
+    return users.values("pk")
+
+
 def audit_event_list(
-    *, actor: User, table: str = "", kind: str = "", actor_id: str = "", since=None, until=None, text: str = ""
+    *,
+    actor: User,
+    table: str = "",
+    kind: str = "",
+    actor_id: str = "",
+    person: str = "",
+    organisation=None,
+    since=None,
+    until=None,
+    text: str = "",
 ) -> QuerySet:
+    """The audit trail, newest first; ``since``/``until`` are days of the portal's time zone."""
     queryset = AuditEvent.objects.visible_to(actor)
     if table:
         queryset = queryset.filter(table_name=table)
@@ -95,6 +125,8 @@ def audit_event_list(
         queryset = queryset.filter(kind=kind)
     if actor_id:
         queryset = queryset.filter(actor_id=actor_id)
+    if person or organisation is not None:
+        queryset = queryset.filter(actor_id__in=_people(person=person, organisation=organisation))
     if since:
         queryset = queryset.filter(at__date__gte=since)
     if until:
@@ -105,13 +137,26 @@ def audit_event_list(
 
 
 def security_event_list(
-    *, actor: User, kind: str = "", username: str = "", ip: str = "", since=None, until=None
+    *,
+    actor: User,
+    kind: str = "",
+    username: str = "",
+    person: str = "",
+    organisation=None,
+    ip: str = "",
+    since=None,
+    until=None,
 ) -> QuerySet:
     queryset = SecurityEvent.objects.visible_to(actor)
     if kind:
         queryset = queryset.filter(kind=kind)
     if username:
         queryset = queryset.filter(username__icontains=username)
+    if person:
+        # A failed login names no user: its typed user name is matched as well.
+        queryset = queryset.filter(Q(username__icontains=person) | Q(user_id_value__in=_people(person=person)))
+    if organisation is not None:
+        queryset = queryset.filter(user_id_value__in=_people(organisation=organisation))
     if ip:
         queryset = queryset.filter(ip=ip)
     if since:
@@ -119,6 +164,46 @@ def security_event_list(
     if until:
         queryset = queryset.filter(at__date__lte=until)
     return queryset
+
+
+def operator_lookup_users(*, actor: User) -> QuerySet:
+    """The accounts an operator looks up by name: the security administrator to grant
+    memberships and roles, the audit administrator to filter the trail (policy rule 8)."""
+    return policy.users_for_operator_lookup(actor)
+
+
+def operator_lookup_organisations(*, actor: User) -> QuerySet:
+    """The organisations an operator looks up by name (memberships, trail filters)."""
+    return policy.organisations_for_operator_lookup(actor)
+
+
+def user_choices(*, actor: User, text: str = "") -> list[dict]:
+    """At most 20 accounts whose name or user name contains ``text``, for a search-as-you-type
+    field; each with its organisations (one query for the lot)."""
+    users = operator_lookup_users(actor=actor).filter(is_active=True)
+    if text:
+        users = users.filter(Q(real_name__icontains=text) | Q(username__icontains=text))
+    users = list(users.order_by("username").prefetch_related("memberships__organisation")[:20])
+    return [
+        {
+            "id": user.pk,
+            "name": f"{user.real_name or user.username}（{user.username}）",
+            "township": "、".join(m.organisation.name for m in user.memberships.all())
+            or (user.get_operator_role_display() if user.operator_role else ""),
+        }
+        for user in users
+    ]
+
+
+def organisation_choices(*, actor: User, text: str = "") -> list[dict]:
+    """At most 20 organisations whose name or code contains ``text``, with their kind."""
+    organisations = operator_lookup_organisations(actor=actor)
+    if text:
+        organisations = organisations.filter(Q(name__icontains=text) | Q(code__icontains=text))
+    return [
+        {"id": org.pk, "name": org.name, "township": org.get_kind_display()}
+        for org in organisations.order_by("kind", "name")[:20]
+    ]
 
 
 def usernames_by_id(ids) -> dict[int, str]:
@@ -171,7 +256,7 @@ def operator_tools(*, actor: User) -> list[dict]:
             (_("Regions"), reverse("admin:accounts_region_changelist")),
         ],
         User.OperatorRole.SECURITY: [
-            (_("Memberships and roles"), reverse("admin:accounts_membership_changelist")),
+            (_("Memberships and roles"), reverse("membership_assign")),
             (_("Locked-out logins"), reverse("admin:axes_accessattempt_changelist")),
             (_("API tokens"), reverse("api_token_list")),
             (_("Accounts"), reverse("admin:accounts_user_changelist")),
@@ -230,3 +315,13 @@ def api_token_user(*, actor: User, user_id: int) -> User:
 
     policy.require_duty(actor, "security.admin")
     return get_object_or_404(policy.users_visible_to(actor), pk=user_id, auth_token__isnull=False)
+
+
+def membership_recent(*, actor: User, limit: int = 20) -> list:
+    """The latest memberships, for the security administrator's page (one query)."""
+    policy.require_duty(actor, "security.admin")
+    return list(
+        Membership.objects.visible_to(actor)
+        .select_related("user", "organisation")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -521,3 +521,11 @@ def api_token_revoke(*, actor, user: User) -> None:
         raise ApplicationError(_("This account has no token."))
     audit.record(actor=actor, event="api_token.revoked", obj=user, details={"user": user.pk})
     token.delete()
+
+
+@transaction.atomic
+def audit_export_record(*, actor, what: str, filters: str, rows: int) -> None:
+    """An export of the audit trail or the security log is itself on the trail: who took which
+    range (the filters as the page's query) and how many rows."""
+    policy.require_duty(actor, "audit.admin")
+    audit.record(actor=actor, event=f"{what}_log.exported", details={"filters": filters[:500], "rows": rows})

@@ -11,14 +11,22 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import api_errors, audit, identity, notices, policy, selectors, services
+from accounts import api_errors, audit, audit_display, exports, identity, notices, policy, selectors, services
 from accounts.errors import ApplicationError
-from accounts.forms import ApiTokenIssueForm, AuditFilterForm, LoginForm, NotificationSettingsForm, SecurityFilterForm
+from accounts.forms import (
+    ApiTokenIssueForm,
+    AuditFilterForm,
+    LoginForm,
+    MembershipAssignForm,
+    NotificationSettingsForm,
+    OperatorRoleForm,
+    SecurityFilterForm,
+)
 from accounts.models import Organisation, SecurityEvent
 
 log = logging.getLogger(__name__)
@@ -185,31 +193,149 @@ def region_detail(request, code: str):
     )
 
 
-@login_required
-def audit_event_list(request):
+def _audit_filtered(request):
+    """The audit trail's filter form and the rows it selects (none while it is invalid: a
+    filter that does not validate is not silently dropped, which would list rows the other
+    filters exclude)."""
     policy.require_duty(request.user, "audit.admin")
-    form = AuditFilterForm(request.GET or None)
+    organisations = selectors.operator_lookup_organisations(actor=request.user)
+    form = AuditFilterForm(request.GET or None, organisations=organisations)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(actor=request.user, **{k: v for k, v in filters.items() if v})
     if form.is_bound and not form.is_valid():
-        # A filter that does not validate is not silently dropped (which would list rows the
-        # other filters exclude): nothing is listed until it is corrected.
         events = events.none()
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    names = selectors.usernames_by_id(event.actor_id for event in page)
-    return render(request, "accounts/audit_events.html", {"form": form, "page": page, "names": names})
+    return form, events
 
 
-@login_required
-def security_event_list(request):
+def _security_filtered(request):
     policy.require_duty(request.user, "audit.admin")
-    form = SecurityFilterForm(request.GET or None)
+    organisations = selectors.operator_lookup_organisations(actor=request.user)
+    form = SecurityFilterForm(request.GET or None, organisations=organisations)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.security_event_list(actor=request.user, **{k: v for k, v in filters.items() if v})
     if form.is_bound and not form.is_valid():
         events = events.none()  # as on the audit trail: an invalid filter lists nothing
+    return form, events
+
+
+@login_required
+@require_GET
+def audit_event_list(request):
+    form, events = _audit_filtered(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/security_events.html", {"form": form, "page": page})
+    names = selectors.usernames_by_id(event.actor_id for event in page)
+    rows = audit_display.entries(page, names=names)
+    return render(
+        request, "accounts/audit_events.html", {"form": form, "page": page, "rows": rows, "query": _query(request)}
+    )
+
+
+@login_required
+@require_GET
+def audit_event_export(request):
+    """The filtered trail as Excel (at most ``exports.MAX_EXPORT_ROWS`` rows, newest first);
+    the export itself is a named event of the trail."""
+    form, events = _audit_filtered(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("The export was not made: please correct the filters."))
+        return HttpResponseRedirect(f"{reverse('audit_event_list')}?{request.GET.urlencode()}")
+    events = list(events[: exports.MAX_EXPORT_ROWS])
+    names = selectors.usernames_by_id(event.actor_id for event in events)
+    services.audit_export_record(actor=request.user, what="audit", filters=_query(request), rows=len(events))
+    return exports.audit_events_xlsx(events, names=names)
+
+
+@login_required
+@require_GET
+def security_event_list(request):
+    form, events = _security_filtered(request)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    rows = [(event, audit_display.local_time(event.at), audit_display.detail_rows(event.detail)) for event in page]
+    return render(
+        request, "accounts/security_events.html", {"form": form, "page": page, "rows": rows, "query": _query(request)}
+    )
+
+
+@login_required
+@require_GET
+def security_event_export(request):
+    form, events = _security_filtered(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("The export was not made: please correct the filters."))
+        return HttpResponseRedirect(f"{reverse('security_event_list')}?{request.GET.urlencode()}")
+    events = list(events[: exports.MAX_EXPORT_ROWS])
+    services.audit_export_record(actor=request.user, what="security", filters=_query(request), rows=len(events))
+    return exports.security_events_xlsx(events)
+
+
+def _query(request) -> str:
+    """The filters of the page, for its export link and pagination (without the page)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def user_choices(request):
+    """Accounts matching ``?q=`` for the operators' search-as-you-type fields (at most 20)."""
+    results = selectors.user_choices(actor=request.user, text=request.GET.get("q", "").strip()[:64])
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
+def organisation_choices(request):
+    """Organisations matching ``?q=`` for the operators' search-as-you-type fields (at most 20)."""
+    results = selectors.organisation_choices(actor=request.user, text=request.GET.get("q", "").strip()[:64])
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_assign(request):
+    """The security administrator's page: put a person in an organisation with a role, or give
+    an account an operator role, both found by name as one types."""
+    policy.require_duty(request.user, "security.admin")
+    users = selectors.operator_lookup_users(actor=request.user)
+    organisations = selectors.operator_lookup_organisations(actor=request.user)
+    action = request.POST.get("action") if request.method == "POST" else ""
+    membership_form = MembershipAssignForm(
+        request.POST if action == "membership" else None, users=users, organisations=organisations
+    )
+    role_form = OperatorRoleForm(request.POST if action == "role" else None, users=users, prefix="role")
+    form = membership_form if action == "membership" else role_form if action == "role" else None
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "membership":
+                services.membership_set(
+                    actor=request.user, user=data["user"], organisation=data["organisation"], role=data["role"]
+                )
+                messages.success(
+                    request,
+                    _("%(user)s is now a member of %(organisation)s.")
+                    % {
+                        "user": data["user"].real_name or data["user"].username,
+                        "organisation": data["organisation"].name,
+                    },
+                )
+            else:
+                services.operator_role_set(actor=request.user, user=data["user"], role=data["operator_role"])
+                messages.success(
+                    request,
+                    _("The operator role of %(user)s is saved.")
+                    % {"user": data["user"].real_name or data["user"].username},
+                )
+            return HttpResponseRedirect(reverse("membership_assign"))
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    recent = selectors.membership_recent(actor=request.user)
+    return render(
+        request,
+        "accounts/membership_assign.html",
+        {"membership_form": membership_form, "role_form": role_form, "recent": recent},
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ import functools
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from inspections.services.checklists import area_labels
 from registry.models import Institution
@@ -21,9 +22,10 @@ from supervision.services import objections as services
 def institution_panel(*, actor, institution, request=None) -> str:
     """Supervision's part of the institution page: the risk score (departments only), then the
     QR poster (the institution and the health bureau)."""
-    return risk_panel.institution_panel(actor=actor, institution=institution, request=request) + _poster_panel(
-        actor=actor, institution=institution
-    )
+    # Both parts are rendered templates; joined as one safe string (a safe string joined to an
+    # empty plain one is plain, and the page then showed the risk panel's HTML as text).
+    risk = risk_panel.institution_panel(actor=actor, institution=institution, request=request)
+    return mark_safe(risk + _poster_panel(actor=actor, institution=institution))  # noqa: S308
 
 
 def _poster_panel(*, actor, institution) -> str:

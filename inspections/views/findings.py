@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -77,7 +78,7 @@ def checklist_list(request):
         "owned": rules.checklist_areas_owned(request.user),
         # How the severities weigh on a decision, with the bureau's parameter (``services.severity``).
         "severity_rule": severity.rule_lines(severity.major_failures_limit()),
-        "severity_parameter": severity.MAJOR_FAILURES_PARAMETER,
+        "severity_parameter": format_html("<code>{}</code>", severity.MAJOR_FAILURES_PARAMETER),
     }
     return render(request, f"{TEMPLATES}/checklist_list.html", context)
 

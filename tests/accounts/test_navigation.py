@@ -87,7 +87,11 @@ def test_institution_sees_no_system_and_none_of_the_departments_review_pages(cli
 
 @pytest.mark.parametrize(
     "username, links",
-    [("auditor", ["/audit/", "/audit/security/"]), ("sysadmin", ["/admin/"]), ("secadmin", ["/admin/"])],
+    [
+        ("auditor", ["/audit/", "/audit/security/"]),
+        ("sysadmin", ["/admin/"]),
+        ("secadmin", ["/security/memberships/", "/admin/"]),
+    ],
 )
 def test_an_operator_sees_only_the_system_group(username, links, client_as):
     menu = menu_of(client_as(username).get("/"))
