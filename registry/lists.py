@@ -211,7 +211,7 @@ class GuidanceSiteFilterSet(ListFilterSet):
         townships = selectors.guidance_site_township_choices(actor=self.actor)
         self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
 
-    def filter_township(self, queryset, name, value):
+    def filter_township(self, queryset, name, value: str):
         return queryset.filter(selectors.guidance_site_township_condition(value))
 
     def filter_state(self, queryset, name, value):

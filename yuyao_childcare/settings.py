@@ -450,8 +450,6 @@ REST_FRAMEWORK = {
         "accounts.api_permissions.PasswordChanged",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # A list view with a ``filterset_class`` filters with the same filter set as its page.
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "accounts.api_errors.exception_handler",

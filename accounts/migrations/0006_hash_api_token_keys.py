@@ -1,12 +1,18 @@
 """API token keys are stored hashed (``accounts.crypto.key_digest``): each existing token's row
 is replaced by one whose key column holds the hash of its key, with the same user, creation
-time and details, so the systems using it keep working with the key they hold. Irreversible in
-effect: going back leaves the hashes, which the older code does not accept (it fails closed;
+time and details, so the systems using it keep working with the key they hold, for at most
+``CARRIED_OVER_DAYS`` more: their keys were once stored in plain (and the audit trail's
+``api_token.issued`` entries still name them), so they must be replaced by new ones. Irreversible
+in effect: going back leaves the hashes, which the older code does not accept (it fails closed;
 issue new tokens)."""
 
+import datetime
 import hashlib
 
 from django.db import migrations
+from django.utils import timezone
+
+CARRIED_OVER_DAYS = 30
 
 
 def _digest(key: str) -> str:
@@ -17,6 +23,7 @@ def _digest(key: str) -> str:
 def hash_existing_keys(apps, schema_editor):
     Token = apps.get_model("authtoken", "Token")
     Details = apps.get_model("accounts", "ApiTokenDetails")
+    last_day = timezone.now() + datetime.timedelta(days=CARRIED_OVER_DAYS)
     for token in list(Token.objects.all()):
         details = Details.objects.filter(token_id=token.pk).first()
         kept = (
@@ -29,6 +36,7 @@ def hash_existing_keys(apps, schema_editor):
         hashed = Token.objects.create(key=_digest(key), user_id=user_id)
         Token.objects.filter(pk=hashed.pk).update(created=created)  # auto_now_add set it to now
         if kept is not None:
+            kept["expires_at"] = min(kept["expires_at"], last_day)
             Details.objects.create(token_id=hashed.pk, **kept)
 
 

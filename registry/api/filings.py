@@ -3,6 +3,7 @@ services and policy as the pages; errors in the one API error shape (``accounts.
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -142,6 +143,8 @@ class FilingList(ListAPIView):
 
     serializer_class = FilingSerializer
     # The filing page's filter set (``registry.lists``): a value outside its set answers 400.
+    # The list's page and export filter with the same set (accounts.lists).
+    filter_backends = [DjangoFilterBackend]
     filterset_class = FilingFilterSet
 
     def get_queryset(self):

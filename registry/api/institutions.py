@@ -3,6 +3,7 @@ pages. Lists never carry contact phones; the record shows it in full only to the
 own members and the filing reviewers, masked to everyone else."""
 
 from django.urls import path
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -149,6 +150,8 @@ class PublicInstitutionSerializer(serializers.Serializer):
 class InstitutionList(ListAPIView):
     serializer_class = InstitutionSerializer
     # The institution page's filter set (``registry.lists``): a value outside its set answers 400.
+    # The list's page and export filter with the same set (accounts.lists).
+    filter_backends = [DjangoFilterBackend]
     filterset_class = InstitutionFilterSet
 
     def get_queryset(self):

@@ -3,6 +3,7 @@ guidance: the same selectors and rules as the pages (``registry.views.planning``
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -95,6 +96,8 @@ class GuidanceSiteList(ListAPIView):
 
     serializer_class = GuidanceSiteSerializer
     # The network page's filter set (``registry.lists``): a value outside its set answers 400.
+    # The list's page and export filter with the same set (accounts.lists).
+    filter_backends = [DjangoFilterBackend]
     filterset_class = GuidanceSiteFilterSet
 
     def get_queryset(self):

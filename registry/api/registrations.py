@@ -5,6 +5,7 @@ in the one API error shape (``accounts.api_errors``)."""
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -116,7 +117,9 @@ class RegistrationCollection(ListAPIView):
 
     serializer_class = RegistrationSerializer
     # The registration page's filter set (``registry.lists``): a value outside its set answers 400.
+    filter_backends = [DjangoFilterBackend]
     filterset_class = RegistrationFilterSet
+    queryset = Registration.objects.none()  # the schema's model; the rows come from get_queryset
 
     def get_queryset(self):
         return lists.spec_get("registrations").base(self.request.user)

@@ -215,7 +215,7 @@ def test_the_database_holds_no_usable_key(cast):
     assert not AuditEvent.objects.filter(object_id=key).exists()
 
 
-def test_the_migration_hashes_existing_keys_and_keeps_their_details(cast):
+def test_the_migration_hashes_existing_keys_keeps_their_details_and_ends_them_within_30_days(cast):
     from importlib import import_module
 
     from django.apps import apps
@@ -242,3 +242,15 @@ def test_the_migration_hashes_existing_keys_and_keeps_their_details(cast):
     assert details.last_used_at == used
     assert api_as(key).get("/api/v1/me/").json()["username"] == "mca"
     assert api_as(token.key).get("/api/v1/me/").status_code == 401
+
+    # A key once stored in plain (and named by the audit trail) is not kept for long.
+    later = ApiTokenDetails.objects.create(
+        token=Token.objects.create(user=cast["hrss"], key=Token.generate_key()),
+        name="人社系统",
+        organisation=cast["hrss"].memberships.first().organisation,
+        expires_at=timezone.now() + datetime.timedelta(days=300),
+    )
+    import_module("accounts.migrations.0006_hash_api_token_keys").hash_existing_keys(apps, None)
+    carried = ApiTokenDetails.objects.get(token__user=cast["hrss"])
+    assert carried.name == later.name
+    assert carried.expires_at <= timezone.now() + datetime.timedelta(days=30)
