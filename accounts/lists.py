@@ -118,6 +118,10 @@ class ListFilterSet(django_filters.FilterSet):
             widgets = getattr(widget, "widgets", [widget])
             for part in widgets:
                 part.attrs.setdefault("class", css)
+            if len(widgets) == 2:  # a range: one label for two inputs, so each input names its end
+                label = form_field.label or ""
+                widgets[0].attrs.setdefault("aria-label", _("%(field)s, from") % {"field": label})
+                widgets[1].attrs.setdefault("aria-label", _("%(field)s, to") % {"field": label})
 
     # Filters the page does not offer (they would narrow nothing for this actor); the API and the
     # export still judge them, so a value outside the actor's sight is still an error.
