@@ -142,6 +142,19 @@ def record(*, actor, event: str, obj=None, details: dict | None = None):
     )
 
 
+def file_opened(request, *, model: str, pk: int, field: str = "", **detail) -> None:
+    """A stored file left the portal (downloaded or shown in the page): who, which, from where.
+    Every view that answers with a stored file calls this (or logs a reveal of personal data)."""
+    from accounts.models import SecurityEvent
+
+    security_event(
+        kind=SecurityEvent.Kind.DOCUMENT_OPENED,
+        user=request.user,
+        request=request,
+        detail={"model": model, "pk": pk, **({"field": field} if field else {}), **detail},
+    )
+
+
 def security_event(*, kind: str, user=None, username: str = "", request=None, detail: dict | None = None):
     """Append to the security log, in the caller's transaction. Denials are written after the
     denied view's own transaction has ended (by the middleware and the API error handler), so

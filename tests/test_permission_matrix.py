@@ -65,6 +65,27 @@ def _id_numbers(model, key: str) -> list[str]:
     return _known[key]["numbers"]
 
 
+# Views that answer with a stored file (an upload): each file that leaves the portal, downloaded
+# or shown in the page, is in the security log (a document opened, or a reveal of personal data).
+STORED_FILE_URLS = frozenset(
+    {
+        "filing_attachment_download",
+        "filing_attachment_view",
+        "certificate_scan",
+        "objection_evidence",
+        "order_evidence_download",
+        "case_decision_download",
+        "inspection_file_download",
+    }
+)
+
+
+def _security_events() -> int:
+    from accounts.models import SecurityEvent
+
+    return SecurityEvent.objects.count()
+
+
 # CI runs the whole matrix against PostgreSQL and every other case on the embedded SQLite leg
 # (MATRIX_CASES=odd, .ci/run): the matrix is a third of a leg, and each case still meets both
 # engines' SQL somewhere. Unset, as under `make test`, every case runs.
@@ -81,8 +102,11 @@ def test_each_role_gets_the_answer_the_matrix_expects(case, db):
         client = client_for(None if username == ANONYMOUS else username)
         kwargs = TARGETS[case.target](username) if case.target else {}
         url = reverse(case.url_name, kwargs=kwargs)
+        logged_before = _security_events() if case.url_name in STORED_FILE_URLS else None
         response = getattr(client, case.method)(url, case.data)
         expected = case.expected(username)
+        if logged_before is not None and response.status_code == 200 and _security_events() == logged_before:
+            wrong.append(f"{username}: {url} gave a stored file out without a security-log entry")
         if response.status_code != expected:
             wrong.append(
                 f"{username}: {case.method.upper()} {url} answered {response.status_code}, expected {expected}"

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import lists, policy
+from accounts import audit, lists, policy
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from inspections import rules, selectors
@@ -177,7 +177,9 @@ def order_evidence_download(request, pk: int):
     """Files live outside the web root and leave only here, after the policy, as a download
     the browser must not sniff or render."""
     evidence = selectors.order_evidence_get(actor=request.user, pk=pk)
-    return files.response(evidence.stored)
+    response = files.response(evidence.stored)
+    audit.file_opened(request, model="inspections.inspectionfile", pk=evidence.pk, order=evidence.order_id)
+    return response
 
 
 @login_required
@@ -466,7 +468,9 @@ def case_decision_download(request, pk: int):
     case = selectors.case_get(actor=request.user, pk=pk)
     if case.decision_scan is None:
         raise Http404
-    return files.response(case.decision_scan)
+    response = files.response(case.decision_scan)
+    audit.file_opened(request, model="inspections.case", pk=case.pk, field="decision_scan")
+    return response
 
 
 # --- The lifetime ban list ---------------------------------------------------------------

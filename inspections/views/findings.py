@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import policy
+from accounts import audit, policy
 from accounts.errors import ApplicationError
 from inspections import rules, selectors
 from inspections.forms.findings import (
@@ -301,8 +301,10 @@ def finding_photo_upload(request, pk: int):
 def inspection_file_download(request, pk: int):
     """Files live outside the web root and leave only here, after the policy: photos inline
     (for the thumbnails), anything else as a download; never sniffed, never cached."""
-    stored = selectors.inspection_file_get(actor=request.user, pk=pk).stored
+    inspection_file = selectors.inspection_file_get(actor=request.user, pk=pk)
+    stored = inspection_file.stored
     response = files.response(stored, inline=stored.content_type in services.PHOTO_TYPES)
+    audit.file_opened(request, model="inspections.inspectionfile", pk=inspection_file.pk)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import policy
+from accounts import audit, policy
 from accounts.errors import ApplicationError
 from inspections.models import Case
 from paperwork import files
@@ -131,7 +131,9 @@ def objection_evidence(request, pk: int):
     objection = selectors.objection_get(actor=request.user, pk=pk)
     if objection.evidence is None:
         raise Http404
-    return files.response(objection.evidence)
+    response = files.response(objection.evidence)
+    audit.file_opened(request, model="supervision.objection", pk=objection.pk, field="evidence")
+    return response
 
 
 urlpatterns = [

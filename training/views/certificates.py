@@ -103,6 +103,8 @@ def certificate_scan(request, pk: int):
             detail={"model": "training.certificate", "pk": certificate.pk, "field": "scan",
                     "staff": certificate.staff_id},
         )  # fmt: skip
+    else:  # the institution's own scan: a document opened like any other
+        audit.file_opened(request, model="training.certificate", pk=certificate.pk, field="scan")
     return response
 
 
