@@ -133,3 +133,15 @@ def test_a_new_operator_changes_the_password_first_then_sets_up_the_second_facto
     User.objects.filter(pk=cast["sysadmin"].pk).update(must_change_password=False)
     then = client.get(reverse("home"))
     assert then.status_code == 302 and then.url.startswith(reverse("second_factor_setup"))
+
+
+def test_a_decision_posted_without_the_code_is_refused_and_changes_nothing(client_as, cast):
+    from registry.models import Filing
+
+    _enrolled(cast["health"])
+    filing = Filing.objects.filter(status=Filing.Status.SUBMITTED).first()
+    assert filing is not None, "the demo has a filing waiting for review"
+    answer = client_as("health").post(reverse("filing_accept", args=[filing.pk]), {"note": "同意"})
+    assert answer.status_code == 302 and answer.url.startswith(reverse("second_factor_verify"))
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.SUBMITTED
