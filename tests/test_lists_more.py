@@ -203,3 +203,75 @@ def test_the_review_list_reads_as_many_queries_for_20_rows_as_for_2(client_as):
     _new_reviews(18, 2)
     assert _page(health, "review_list", params).context["page"].paginator.count == 20
     assert _queries(health, "review_list", params) == few <= 16
+
+
+# --- Complaints ----------------------------------------------------------------------------------
+
+
+def _complaints(count: int, *, township: str = SIMEN, category: str = "unregistered") -> None:
+    from registry.models import Region
+    from supervision.services import complaints as complaint_services
+
+    region = Region.objects.get(code=township)
+    for number in range(count):
+        complaint_services.complaint_submit(
+            category=category, township=region, provider_name=f"无证看护点{township[-3:]}{number:03d}",
+            provider_address="某路1号", description="测试投诉",
+        )  # fmt: skip
+
+
+COMPLAINT_FILTERS = [
+    {"township": SIMEN},
+    {"status": "received", "received_after": "2000-01-01", "sort": "-due"},
+    {"category": "unregistered", "q": "看护点", "sort": "status"},
+]
+
+
+@pytest.mark.parametrize("params", COMPLAINT_FILTERS)
+def test_complaints_filter_alike_in_the_page_the_export_and_the_api(params, client_as, monkeypatch):
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    _complaints(3, township=SIMEN)
+    _complaints(2, township=LIZHOU)
+    health = client_as("health")
+    rows = _page_rows(health, "complaint_list", params)
+    assert rows, params
+    codes = [c.tracking_code for c in rows]
+    assert [row["tracking_code"] for row in _api_rows(health, "api_complaint_list", params)] == codes
+    assert [row[0] for row in _export_rows(health, "complaints", params)] == codes
+    assert len(rows) < len(_page_rows(health, "complaint_list", {})) or "q" in params
+
+
+def test_a_township_sees_only_its_own_complaints_in_the_page_the_export_and_the_api(client_as, monkeypatch):
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    _complaints(3, township=SIMEN)
+    _complaints(2, township=LIZHOU)
+    simen = client_as("simen")
+    rows = _page_rows(simen, "complaint_list", {})
+    assert rows and {c.township.code for c in rows} == {SIMEN}
+    codes = [c.tracking_code for c in rows]
+    assert [row["tracking_code"] for row in _api_rows(simen, "api_complaint_list", {})] == codes
+    assert [row[0] for row in _export_rows(simen, "complaints", {})] == codes
+
+
+def test_a_complaint_filter_outside_its_set_is_refused(client_as):
+    _complaints(1, township=SIMEN)
+    _complaints(1, township=LIZHOU)
+    health = client_as("health")
+    for params in ({"status": "lost"}, {"sort": "password"}, {"category": "noise"}, {"township": "330281999"}):
+        _refused_on_the_api(health, "api_complaint_list", params)
+        _refused_on_the_page(health, "complaint_list", params)
+    _refused_on_the_api(client_as("simen"), "api_complaint_list", {"township": LIZHOU})
+    _refused_by_the_export(health, "complaints", {"overdue": "maybe"})
+    # Those who handle no complaints have no list and no export.
+    assert client_as("nursery1").get(reverse("list_export", args=["complaints"])).status_code == 403
+
+
+def test_the_complaint_list_reads_as_many_queries_for_20_rows_as_for_2(client_as):
+    health = client_as("health")
+    params = {"q": "看护点"}
+    _complaints(2)
+    health.get(reverse("complaint_list"), params)
+    few = _queries(health, "complaint_list", params)
+    _complaints(18, township=LIZHOU)
+    assert _page(health, "complaint_list", params).context["page"].paginator.count >= 20
+    assert _queries(health, "complaint_list", params) == few <= 14

@@ -1,9 +1,10 @@
 """Permission matrix of the exports of the lists brought onto ``accounts.lists`` after the first
-seven (the certificates' queue, the annual reviews…). As with ``lists_exports``: an export shows each user the rows
+seven (certificates, annual reviews, complaints…). As with ``lists_exports``: an export shows each user the rows
 of its list's page (its own sight; the rows are checked in ``tests/test_lists_more.py``), and a
 page that asks for a duty asks it of its export too.
 """
 
+from tests.matrix.supervision_complaints import HANDLERS as COMPLAINT_HANDLERS
 from tests.permission_matrix import LOGGED_IN, Case
 
 
@@ -14,9 +15,12 @@ def _list(name):
 TARGETS = {
     "certificates_list": _list("certificates"),
     "reviews_list": _list("reviews"),
+    "complaints_list": _list("complaints"),
 }
 
 CASES = [
     Case("list_export", LOGGED_IN, target="certificates_list"),
     Case("list_export", LOGGED_IN, target="reviews_list"),
+    # As their pages: complaints for the departments and townships they are routed to.
+    Case("list_export", COMPLAINT_HANDLERS, target="complaints_list", denied=403),
 ]
