@@ -275,3 +275,85 @@ def test_the_complaint_list_reads_as_many_queries_for_20_rows_as_for_2(client_as
     _complaints(18, township=LIZHOU)
     assert _page(health, "complaint_list", params).context["page"].paginator.count >= 20
     assert _queries(health, "complaint_list", params) == few <= 14
+
+
+# --- Incidents -----------------------------------------------------------------------------------
+
+
+def _incidents(count: int, *, organisation: str = "demo-simen-xingxing", kind: str = "fire", late=False) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from registry.models import Institution
+    from supervision.models import Incident
+
+    institution = Institution.objects.get(organisation__code=organisation)
+    reporter = User.objects.get(username="nursery1")
+    for number in range(count):
+        Incident.objects.create(
+            institution=institution, kind=kind, occurred_at=timezone.now() - timedelta(hours=number + 1),
+            reported_by=reporter, description=f"测试事件{number}", late=late,
+        )  # fmt: skip
+
+
+INCIDENT_FILTERS = [
+    {"township": SIMEN},
+    {"kind": "fire", "occurred_after": "2000-01-01", "sort": "-reported"},
+    {"late": "1", "status": "reported", "sort": "occurred"},
+    {"since": "2000-01-01", "sort": "kind"},
+]
+
+
+@pytest.mark.parametrize("params", INCIDENT_FILTERS)
+def test_incidents_filter_alike_in_the_page_the_export_and_the_api(params, client_as, monkeypatch):
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    _incidents(3)
+    _incidents(2, organisation="demo-lizhou-yangguang", kind="injury", late=True)
+    health = client_as("health")
+    rows = _page_rows(health, "incident_list", params)
+    assert rows, params
+    assert [row["id"] for row in _api_rows(health, "api_incident_list", params)] == [i.pk for i in rows]
+    assert [(row[0], row[3]) for row in _export_rows(health, "incidents", params)] == [
+        (i.institution.name, _local(i.occurred_at)) for i in rows
+    ]
+
+
+def _local(moment) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def test_a_township_sees_only_its_own_incidents_in_the_page_the_export_and_the_api(client_as, monkeypatch):
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    _incidents(3)
+    _incidents(2, organisation="demo-lizhou-yangguang")
+    simen = client_as("simen")
+    rows = _page_rows(simen, "incident_list", {})
+    assert rows and {i.institution.township.code for i in rows} == {SIMEN}
+    ids = [i.pk for i in rows]
+    assert [row["id"] for row in _api_rows(simen, "api_incident_list", {})] == ids
+    assert len(_export_rows(simen, "incidents", {})) == len(ids)
+
+
+def test_an_incident_filter_outside_its_set_is_refused(client_as):
+    simen = client_as("simen")
+    for params in ({"township": LIZHOU}, {"sort": "password"}, {"status": "lost"}, {"kind": "flood"}):
+        _refused_on_the_api(simen, "api_incident_list", params)
+        _refused_on_the_page(simen, "incident_list", params)
+    _refused_on_the_api(simen, "api_incident_list", {"late": "maybe"})
+    _refused_by_the_export(simen, "incidents", {"kind": "flood"})
+    assert client_as("fire").get(reverse("list_export", args=["incidents"])).status_code == 403
+
+
+def test_the_incident_list_reads_as_many_queries_for_20_rows_as_for_2(client_as):
+    health = client_as("health")
+    params = {"kind": "food"}
+    _incidents(2, kind="food")
+    health.get(reverse("incident_list"), params)
+    few = _queries(health, "incident_list", params)
+    _incidents(18, organisation="demo-lizhou-yangguang", kind="food")
+    assert _page(health, "incident_list", params).context["page"].paginator.count >= 20
+    assert _queries(health, "incident_list", params) == few <= 14
