@@ -357,3 +357,73 @@ def test_the_incident_list_reads_as_many_queries_for_20_rows_as_for_2(client_as)
     _incidents(18, organisation="demo-lizhou-yangguang", kind="food")
     assert _page(health, "incident_list", params).context["page"].paginator.count >= 20
     assert _queries(health, "incident_list", params) == few <= 14
+
+
+# --- Residential areas ---------------------------------------------------------------------------
+
+AREA_FILTERS = [
+    {"township": SIMEN},
+    {"kind": "new", "recorded_after": "2000-01-01", "sort": "-population"},
+    {"kind": "old", "sort": "planned"},
+    {"q": "小区", "sort": "-township"},
+]
+
+
+@pytest.mark.parametrize("params", AREA_FILTERS)
+def test_residential_areas_filter_alike_in_the_page_the_export_and_the_api(params, client_as, monkeypatch):
+    from tests.factories import ResidentialAreaFactory
+
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    ResidentialAreaFactory(kind="old", township_code=LIZHOU)
+    ResidentialAreaFactory(kind="new")
+    health = client_as("health")
+    response = _page(health, "residential_area_list", params)
+    rows = list(response.context["page"].paginator.object_list)
+    assert rows, params
+    ids = [a.pk for a in rows]
+    assert [row["id"] for row in _api_rows(health, "api_residential_area_list", params)] == ids
+    assert [row[0] for row in _export_rows(health, "residential_areas", params)] == [a.name for a in rows]
+    # The summary rows total the same filtered areas.
+    summary = response.context["summary"]
+    assert summary["total"]["areas"] == len(rows)
+    assert summary["total"]["population"] == sum(a.population for a in rows)
+
+
+def test_a_township_sees_only_its_own_residential_areas_in_the_page_the_export_and_the_api(client_as, monkeypatch):
+    from tests.factories import ResidentialAreaFactory
+
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    ResidentialAreaFactory(township_code=LIZHOU)
+    ResidentialAreaFactory()
+    simen = client_as("simen")
+    response = _page(simen, "residential_area_list", {})
+    rows = list(response.context["page"].paginator.object_list)
+    assert rows and {a.township.code for a in rows} == {SIMEN}
+    assert [row["code"] for row in response.context["summary"]["townships"]] == [SIMEN]
+    assert [row["id"] for row in _api_rows(simen, "api_residential_area_list", {})] == [a.pk for a in rows]
+    assert [row[1] for row in _export_rows(simen, "residential_areas", {})] == [a.township.name for a in rows]
+
+
+def test_a_residential_area_filter_outside_its_set_is_refused(client_as):
+    health = client_as("health")
+    for params in ({"township": "330281999"}, {"sort": "password"}, {"kind": "castle"}):
+        _refused_on_the_api(health, "api_residential_area_list", params)
+        _refused_on_the_page(health, "residential_area_list", params)
+    _refused_on_the_api(client_as("simen"), "api_residential_area_list", {"township": LIZHOU})
+    _refused_by_the_export(client_as("simen"), "residential_areas", {"township": LIZHOU})
+    assert client_as("nursery1").get(reverse("list_export", args=["residential_areas"])).status_code == 403
+
+
+def test_the_residential_area_list_reads_as_many_queries_for_20_rows_as_for_2(client_as):
+    from tests.factories import ResidentialAreaFactory
+
+    health = client_as("health")
+    params = {"q": "计数小区"}
+    for number in range(2):
+        ResidentialAreaFactory(name=f"计数小区{number:02d}")
+    health.get(reverse("residential_area_list"), params)
+    few = _queries(health, "residential_area_list", params)
+    for number in range(2, 20):
+        ResidentialAreaFactory(name=f"计数小区{number:02d}", township_code=LIZHOU if number % 2 else SIMEN)
+    assert _page(health, "residential_area_list", params).context["page"].paginator.count == 20
+    assert _queries(health, "residential_area_list", params) == few <= 14

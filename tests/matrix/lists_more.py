@@ -5,6 +5,7 @@ rows are checked in ``tests/test_lists_more.py``), and a page that asks for a du
 its export too.
 """
 
+from tests.matrix.registry_planning import AREA_READERS
 from tests.matrix.supervision_complaints import HANDLERS as COMPLAINT_HANDLERS
 from tests.matrix.supervision_incidents import LIST_READERS as INCIDENT_READERS
 from tests.permission_matrix import LOGGED_IN, Case
@@ -19,6 +20,7 @@ TARGETS = {
     "reviews_list": _list("reviews"),
     "complaints_list": _list("complaints"),
     "incidents_list": _list("incidents"),
+    "residential_areas_list": _list("residential_areas"),
 }
 
 CASES = [
@@ -28,4 +30,6 @@ CASES = [
     Case("list_export", COMPLAINT_HANDLERS, target="complaints_list", denied=403),
     # Incidents for the institutions, the townships and the health bureau.
     Case("list_export", INCIDENT_READERS, target="incidents_list", denied=403),
+    # Residential areas for the townships, the health bureau and the leading group.
+    Case("list_export", AREA_READERS, target="residential_areas_list", denied=403),
 ]
