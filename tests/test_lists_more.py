@@ -125,6 +125,8 @@ def test_a_certificate_filter_outside_its_set_is_refused(client_as):
     for params in ({"township": LIZHOU}, {"sort": "password"}, {"status": "lost"}, {"kind": "astronaut"}):
         _refused_on_the_api(simen, "api_certificate_list", params)
         _refused_on_the_page(simen, "certificate_queue", params)
+    for staff in ("0", "1.5", "99999999999999999999"):  # an id no row can have: 400, never a 500
+        _refused_on_the_api(simen, "api_certificate_list", {"staff": staff})
     _refused_by_the_export(simen, "certificates", {"township": LIZHOU})
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.lists import DateRangeFilter, ListFilterSet, ListSpec, SortFilter
+from paperwork import bounds
 from registry import selectors as registry_selectors
 from registry.forms.pickers import InstitutionPickerField
 from training import rules, selectors
@@ -90,7 +91,9 @@ class CertificateFilterSet(ListFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind of certificate"), field_name="kind__code")
     recorded = DateRangeFilter(label=_("Recorded between"), field_name="created_at")
     expires = DateRangeFilter(label=_("Valid until between"), field_name="expires_on")
-    staff = django_filters.NumberFilter(label=_("Staff member"), field_name="staff_id", min_value=1)
+    staff = django_filters.NumberFilter(
+        label=_("Staff member"), field_name="staff_id", min_value=1, max_value=bounds.ID_MAX, decimal_places=0
+    )
     sort = SortFilter(
         label=_("Sort by"),
         fields=(
