@@ -190,25 +190,32 @@ def rows(filterset: ListFilterSet):
     return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
 
-def query_without(request, *names: str) -> str:
-    query = request.GET.copy()
+def query_without(request, *names: str, data=None) -> str:
+    query = (request.GET if data is None else data).copy()
     for name in ("page", *names):
         query.pop(name, None)
     return query.urlencode()
 
 
-def page_context(request, spec: ListSpec, *, page_size: int = PAGE_SIZE) -> dict:
+def page_context(request, spec: ListSpec, *, page_size: int = PAGE_SIZE, defaults: dict | None = None) -> dict:
     """What a list page needs: the filter set (its form and errors), the page of rows, the
     query string without the page (the filters kept in the URL, for the pager and the export)
-    and without the sort (for the column headers' sort links)."""
-    filterset = filtered(spec, actor=request.user, data=request.GET)
+    and without the sort (for the column headers' sort links).
+
+    ``defaults``: filters the page applies when the URL does not name them (a queue opening on
+    its waiting rows); they join the query strings, so the export and the sort links keep them."""
+    data = request.GET.copy()
+    for name, value in (defaults or {}).items():
+        if name not in data:
+            data[name] = value
+    filterset = filtered(spec, actor=request.user, data=data)
     page = Paginator(rows(filterset), page_size).get_page(request.GET.get("page"))
     return {
         "filter": filterset,
         "page": page,
-        "query": query_without(request),
-        "query_unsorted": query_without(request, "sort"),
-        "sort": request.GET.get("sort", ""),
+        "query": query_without(request, data=data),
+        "query_unsorted": query_without(request, "sort", data=data),
+        "sort": data.get("sort", ""),
         "list_spec": spec,
     }
 

@@ -1,16 +1,21 @@
-"""The rectification orders' list (``accounts.lists``): one filter set for the page, its Excel
-export and the API, so the three agree by construction."""
+"""The inspections' lists (``accounts.lists``): the rectification orders and the annual reviews,
+one filter set each for the page, its Excel export and the API, so the three agree by
+construction."""
 
 import django_filters
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lists import DateRangeFilter, FlagFilter, ListFilterSet, ListSpec, SortFilter
 from inspections import selectors
 from inspections.exports.enforcement import ORDER_COLUMNS
+from inspections.exports.reviews import REVIEW_COLUMNS
+from inspections.forms.reviews import RESULT_CHOICES, REVIEW_STATUS_LABELS, SELF_REPORT_CHOICES
 from inspections.models import RectificationOrder
 from inspections.selectors.enforcement import order_overdue_condition
 from registry import selectors as registry_selectors
+from registry.models import Institution
 
 
 class OrderFilterSet(ListFilterSet):
@@ -40,6 +45,66 @@ class OrderFilterSet(ListFilterSet):
         return queryset.filter(selectors.order_text_condition(value.strip())) if value.strip() else queryset
 
 
+# --- Annual reviews ------------------------------------------------------------------------------
+
+
+class ReviewFilterSet(ListFilterSet):
+    """Years and townships are those of the reviews the user sees, so a foreign township is a
+    bad value, not an empty list."""
+
+    year = django_filters.ChoiceFilter(label=_("Year"), field_name="cycle__year")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=list(REVIEW_STATUS_LABELS.items()), empty_label=_("All statuses")
+    )
+    result = django_filters.ChoiceFilter(
+        label=_("Decision"), choices=RESULT_CHOICES[1:], empty_label=RESULT_CHOICES[0][1], method="filter_result"
+    )
+    self_report = django_filters.ChoiceFilter(
+        label=_("Self-report"), choices=SELF_REPORT_CHOICES[1:], empty_label=SELF_REPORT_CHOICES[0][1],
+        method="filter_self_report",
+    )  # fmt: skip
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="institution__township__code")
+    provider_type = django_filters.ChoiceFilter(
+        label=_("Provider type"),
+        field_name="institution__provider_type",
+        empty_label=_("All"),
+        choices=Institution.ProviderType.choices,
+    )
+    decided = DateRangeFilter(label=_("Decided between"), field_name="decided_at")
+    q = django_filters.CharFilter(label=_("Institution name or credit code"), method="filter_text", max_length=100)
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(
+            ("institution__name", "institution"), ("institution__township__code", "township"),
+            ("cycle__year", "year"), ("status", "status"), ("decided_at", "decided"),
+        ),
+        field_labels={"institution__name": _("Institution"), "institution__township__code": _("Township"),
+                      "cycle__year": _("Year"), "decided_at": _("Decided on")},
+    )  # fmt: skip
+
+    def narrow(self) -> None:
+        years = selectors.cycle_years(actor=self.actor)
+        self.set_choices("year", [(str(year), str(year)) for year in years], empty_label=_("All years"))
+        townships = selectors.review_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+
+    def filter_result(self, queryset, name, value):
+        return selectors.reviews_with_result(queryset, value)
+
+    def filter_self_report(self, queryset, name, value):
+        return selectors.reviews_with_self_report(queryset, value)
+
+    def filter_text(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(institution__name__icontains=text) | Q(institution__credit_code__icontains=text))
+
+
+def _reviews(actor):
+    return selectors.review_list(actor=actor)
+
+
 def _orders(actor):
     return selectors.order_list(actor=actor)
 
@@ -48,5 +113,9 @@ LISTS = [
     ListSpec(
         name="orders", title="整改通知书", list_url="order_list", base=_orders, filterset=OrderFilterSet,
         columns=ORDER_COLUMNS,
+    ),
+    ListSpec(
+        name="reviews", title="年审名单", list_url="review_list", base=_reviews, filterset=ReviewFilterSet,
+        columns=REVIEW_COLUMNS,
     ),
 ]  # fmt: skip

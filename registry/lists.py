@@ -8,14 +8,15 @@ the default order is the selector's.
 
 import django_filters
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.lists import FILTER_DATES, DateRangeFilter, FlagFilter, ListFilterSet, ListSpec, SortFilter
-from registry import rules, selectors
+from registry import rules, selectors, slots
 from registry.exports.institutions import INSTITUTION_COLUMNS
-from registry.models import Filing, GuidanceSite, Institution, Registration
+from registry.models import Filing, GuidanceSite, Institution, Registration, ResidentialArea
 from registry.selectors.filings import filing_late_condition, filing_overdue_condition
 
 YES_NO_WIDGET = forms.Select(choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))])
@@ -232,6 +233,69 @@ GUIDANCE_SITE_COLUMNS = [
 ]
 
 
+# --- Residential areas and their care slots ----------------------------------------------------
+
+
+class ResidentialAreaFilterSet(ListFilterSet):
+    """Townships are those in the user's sight; the page's totals by township are made over the
+    same filtered rows."""
+
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="township__code")
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of area"), choices=ResidentialArea.Kind.choices, empty_label=_("All")
+    )
+    recorded = DateRangeFilter(label=_("Recorded between"), field_name="created_at")
+    q = django_filters.CharFilter(label=_("Name"), field_name="name", lookup_expr="icontains", max_length=100)
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(
+            ("name", "name"), ("township__code", "township"), ("population", "population"),
+            ("planned_slots", "planned"),
+        ),
+        field_labels={"name": _("Name"), "township__code": _("Township"), "population": _("Population"),
+                      "planned_slots": _("Planned slots")},
+    )  # fmt: skip
+
+    def narrow(self) -> None:
+        townships = list(selectors.residential_area_township_choices(actor=self.actor))
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+        if len(townships) < 2:
+            self.hidden = self.hidden | {"township"}
+
+
+def _area_slots(getter):
+    """A column computed from the care-slot standard (the parameters read once per export)."""
+    cache = {}
+
+    def value(area):
+        if "params" not in cache:
+            cache["params"] = slots.slot_parameters()
+        result = getter(area, cache["params"])
+        return "" if result is None else result
+
+    return value
+
+
+def _residential_area_columns(actor):
+    return [
+        ("名称", 30, lambda a: a.name),
+        ("乡镇（街道）", 14, lambda a: a.township.name),
+        ("村（社区）", 16, lambda a: a.village.name),
+        ("类型", 16, lambda a: a.get_kind_display()),
+        ("人口", 10, lambda a: a.population),
+        ("应配托位", 10, _area_slots(slots.required_slots)),
+        ("规划托位", 10, lambda a: a.planned_slots),
+        ("缺口", 10, _area_slots(slots.slot_gap)),
+        ("备注", 30, lambda a: a.note),
+    ]
+
+
+def _residential_areas(actor):
+    if not rules.can_view_residential_areas(actor):
+        raise PermissionDenied(rules.PLANNING_DUTY)
+    return selectors.residential_area_list(actor=actor)
+
+
 def _guidance_sites(actor):
     return selectors.guidance_site_network(actor=actor, with_villages=True)
 
@@ -274,5 +338,9 @@ LISTS = [
     ListSpec(
         name="guidance_sites", title="照护指导网络", list_url="guidance_site_list", base=_guidance_sites,
         filterset=GuidanceSiteFilterSet, columns=GUIDANCE_SITE_COLUMNS,
+    ),
+    ListSpec(
+        name="residential_areas", title="居住区托位配置", list_url="residential_area_list",
+        base=_residential_areas, filterset=ResidentialAreaFilterSet, columns=_residential_area_columns,
     ),
 ]  # fmt: skip

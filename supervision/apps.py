@@ -25,6 +25,8 @@ class SupervisionConfig(AppConfig):
     reference_data_loader = "supervision.services.reference.supervision_reference_load"
     demo_data_loader = "supervision.demo.load_supervision_demo"
     work_queue = "supervision.queues.work_queue"
+    # Lists with one filter set for page, export and API (``accounts.lists``).
+    lists = "supervision.lists.LISTS"
     # The registry's public pages: the last review result of each institution in the search,
     # and on an institution's page its review history, complaints and the way to complain.
     public_results = "supervision.public.public_results"

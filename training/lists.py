@@ -4,12 +4,15 @@ and the staff API, so the three agree by construction."""
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.lists import DateRangeFilter, ListFilterSet, ListSpec, SortFilter
+from paperwork import bounds
+from registry import selectors as registry_selectors
 from registry.forms.pickers import InstitutionPickerField
 from training import rules, selectors
 from training.exports.staff import DUPLICATE_COLUMN, STAFF_COLUMNS
-from training.models import StaffMember
+from training.models import Certificate, StaffMember
 
 STAFF_STATUSES = [("active", _("Active")), ("left", _("Left")), ("all", _("All"))]
 
@@ -66,6 +69,81 @@ class StaffFilterSet(ListFilterSet):
         return queryset
 
 
+# --- Certificates -----------------------------------------------------------------------------
+
+# "Rejected" alone is a filing's decision in the catalogue: a certificate's has a context.
+CERTIFICATE_STATUSES = [
+    (Certificate.Status.PENDING, Certificate.Status.PENDING.label),
+    (Certificate.Status.VERIFIED, Certificate.Status.VERIFIED.label),
+    (Certificate.Status.REJECTED, pgettext_lazy("certificate", "Rejected")),
+    ("all", _("All")),
+]
+
+
+class CertificateFilterSet(ListFilterSet):
+    """The certificates' queue. Every status unless one is asked (the HR bureau's page opens on
+    the pending ones by putting ``status=pending`` in its URL)."""
+
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="staff__institution__township__code")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=CERTIFICATE_STATUSES, empty_label=_("All"), method="filter_status"
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind of certificate"), field_name="kind__code")
+    recorded = DateRangeFilter(label=_("Recorded between"), field_name="created_at")
+    expires = DateRangeFilter(label=_("Valid until between"), field_name="expires_on")
+    staff = django_filters.NumberFilter(
+        label=_("Staff member"), field_name="staff_id", min_value=1, max_value=bounds.ID_MAX, decimal_places=0
+    )
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(
+            ("created_at", "recorded"), ("staff__name", "name"), ("issued_on", "issued"),
+            ("expires_on", "expires"), ("status", "status"),
+        ),
+        field_labels={"created_at": _("Recorded on"), "staff__name": _("Staff member"), "issued_on": _("Issued on"),
+                      "expires_on": _("Valid until")},
+    )  # fmt: skip
+    hidden = frozenset({"sort", "staff"})
+
+    def narrow(self) -> None:
+        townships = registry_selectors.institution_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+        kinds = selectors.certificate_kinds(actor=self.actor, active_only=False).order_by("order", "code")
+        self.set_choices("kind", [(k.code, k.name) for k in kinds], empty_label=_("All kinds"))
+        if len(townships) < 2:
+            self.hidden = self.hidden | {"township"}
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == "all" else queryset.filter(status=value)
+
+
+def _date(day) -> str:
+    return day.strftime("%Y-%m-%d") if day else ""
+
+
+CERTIFICATE_COLUMNS = [
+    ("姓名", 12, lambda c: c.staff.name),
+    ("机构名称", 36, lambda c: c.staff.institution.name),
+    ("乡镇（街道）", 14, lambda c: c.staff.institution.township.name),
+    ("证书类别", 16, lambda c: c.kind.name),
+    ("等级", 8, lambda c: c.level),
+    ("证书编号", 24, lambda c: c.number),
+    ("发证机关", 24, lambda c: c.issuer),
+    ("发证日期", 12, lambda c: _date(c.issued_on)),
+    ("有效期至", 12, lambda c: _date(c.expires_on)),
+    ("登记日期", 12, lambda c: _date(timezone.localtime(c.created_at))),
+    ("状态", 10, lambda c: c.get_status_display()),
+    ("核验意见", 30, lambda c: c.verification_note),
+]
+
+
+def _certificates(actor):
+    return selectors.certificate_queue(actor=actor, status="")
+
+
+# --- The roster -------------------------------------------------------------------------------
+
+
 def _staff(actor):
     return selectors.staff_list(actor=actor, active=None)
 
@@ -79,5 +157,9 @@ LISTS = [
     ListSpec(
         name="staff", title="从业人员名册", list_url="staff_list", base=_staff, filterset=StaffFilterSet,
         columns=_columns,
+    ),
+    ListSpec(
+        name="certificates", title="从业人员证书", list_url="certificate_queue", base=_certificates,
+        filterset=CertificateFilterSet, columns=CERTIFICATE_COLUMNS,
     ),
 ]  # fmt: skip

@@ -4,18 +4,18 @@ the pages; errors in the one API error shape (``accounts.api_errors``)."""
 
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import policy
-from accounts.api import RegionCodeFilter
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from inspections import selectors
 from inspections.forms.reviews import REASON_MAX
+from inspections.lists import ReviewFilterSet
 from inspections.models import (
     AnnualReview,
     Area,
@@ -217,26 +217,6 @@ class ReviewDetailSerializer(ReviewSerializer):
         return OrderSummarySerializer(self.context["orders"], many=True).data
 
 
-class ReviewFilterSerializer(serializers.Serializer):
-    year = serializers.IntegerField(required=False, allow_null=True, min_value=2000, max_value=2100)
-    status = serializers.ChoiceField(choices=AnnualReview.Status.choices, required=False, allow_blank=True)
-    result = serializers.ChoiceField(choices=selectors.RESULT_FILTERS, required=False, allow_blank=True)
-    self_report = serializers.ChoiceField(choices=selectors.SELF_REPORT_FILTERS, required=False, allow_blank=True)
-    township = RegionCodeFilter()
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-
-    def filters(self) -> dict:
-        data = self.validated_data
-        return {
-            "year": data.get("year"),
-            "status": data.get("status", ""),
-            "result": data.get("result", ""),
-            "self_report": data.get("self_report", ""),
-            "township": data.get("township", "").strip(),
-            "text": data.get("q", "").strip(),
-        }
-
-
 class DecisionItemSerializer(serializers.Serializer):
     area = serializers.ChoiceField(choices=Area.choices)
     code = serializers.CharField(required=False, allow_blank=True, default="", max_length=16)
@@ -272,32 +252,18 @@ class CycleList(ListAPIView):
         return selectors.cycle_list(actor=self.request.user)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("year", OpenApiTypes.INT, description="Only this year's cycle."),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=AnnualReview.Status.values, description="Only this status."),
-        OpenApiParameter("result", OpenApiTypes.STR, enum=list(selectors.RESULT_FILTERS), description="Decision."),
-        OpenApiParameter(
-            "self_report",
-            OpenApiTypes.STR,
-            enum=list(selectors.SELF_REPORT_FILTERS),
-            description="submitted, late (submitted after the due date), not_submitted, missing (not submitted and "
-            "past the due date), returned.",
-        ),
-        OpenApiParameter("township", OpenApiTypes.STR, description="Township code."),
-        OpenApiParameter("q", OpenApiTypes.STR, description="Part of the institution's name or credit code."),
-    ]
-)
 class ReviewList(ListAPIView):
     """The annual reviews in the user's sight: the health bureau all, a department those its
     check areas cover, a township its territory, an institution its own."""
 
     serializer_class = ReviewSerializer
 
+    # The review page's filter set (``inspections.lists``): a value outside its set answers 400.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReviewFilterSet
+
     def get_queryset(self):
-        filters = ReviewFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.review_list(actor=self.request.user, **filters.filters())
+        return lists.spec_get("reviews").base(self.request.user)
 
 
 def _detail(request, pk: int) -> Response:

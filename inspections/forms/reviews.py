@@ -433,38 +433,6 @@ RESULT_CHOICES = [
 ]
 
 
-class ReviewFilterForm(forms.Form):
-    """Filters of the review list, its export and the API list. Years and townships are those
-    the user sees, so a foreign township is a bad value, not an empty list."""
-
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *REVIEW_STATUS_LABELS.items()]
-    )
-    result = forms.ChoiceField(label=_("Decision"), required=False, choices=RESULT_CHOICES)
-    self_report = forms.ChoiceField(label=_("Self-report"), required=False, choices=SELF_REPORT_CHOICES)
-    township = forms.ChoiceField(label=_("Township"), required=False)
-    q = forms.CharField(label=_("Institution name or credit code"), required=False, max_length=100)
-
-    def __init__(self, data=None, *, years, townships):
-        super().__init__(data)
-        self.fields["year"].choices = [("", _("All years")), *((str(year), str(year)) for year in years)]
-        self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
-        style(self)
-
-    def filters(self) -> dict:
-        """Keyword arguments of ``inspections.selectors.review_list`` (after ``is_valid``)."""
-        data = self.cleaned_data
-        return {
-            "year": data["year"],
-            "status": data["status"],
-            "result": data["result"],
-            "self_report": data["self_report"],
-            "township": data["township"],
-            "text": data["q"].strip(),
-        }
-
-
 # --- The decision -----------------------------------------------------------------------
 
 

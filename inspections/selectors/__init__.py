@@ -52,6 +52,8 @@ from inspections.selectors.reviews import (
     review_list,
     review_orders,
     review_township_choices,
+    reviews_with_result,
+    reviews_with_self_report,
 )
 
 __all__ = [
@@ -93,6 +95,8 @@ __all__ = [
     "review_findings",
     "review_get",
     "review_list",
+    "reviews_with_result",
+    "reviews_with_self_report",
     "review_orders",
     "review_township_choices",
     "supervision_institutions",

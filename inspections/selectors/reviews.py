@@ -94,20 +94,8 @@ def review_list(
         queryset = queryset.filter(cycle__year=year)
     if status:
         queryset = queryset.filter(status=status)
-    if result == "undecided":
-        queryset = queryset.filter(result=AnnualReview.Result.NONE)
-    elif result:
-        queryset = queryset.filter(result=result)
-    if self_report == "submitted":
-        queryset = queryset.filter(self_report__status=SelfReport.Status.SUBMITTED)
-    elif self_report == "late":
-        queryset = queryset.filter(self_report__late=True)
-    elif self_report == "not_submitted":
-        queryset = queryset.filter(self_report__status__in=UNSUBMITTED)
-    elif self_report == "missing":
-        queryset = queryset.filter(self_report__status__in=UNSUBMITTED, cycle__self_report_due__lt=timezone.localdate())
-    elif self_report == "returned":
-        queryset = queryset.filter(self_report__status=SelfReport.Status.RETURNED)
+    queryset = reviews_with_result(queryset, result)
+    queryset = reviews_with_self_report(queryset, self_report)
     if township:
         queryset = queryset.filter(institution__township__code=township)
     if text:
@@ -116,6 +104,28 @@ def review_list(
     return queryset.prefetch_related(Prefetch("findings", queryset=findings, to_attr="visible_findings")).order_by(
         "-cycle__year", "institution__township__code", "institution__name", "pk"
     )
+
+
+def reviews_with_result(queryset: QuerySet, result: str) -> QuerySet:
+    """``result``: ``pass``, ``fail``, ``undecided`` or empty (any)."""
+    if result == "undecided":
+        return queryset.filter(result=AnnualReview.Result.NONE)
+    return queryset.filter(result=result) if result else queryset
+
+
+def reviews_with_self_report(queryset: QuerySet, self_report: str) -> QuerySet:
+    """``self_report``: one of ``SELF_REPORT_FILTERS`` or empty (any)."""
+    if self_report == "submitted":
+        return queryset.filter(self_report__status=SelfReport.Status.SUBMITTED)
+    if self_report == "late":
+        return queryset.filter(self_report__late=True)
+    if self_report == "not_submitted":
+        return queryset.filter(self_report__status__in=UNSUBMITTED)
+    if self_report == "missing":
+        return queryset.filter(self_report__status__in=UNSUBMITTED, cycle__self_report_due__lt=timezone.localdate())
+    if self_report == "returned":
+        return queryset.filter(self_report__status=SelfReport.Status.RETURNED)
+    return queryset
 
 
 def review_get(*, actor, pk: int) -> AnnualReview:

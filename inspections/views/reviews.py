@@ -11,7 +11,6 @@ is shown with its message, changes nothing, and keeps what the user typed.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import policy
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from inspections import rules, selectors
@@ -33,7 +32,6 @@ from inspections.forms.reviews import (
     CycleCloseForm,
     CycleOpenForm,
     ReviewDecideForm,
-    ReviewFilterForm,
     SelfReportForms,
     SelfReportReturnForm,
     self_report_readable,
@@ -135,35 +133,16 @@ def cycle_close(request, pk: int):
 # --- The review queue -------------------------------------------------------------------
 
 
-def _filtered_reviews(request, data):
-    """The reviews the user sees with the filters of ``data``; a filter that does not validate
-    lists nothing (rather than everything it failed to narrow)."""
-    form = ReviewFilterForm(
-        data or None,
-        years=selectors.cycle_years(actor=request.user),
-        townships=selectors.review_township_choices(actor=request.user),
-    )
-    if form.is_bound and not form.is_valid():
-        return form, selectors.review_list(actor=request.user).none()
-    filters = form.filters() if form.is_bound else {}
-    return form, selectors.review_list(actor=request.user, **filters)
-
-
 @login_required
 @require_GET
 def review_list(request):
-    form, reviews = _filtered_reviews(request, request.GET)
-    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
+    """The review queue (``inspections.lists``: the same filter set as its export and the API)."""
+    context = lists.page_context(request, lists.spec_get("reviews"), page_size=PAGE_SIZE)
+    context |= {
         "today": timezone.localdate(),
         "area_labels": dict(Area.choices),
         "status_labels": STATUS_LABELS,
-        **_bulk_context(request.user, page),
+        **_bulk_context(request.user, context["page"]),
     }
     return render(request, "inspections/reviews/review_list.html", context)
 
@@ -193,11 +172,15 @@ def _bulk_context(user, page) -> dict:
 @login_required
 @require_GET
 def review_export(request):
-    form, reviews = _filtered_reviews(request, request.GET)
-    if form.is_bound and not form.is_valid():
+    """The list's Excel file at once, whatever its size (the page's export button goes through
+    ``accounts.lists.export``: in the background above a page). The same filter set."""
+    filterset = lists.filtered(lists.spec_get("reviews"), actor=request.user, data=request.GET)
+    if not filterset.is_valid():
         messages.error(request, _("The export was not made: please correct the filters."))
+        for line in filterset.error_lines():
+            messages.error(request, line)
         return HttpResponseRedirect(f"{reverse('review_list')}?{request.GET.urlencode()}")
-    return exports_reviews.reviews_xlsx(reviews)
+    return exports_reviews.reviews_xlsx(filterset.qs)
 
 
 # --- One review -------------------------------------------------------------------------

@@ -1,18 +1,16 @@
 """API of residential areas and their care slots, the guidance network, fees and pricing
 guidance: the same selectors and rules as the pages (``registry.views.planning``)."""
 
-from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
 from accounts import lists
-from accounts.api import RegionCodeFilter
-from registry import rules, selectors, slots
-from registry.lists import GuidanceSiteFilterSet
+from registry import selectors, slots
+from registry.lists import GuidanceSiteFilterSet, ResidentialAreaFilterSet
 from registry.models import FeeSchedule, GuidanceSite, PricingGuidance, ResidentialArea
 
 
@@ -49,23 +47,17 @@ class SlotParametersMixin:
         return context
 
 
-class ResidentialAreaFilterSerializer(serializers.Serializer):
-    township = RegionCodeFilter(help_text="Statistical code of a township to list only its areas")
-
-
-@extend_schema(parameters=[ResidentialAreaFilterSerializer])
 class ResidentialAreaList(SlotParametersMixin, ListAPIView):
     """Residential areas in the user's sight with the care slots they need (policy rule 13)."""
 
     serializer_class = ResidentialAreaSerializer
 
+    # The page's filter set (``registry.lists``): a value outside its set answers 400.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ResidentialAreaFilterSet
+
     def get_queryset(self):
-        if not rules.can_view_residential_areas(self.request.user):
-            raise PermissionDenied(rules.PLANNING_DUTY)
-        filters = ResidentialAreaFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        township = filters.validated_data.get("township", "")
-        return selectors.residential_area_list(actor=self.request.user, township=township)
+        return lists.spec_get("residential_areas").base(self.request.user)
 
 
 class ResidentialAreaDetail(SlotParametersMixin, RetrieveAPIView):

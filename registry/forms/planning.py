@@ -27,14 +27,6 @@ class RegionMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
 
 
-class TownshipFilterForm(StyledForm):
-    township = forms.ChoiceField(label=_("Township"), required=False)
-
-    def __init__(self, *args, townships, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
-
-
 class ResidentialAreaForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=128)
     kind = forms.ChoiceField(label=_("Kind"), choices=ResidentialArea.Kind.choices)

@@ -93,13 +93,16 @@ def residential_area_rows(*, actor: User, areas, params: dict) -> list[Residenti
     return rows
 
 
-def residential_area_summary(*, actor: User, township: str = "", params: dict | None = None) -> dict:
-    """Totals per township of the areas in the user's sight: areas, population, required and
-    planned slots, gap, areas short. One query; the sums are made here so that each area's
-    required slots are rounded up as the standard asks (a sum of ceilings)."""
+def residential_area_summary(
+    *, actor: User, township: str = "", params: dict | None = None, areas: QuerySet | None = None
+) -> dict:
+    """Totals per township of the areas in the user's sight (or of ``areas``, the list's
+    filtered rows): areas, population, required and planned slots, gap, areas short. One
+    query; the sums are made here so that each area's required slots are rounded up as the
+    standard asks (a sum of ceilings)."""
     params = slots.slot_parameters() if params is None else params
     rows = (
-        residential_area_list(actor=actor, township=township)
+        (residential_area_list(actor=actor, township=township) if areas is None else areas)
         .order_by()
         .values_list("township__code", "township__name", "kind", "population", "planned_slots")
     )

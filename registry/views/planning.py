@@ -26,7 +26,6 @@ from registry.forms.planning import (
     GuidanceSiteForm,
     PricingGuidanceForm,
     ResidentialAreaForm,
-    TownshipFilterForm,
 )
 from registry.models import GuidanceSite
 from registry.services import planning
@@ -54,23 +53,18 @@ def _show_refusal(form, error: ApplicationError) -> None:
 @login_required
 @require_GET
 def residential_area_list(request):
+    """The areas in the user's sight with their care slots, and totals by township over the
+    same filtered rows (``registry.lists``: the same filter set as the export and the API)."""
     actor = request.user
-    if not rules.can_view_residential_areas(actor):
-        raise PermissionDenied(rules.PLANNING_DUTY)
-    form = TownshipFilterForm(request.GET or None, townships=selectors.residential_area_township_choices(actor=actor))
-    valid = form.is_valid() or not form.is_bound
-    township = form.cleaned_data.get("township", "") if form.is_bound and valid else ""
+    context = lists.page_context(request, lists.spec_get("residential_areas"), page_size=AREA_PAGE_SIZE)
     params = slots.slot_parameters()
-    areas = selectors.residential_area_list(actor=actor, township=township)
-    if valid:
-        summary = selectors.residential_area_summary(actor=actor, township=township, params=params)
+    filterset, page = context["filter"], context["page"]
+    if filterset.is_valid():
+        summary = selectors.residential_area_summary(actor=actor, params=params, areas=filterset.qs)
     else:  # an invalid filter lists nothing rather than everything
-        areas, summary = areas.none(), {"townships": [], "total": None}
-    page = Paginator(areas, AREA_PAGE_SIZE).get_page(request.GET.get("page"))
+        summary = {"townships": [], "total": None}
     rows = selectors.residential_area_rows(actor=actor, areas=page.object_list, params=params)
-    context = {
-        "form": form,
-        "page": page,
+    context |= {
         "rows": rows,
         "summary": summary,
         "rate_new": params.get(slots.RATE_KEYS["new"]),

@@ -6,14 +6,16 @@ The complainant's contact is never in the API: it is revealed on the page only, 
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import lists
 from supervision import rules
+from supervision.lists import ComplaintFilterSet
 from supervision.models import Complaint
 from supervision.selectors import complaints as selectors
 from supervision.services import complaints as services
@@ -81,12 +83,6 @@ class ComplaintDetailSerializer(ComplaintSerializer):
         return bool(obj.contact_name or obj.contact_phone)
 
 
-class ComplaintFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Complaint.Status.choices, required=False, allow_blank=True)
-    category = serializers.ChoiceField(choices=Complaint.Category.choices, required=False, allow_blank=True)
-    overdue = serializers.BooleanField(required=False, default=False)
-
-
 class ConcludeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[Complaint.Outcome.SUBSTANTIATED, Complaint.Outcome.NOT_SUBSTANTIATED])
     findings = serializers.CharField(max_length=4000)
@@ -98,32 +94,18 @@ def _require_reader(request) -> None:
         raise PermissionDenied("complaint.handle")
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("status", OpenApiTypes.STR, enum=Complaint.Status.values, description="Only this status."),
-        OpenApiParameter(
-            "category", OpenApiTypes.STR, enum=Complaint.Category.values, description="Only this category."
-        ),
-        OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Only complaints past a deadline."),
-    ]
-)
 class ComplaintList(ListAPIView):
     """Complaints routed or referred to the user's organisations (403 for organisations that
     handle no complaints)."""
 
     serializer_class = ComplaintSerializer
 
+    # The complaint page's filter set (``supervision.lists``): a value outside its set answers 400.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ComplaintFilterSet
+
     def get_queryset(self):
-        _require_reader(self.request)
-        filters = ComplaintFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        return selectors.complaint_list(
-            actor=self.request.user,
-            status=data.get("status", ""),
-            category=data.get("category", ""),
-            overdue=data.get("overdue", False),
-        )
+        return lists.spec_get("complaints").base(self.request.user)
 
 
 class ComplaintDetail(RetrieveAPIView):

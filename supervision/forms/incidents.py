@@ -60,19 +60,6 @@ class IncidentReportForm(forms.Form):
         return self.cleaned_data["children_affected"] or 0
 
 
-class IncidentFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Incident.Status.choices]
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind of incident"), required=False, choices=[("", _("All kinds")), *Incident.Kind.choices]
-    )
-    late = forms.BooleanField(label=_("Only late reports"), required=False)
-    # A township's dashboard links here with its code, and the figure's period starts at ``since``.
-    township = forms.RegexField(label=_("Township"), required=False, regex=r"^\d{9}$")
-    since = forms.DateField(label=_("Happened since"), required=False, validators=[bounds.HAPPENED])
-
-
 class IncidentCloseForm(forms.Form):
     note = forms.CharField(label=_("Follow-up"), max_length=TEXT_MAX, required=False)
 

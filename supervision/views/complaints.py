@@ -11,7 +11,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import lists
 from accounts.errors import ApplicationError
 from accounts.network import client_ip
 from inspections.pdf import PdfUnavailable, html_to_pdf
@@ -106,13 +106,10 @@ def complaint_track(request):
 @login_required
 @require_GET
 def complaint_list(request):
-    if not rules.may_see_complaints(request.user):
-        raise PermissionDenied("complaint.handle")
-    status = request.GET.get("status", "")
-    status = status if status in Complaint.Status.values else ""
-    rows = selectors.complaint_list(actor=request.user, status=status, overdue=request.GET.get("overdue") == "1")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "statuses": Complaint.Status.choices, "today": timezone.localdate()}
+    """The complaints routed or referred to the user's organisations (``supervision.lists``: the
+    same filter set as the export and the API)."""
+    context = lists.page_context(request, lists.spec_get("complaints"), page_size=PAGE_SIZE)
+    context["today"] = timezone.localdate()
     return render(request, "supervision/complaints/list.html", context)
 
 

@@ -9,29 +9,28 @@ is shown as its message and changes nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import policy
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from supervision import rules
 from supervision.forms.incidents import (
     BanDecideForm,
     BanProposeForm,
     IncidentCloseForm,
-    IncidentFilterForm,
     IncidentReportForm,
 )
+from supervision.lists import INCIDENT_LIST_DUTIES
 from supervision.models import Incident
 from supervision.selectors import incidents as selectors
 from supervision.services import incidents as services
 
 PAGE_SIZE = 25
 # Who opens the list: the reporting institutions, their townships and the health bureau.
-LIST_DUTIES = (rules.SELF_DUTY, rules.INCIDENT_DUTY, "township.supervise", rules.BAN_DUTY)
+LIST_DUTIES = INCIDENT_LIST_DUTIES
 
 
 def _errors_to_messages(request, form) -> None:
@@ -44,23 +43,10 @@ def _errors_to_messages(request, form) -> None:
 @login_required
 @require_GET
 def incident_list(request):
-    if not any(policy.holds(request.user, duty) for duty in LIST_DUTIES):
-        raise PermissionDenied
-    form = IncidentFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    incidents = selectors.incident_list(
-        actor=request.user,
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        late=filters.get("late", False),
-        township=filters.get("township") or "",
-        since=filters.get("since"),
-    )
-    if form.is_bound and not form.is_valid():
-        incidents = incidents.none()
-    context = {
-        "form": form,
-        "page": Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page")),
+    """Incidents in the user's sight (``supervision.lists``: the same filter set as the export
+    and the API)."""
+    context = lists.page_context(request, lists.spec_get("incidents"), page_size=PAGE_SIZE)
+    context |= {
         "can_report": rules.can_report_incident(request.user),
         "deadline_hours": services.report_deadline_hours(),
     }

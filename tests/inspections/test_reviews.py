@@ -860,7 +860,10 @@ def test_the_export_shows_only_the_findings_the_user_may_see(client_as):
 
 def test_a_bad_export_filter_makes_no_file(en):
     response = en("health").get(url("review_export"), {"year": "1999"}, follow=True)
-    assert messages_of(response) == ["The export was not made: please correct the filters."]
+    assert messages_of(response) == [
+        "The export was not made: please correct the filters.",
+        "Year: Select a valid choice. 1999 is not one of the available choices.",
+    ]
 
 
 # --- The API ------------------------------------------------------------------------------

@@ -132,7 +132,7 @@ def test_a_filter_outside_ones_sight_lists_nothing_and_says_so(client_as):
     response = client_as("simen").get(f"/registry/residential-areas/?township={LIZHOU}")
     assert response.status_code == 200
     assert response.context["rows"] == []
-    assert response.context["form"].errors
+    assert response.context["filter"].errors
     assert response.context["summary"]["townships"] == []
 
 

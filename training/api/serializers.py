@@ -234,12 +234,6 @@ class CertificateKindSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_en", "occupation_code", "levels", "counts_for_rate", "is_active"]
 
 
-class CertificateFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Certificate.Status.choices, required=False, allow_blank=True)
-    township = RegionCodeFilter()
-    staff = serializers.IntegerField(required=False, min_value=1, max_value=bounds.ID_MAX)
-
-
 class CertificateCreateSerializer(serializers.Serializer):
     staff = serializers.IntegerField(
         min_value=1, max_value=bounds.ID_MAX, help_text=_("The staff member (of your institution).")

@@ -182,33 +182,6 @@ class CertificateForm(forms.Form):
         style(self)
 
 
-class CertificateFilterForm(forms.Form):
-    # "Rejected" alone is a filing's decision in the catalogue: a certificate's has a context.
-    STATUS_CHOICES = [
-        (Certificate.Status.PENDING, Certificate.Status.PENDING.label),
-        (Certificate.Status.VERIFIED, Certificate.Status.VERIFIED.label),
-        (Certificate.Status.REJECTED, pgettext_lazy("certificate", "Rejected")),
-        ("all", _("All")),
-    ]
-
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
-    township = forms.ChoiceField(label=_("Township"), required=False)
-
-    def __init__(self, data=None, *, townships, default_status: str):
-        super().__init__(data)
-        self.default_status = default_status
-        self.fields["status"].initial = default_status
-        self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
-        if len(townships) < 2:
-            del self.fields["township"]
-        style(self)
-
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_bound else {}
-        status = data.get("status") or self.default_status
-        return {"status": "" if status == "all" else status, "township": data.get("township", "")}
-
-
 class VerifyForm(forms.Form):
     note = forms.CharField(label=_("Verification note"), required=False, max_length=NOTE_MAX)
 

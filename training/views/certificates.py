@@ -20,15 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit, policy
+from accounts import audit, lists, policy
 from accounts.errors import ApplicationError
 from accounts.models import SecurityEvent
 from paperwork import bulk, files
-from registry import selectors as registry_selectors
 from training import rules, selectors
 from training.forms.workforce import (
     BulkDecisionForm,
-    CertificateFilterForm,
     CertificateForm,
     KindCountsForm,
     RejectForm,
@@ -132,21 +130,13 @@ def certificate_queue(request):
     """The HR bureau's queue (oldest first, pending by default); the health bureau reads the
     same list; an institution or a township sees its certificates and their status."""
     user = request.user
-    reviewer = rules.is_certificate_reviewer(user)
-    townships = registry_selectors.institution_township_choices(actor=user) if reviewer else []
-    default_status = Certificate.Status.PENDING if reviewer else "all"
-    form = CertificateFilterForm(request.GET or None, townships=townships, default_status=default_status)
-    if form.is_bound and not form.is_valid():
-        filters = {"status": ""}
-        certificates = selectors.certificate_queue(actor=user).none()
-    else:
-        filters = form.filters()
-        certificates = selectors.certificate_queue(actor=user, **filters)
-    page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "status": filters["status"],
+    # The reviewers' queue opens on the certificates waiting for them (kept in the URL, so the
+    # export and the sort links keep it); the others see every status.
+    defaults = {"status": Certificate.Status.PENDING} if rules.is_certificate_reviewer(user) else {}
+    context = lists.page_context(request, lists.spec_get("certificates"), page_size=PAGE_SIZE, defaults=defaults)
+    page = context["page"]
+    context |= {
+        "status": context["filter"].data.get("status", ""),
         "may_verify": rules.may_verify(user),
         "pending": Certificate.Status.PENDING,
         "verified": Certificate.Status.VERIFIED,
