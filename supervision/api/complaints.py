@@ -105,6 +105,8 @@ class ComplaintList(ListAPIView):
     filterset_class = ComplaintFilterSet
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator asks for the model only
+            return lists.schema_rows(Complaint)
         return lists.spec_get("complaints").base(self.request.user)
 
 
