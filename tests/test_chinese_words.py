@@ -14,6 +14,7 @@ from collections import Counter, deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+import pytest
 from django.urls import Resolver404, resolve
 
 from tests.conftest import CAST
@@ -127,6 +128,7 @@ def _crawl(client, names: set[str]) -> tuple[dict[str, set[str]], int]:
     return found, read
 
 
+@pytest.mark.crawl
 def test_no_latin_word_on_any_page_of_the_demo_in_chinese(client_as, cast):
     names = set(CAST) | {user.get_username() for user in cast.values()}
     problems, total = {}, 0
