@@ -136,3 +136,24 @@ class Heartbeat:
         if self.thread is not None:
             self.thread.join(timeout=5)
         return False
+
+
+def run_in_task(task, *, job_id: int, language: str | None, run, abandon):
+    """The body of an import task (registry's and training's): ``run(job_id=, language=)`` the
+    job and answer its status. Held by another living worker: look again when its heartbeat
+    would be stale if it died. A passing database error is retried with back-off; after the last
+    try the job is ``abandon``-ed (failed) instead of waiting for ever."""
+    from django.db import OperationalError
+
+    try:
+        job = run(job_id=job_id, language=language)
+    except JobBusy as exc:
+        if task.request.is_eager:  # in-process: no queue to come back from
+            return RUNNING
+        raise task.retry(exc=exc, countdown=timeout(), max_retries=None) from exc
+    except OperationalError as exc:
+        if task.request.retries >= task.max_retries:
+            abandon(job_id=job_id)
+            raise
+        raise task.retry(exc=exc, countdown=10 * 2**task.request.retries)
+    return job.status if job is not None else None

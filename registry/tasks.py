@@ -15,19 +15,13 @@ def import_run_task(self, job_id: int, language: str | None = None) -> str | Non
     the job from the start once the dead worker's heartbeat is stale (``paperwork.jobs``). A
     passing database error is retried with back-off; after the last try the job fails instead of
     waiting for ever."""
-    try:
-        job = import_services.import_job_run(job_id=job_id, language=language)
-    except jobs.JobBusy as exc:
-        if self.request.is_eager:  # in-process: no queue to come back from
-            return jobs.RUNNING
-        # Held by another worker: look again when its heartbeat would be stale if it died.
-        raise self.retry(exc=exc, countdown=jobs.timeout(), max_retries=None) from exc
-    except OperationalError as exc:
-        if self.request.retries >= self.max_retries:
-            import_services.import_job_abandon(job_id=job_id)
-            raise
-        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries)
-    return job.status if job is not None else None
+    return jobs.run_in_task(
+        self,
+        job_id=job_id,
+        language=language,
+        run=import_services.import_job_run,
+        abandon=import_services.import_job_abandon,
+    )
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

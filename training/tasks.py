@@ -22,18 +22,13 @@ def import_run_task(self, job_id: int, language: str | None = None) -> str | Non
     from paperwork import jobs
     from training.services import imports as import_services
 
-    try:
-        job = import_services.import_job_run(job_id=job_id, language=language)
-    except jobs.JobBusy as exc:
-        if self.request.is_eager:  # in-process: no queue to come back from
-            return jobs.RUNNING
-        raise self.retry(exc=exc, countdown=jobs.timeout(), max_retries=None) from exc
-    except OperationalError as exc:
-        if self.request.retries >= self.max_retries:
-            import_services.import_job_abandon(job_id=job_id)
-            raise
-        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries)
-    return job.status if job is not None else None
+    return jobs.run_in_task(
+        self,
+        job_id=job_id,
+        language=language,
+        run=import_services.import_job_run,
+        abandon=import_services.import_job_abandon,
+    )
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
