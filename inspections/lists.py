@@ -1,19 +1,20 @@
-"""The inspections' lists (``accounts.lists``): the rectification orders and the annual reviews,
-one filter set each for the page, its Excel export and the API, so the three agree by
-construction."""
+"""The inspections' lists (``accounts.lists``): the rectification orders, the annual reviews and
+the cases against unregistered or unsafe providers, one filter set each for the page, its Excel
+export and the API, so the three agree by construction."""
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lists import DateRangeFilter, FlagFilter, ListFilterSet, ListSpec, SortFilter
-from inspections import selectors
-from inspections.exports.enforcement import ORDER_COLUMNS
+from inspections import rules, selectors
+from inspections.exports.enforcement import CASE_COLUMNS, ORDER_COLUMNS
 from inspections.exports.reviews import REVIEW_COLUMNS
 from inspections.forms.reviews import RESULT_CHOICES, REVIEW_STATUS_LABELS, SELF_REPORT_CHOICES
-from inspections.models import RectificationOrder
-from inspections.selectors.enforcement import order_overdue_condition
+from inspections.models import Case, RectificationOrder
+from inspections.selectors.enforcement import case_overdue_condition, order_overdue_condition
 from registry import selectors as registry_selectors
 from registry.models import Institution
 
@@ -101,6 +102,45 @@ class ReviewFilterSet(ListFilterSet):
         return queryset.filter(Q(institution__name__icontains=text) | Q(institution__credit_code__icontains=text))
 
 
+# --- Cases against unregistered or unsafe providers ---------------------------------------------
+
+
+class CaseFilterSet(ListFilterSet):
+    """Townships are those where the user handles cases (its own, or every one for the health
+    bureau), so a foreign township is a bad value, not an empty list."""
+
+    auto_id = "filter-%s"  # the ids the case page has always had
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="township__code")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices, empty_label=_("All statuses"))
+    overdue = FlagFilter(label=_("Only cases past their deadline"), method="filter_overdue")
+    found = DateRangeFilter(label=_("Found between"), field_name="found_on")
+    q = django_filters.CharFilter(label=_("Provider or place"), method="filter_text", max_length=100)
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("found_on", "found"), ("deadline", "deadline"), ("status", "status"), ("township__code", "township")),
+        field_labels={"found_on": _("Found on"), "deadline": _("Deadline"), "township__code": _("Township")},
+    )
+
+    def narrow(self) -> None:
+        townships = list(selectors.case_townships(actor=self.actor))
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+        if len(townships) < 2:
+            self.hidden = self.hidden | {"township"}
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(case_overdue_condition(today=timezone.localdate())) if value else queryset
+
+    def filter_text(self, queryset, name, value):
+        text = value.strip()
+        return queryset.filter(Q(provider_name__icontains=text) | Q(place__icontains=text)) if text else queryset
+
+
+def _cases(actor):
+    if not rules.can_see_cases(actor):  # rule 21: cases are for holders of ``case.manage``
+        raise PermissionDenied(rules.CASE_DUTY)
+    return selectors.case_list(actor=actor)
+
+
 def _reviews(actor):
     return selectors.review_list(actor=actor)
 
@@ -117,5 +157,9 @@ LISTS = [
     ListSpec(
         name="reviews", title="年审名单", list_url="review_list", base=_reviews, filterset=ReviewFilterSet,
         columns=REVIEW_COLUMNS,
+    ),
+    ListSpec(
+        name="cases", title="无证及不安全托育点查处", list_url="case_list", base=_cases, filterset=CaseFilterSet,
+        columns=CASE_COLUMNS,
     ),
 ]  # fmt: skip

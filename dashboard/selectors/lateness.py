@@ -4,7 +4,7 @@ township's periodic report of the last period is in; per department, the finding
 has recorded in the open review cycle against those due.
 
 Each figure counts what the list it links to shows (the same conditions as
-``filing_list(overdue=True)``, ``order_list(overdue=True)`` and ``case_list(overdue=True)``),
+``filing_list(overdue=True)``, ``order_list(overdue=True)`` and the case list's ``overdue`` filter),
 so a figure and its list agree. A fixed number of queries whatever the data size: one grouped
 count per kind, never one query per township. The region is the dashboard's (already checked
 against the viewer's sight by ``dashboard_region``); a township's dashboard counts only its own.

@@ -1,13 +1,13 @@
-"""Excel exports of the enforcement lists: rectification orders and cases.
+"""The columns of the enforcement lists' Excel exports (``inspections.lists``): rectification
+orders and cases.
 
 Through ``paperwork.spreadsheets``, like every export: fixed Chinese column headers whatever the
 language of the interface, values in Simplified Chinese, text never turned into a formula.
-The caller passes the list as the user sees it (scoped and filtered)."""
+The list mechanism passes the rows as the user sees them (scoped and filtered)."""
 
 from django.utils import timezone
 
 from inspections.models import Area, RectificationOrder
-from paperwork.spreadsheets import workbook_response
 
 
 def _yes_no(value: bool) -> str:
@@ -54,14 +54,3 @@ CASE_COLUMNS = [
     ("结案说明", 36, lambda c: c.closing_note),
     ("结案时间", 12, lambda c: timezone.localdate(c.closed_at) if c.closed_at else ""),
 ]
-
-
-def _stamp() -> str:
-    return timezone.localtime().strftime("%Y%m%d-%H%M")
-
-
-def cases_xlsx(queryset):
-    title = "无证及不安全托育点查处"
-    return workbook_response(
-        filename=f"{title}-{_stamp()}.xlsx", title=title, columns=CASE_COLUMNS, rows=queryset.iterator()
-    )

@@ -15,10 +15,6 @@ NOTE_MAX = 2000
 ITEM_ROWS = 5  # rows of items on the form of an ad-hoc order
 
 
-def _flag(value: str) -> bool:
-    return value.strip().lower() in ("1", "on", "true", "yes")
-
-
 class OrderIssueForm(forms.Form):
     """An ad-hoc order: the institution (from the query string or chosen here), up to
     ``ITEM_ROWS`` items (area, checklist code, what to rectify) and the deadline."""
@@ -105,22 +101,6 @@ class ReferralDecideForm(forms.Form):
     @property
     def withdraw(self) -> bool:
         return self.cleaned_data["decision"] == "withdraw"
-
-
-class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Case.Status.choices]
-    )
-    township = forms.CharField(label=_("Township"), required=False, max_length=12)
-    # A plain field: a checkbox widget would read "?overdue=0" as checked.
-    overdue = forms.CharField(label=_("Only cases past their deadline"), required=False, max_length=5)
-    q = forms.CharField(label=_("Provider or place"), required=False, max_length=100)
-
-    def clean_overdue(self) -> bool:
-        return _flag(self.cleaned_data["overdue"])
-
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].strip()
 
 
 class CaseRecordForm(forms.Form):

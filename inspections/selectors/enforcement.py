@@ -116,18 +116,10 @@ def case_overdue_condition(*, today) -> Q:
     return Q(status=Case.Status.ORDERED, deadline__lt=today)
 
 
-def case_list(*, actor, status: str = "", township: str = "", text: str = "", overdue: bool = False) -> QuerySet:
-    """Cases within the actor's ``case.manage`` jurisdiction (rule 21), latest found first."""
-    queryset = Case.objects.visible_to(actor).select_related("township", "recorded_by")
-    if status:
-        queryset = queryset.filter(status=status)
-    if overdue:
-        queryset = queryset.filter(case_overdue_condition(today=timezone.localdate()))
-    if township:
-        queryset = queryset.filter(township__code=township)
-    if text:
-        queryset = queryset.filter(Q(provider_name__icontains=text) | Q(place__icontains=text))
-    return queryset.order_by("-found_on", "-pk")
+def case_list(*, actor) -> QuerySet:
+    """Cases within the actor's ``case.manage`` jurisdiction (rule 21), latest found first (the
+    list's filters are ``inspections.lists.CaseFilterSet``)."""
+    return Case.objects.visible_to(actor).select_related("township", "recorded_by").order_by("-found_on", "-pk")
 
 
 def case_escalation_due_list(*, today) -> QuerySet:

@@ -28,12 +28,10 @@ from accounts import audit, lists, policy
 from accounts.errors import ApplicationError
 from accounts.hooks import call_app_hooks
 from inspections import rules, selectors
-from inspections.exports import enforcement as exports
 from inspections.forms.enforcement import (
     BanAddForm,
     BanCheckForm,
     CaseCloseForm,
-    CaseFilterForm,
     CaseOrderForm,
     CaseRecordForm,
     EvidenceUploadForm,
@@ -76,12 +74,6 @@ def _add_errors(form, error: Exception) -> None:
         return
     for name, field_errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
         form.add_error(name if name in form.fields else None, field_errors)
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def area_label(area: str) -> str:
@@ -320,47 +312,23 @@ def _require_case_sight(request) -> None:
         raise PermissionDenied(CASE_DUTY)
 
 
-def _filtered_cases(request):
-    form = CaseFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        return form, selectors.case_list(actor=request.user).none()
-    data = form.cleaned_data if form.is_bound else {}
-    cases = selectors.case_list(
-        actor=request.user,
-        status=data.get("status", ""),
-        township=data.get("township", ""),
-        text=data.get("q", ""),
-        overdue=data.get("overdue", False),
-    )
-    return form, cases
-
-
 @login_required
 @require_GET
 def case_list(request):
+    """The cases in the user's jurisdiction (``inspections.lists``: the same filter set as the
+    export and the API)."""
     _require_case_sight(request)
-    form, cases = _filtered_cases(request)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "statuses": Case.Status.choices,
-        "townships": selectors.case_townships(actor=request.user),
-        "query": _query_without_page(request),
-        "can_record": rules.can_manage_cases(request.user),
-    }
+    context = lists.page_context(request, lists.spec_get("cases"))
+    context["can_record"] = rules.can_manage_cases(request.user)
     return render(request, "inspections/enforcement/case_list.html", context)
 
 
 @login_required
 @require_GET
 def case_export(request):
+    """The page's old export link: the list's export (``list_export``) with the same filters."""
     _require_case_sight(request)
-    form, cases = _filtered_cases(request)
-    if form.is_bound and not form.is_valid():
-        messages.error(request, _("The export was not made: please correct the filters."))
-        return HttpResponseRedirect(f"{reverse('case_list')}?{request.GET.urlencode()}")
-    return exports.cases_xlsx(cases)
+    return HttpResponseRedirect(f"{reverse('list_export', args=['cases'])}?{request.GET.urlencode()}")
 
 
 @login_required

@@ -671,7 +671,9 @@ def test_departments_without_case_duty_get_403_on_cases(client_as):
 
 def test_the_case_export_and_api_hold_the_township_s_cases_only(client_as):
     case_a, case_b = matrix.provider_case("a"), matrix.provider_case("b")
-    sheet = load_workbook(BytesIO(client_as("simen").get(reverse("case_export")).content)).active
+    export = client_as("simen").get(reverse("case_export"), follow=True)  # the old link: the list's export
+    assert export.redirect_chain == [(f"{reverse('list_export', args=['cases'])}?", 302)]
+    sheet = load_workbook(BytesIO(export.content)).active
     names = {row[0] for row in list(sheet.iter_rows(values_only=True))[1:]}
     assert case_a.provider_name in names and case_b.provider_name not in names
     body = client_as("lizhou").get("/api/v1/cases/").json()

@@ -295,7 +295,8 @@ CASES = [
     ),  # fmt: skip
     # --- cases -------------------------------------------------------------------------
     Case("case_list", CASE_HOLDERS, denied=403),
-    Case("case_export", CASE_HOLDERS, denied=403),
+    # The old export link leads to the list's export (``list_export``, in ``lists_supervision``).
+    Case("case_export", CASE_HOLDERS, ok=302, denied=403),
     Case("case_create", CASE_HOLDERS, denied=403),
     Case("case_create", CASE_HOLDERS, method="post", denied=403),
     *_sides("case_detail", "case_?", CASE_SIGHT),
