@@ -155,6 +155,10 @@ def is_department_member(actor) -> bool:
     return any(org.kind == Organisation.Kind.DEPARTMENT for org in policy.organisations_of(actor))
 
 
+def is_institution_member(actor) -> bool:
+    return any(org.kind == Organisation.Kind.INSTITUTION for org in policy.organisations_of(actor))
+
+
 def can_override_band(actor) -> bool:
     return policy.has_duty(actor, LEAD_DUTY)
 

@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Case
-from supervision.models import Objection
 
 TEXT_MAX = 4000
 
@@ -26,10 +25,4 @@ class ObjectionAnswerForm(forms.Form):
         label=_("The decision becomes"),
         required=False,
         choices=[("", "—"), *[(v, label) for v, label in Case.Status.choices if v in Case.CLOSED_STATUSES]],
-    )
-
-
-class ObjectionFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Objection.Status.choices]
     )

@@ -15,8 +15,3 @@ class BandOverrideForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=OVERRIDE_REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class RiskFilterForm(forms.Form):
-    band = forms.ChoiceField(choices=[("", "")] + list(RiskBand.choices), required=False)
-    township = forms.CharField(max_length=12, required=False)

@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from supervision.models import SpotCheckTask
 from supervision.services.spotchecks import REASON_MAX, TITLE_MAX
 
 
@@ -39,7 +38,3 @@ class DrawForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
     )
-
-
-class TaskFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "")] + list(SpotCheckTask.Status.choices), required=False)

@@ -10,11 +10,13 @@ from inspections.models import AnnualReview, Case, Finding
 from supervision.models import Objection
 
 
-def objection_list(*, actor, status: str = "") -> QuerySet:
+def objection_list(*, actor) -> QuerySet:
+    """The objections in the actor's sight, latest first (the list's filters are
+    ``supervision.lists.ObjectionFilterSet``)."""
     objections = Objection.objects.visible_to(actor).select_related(
         "institution__township", "department", "review__cycle"
     )
-    return objections.filter(status=status) if status else objections
+    return objections.order_by("-submitted_at", "-pk")
 
 
 def objection_get(*, actor, pk: int) -> Objection:

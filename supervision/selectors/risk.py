@@ -26,14 +26,11 @@ def band_condition(band: str) -> Q:
     return Q(override_band=band) | Q(override_band="", computed_band=band)
 
 
-def risk_list(*, actor, band: str = "", township: str = "") -> QuerySet:
-    """The scores in the actor's sight, highest first; two filters."""
+def risk_list(*, actor) -> QuerySet:
+    """The scores in the actor's sight, highest first (the list's filters are
+    ``supervision.lists.RiskFilterSet``)."""
     queryset = RiskScore.objects.visible_to(actor).select_related("institution__township")
-    if band:
-        queryset = queryset.filter(band_condition(band))
-    if township:
-        queryset = queryset.filter(institution__township__code=township)
-    return queryset.order_by("-score", "institution__name")
+    return queryset.order_by("-score", "institution__name", "pk")
 
 
 def risk_townships(*, actor) -> QuerySet:

@@ -49,8 +49,9 @@ def plan_draw_reproduces(*, plan: SpotCheckPlan, tasks) -> bool:
     return replayed == stored
 
 
-def task_list(*, actor, status: str = "") -> QuerySet:
-    """The tasks of the actor's own departments (their queue), open first."""
+def task_list(*, actor) -> QuerySet:
+    """The tasks of the actor's own departments (their queue), open first (the list's filters
+    are ``supervision.lists.SpotCheckTaskFilterSet``)."""
     own = [org.pk for org in policy.organisations_of(actor)]
     queryset = (
         SpotCheckTask.objects.visible_to(actor)
@@ -58,9 +59,7 @@ def task_list(*, actor, status: str = "") -> QuerySet:
         .select_related("plan", "institution__township", "department")
         .prefetch_related("inspectors")
     )
-    if status:
-        queryset = queryset.filter(status=status)
-    return queryset.order_by("-status", "plan__drawn_at", "institution__name")
+    return queryset.order_by("-status", "plan__drawn_at", "institution__name", "pk")
 
 
 def task_get(*, actor, pk: int) -> SpotCheckTask:

@@ -5,14 +5,11 @@ the legal basis, the decision, its date and the last day to object — with the 
 another institution's notice, or a case that is no notice, answers 404."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from accounts import policy
-from accounts.models import Organisation
+from accounts import lists
 from supervision import rules
 from supervision.forms.objections import ObjectionForm
 from supervision.models import Objection
@@ -22,17 +19,12 @@ from supervision.services import objections as services
 PAGE_SIZE = 25
 
 
-def _require_institution_member(user) -> None:
-    if not any(org.kind == Organisation.Kind.INSTITUTION for org in policy.organisations_of(user)):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def case_decision_list(request):
-    _require_institution_member(request.user)
-    notices = selectors.case_notice_list(actor=request.user)
-    context = {"page": Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))}
+    """The decisions about the user's own institutions (``supervision.lists``: the same filter
+    set as the export); for institutions' members only."""
+    context = lists.page_context(request, lists.spec_get("case_decisions"), page_size=PAGE_SIZE)
     return render(request, "supervision/objections/case_decision_list.html", context)
 
 

@@ -9,19 +9,18 @@ is shown as its message and changes nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit, policy
+from accounts import audit, lists, policy
 from accounts.errors import ApplicationError
 from inspections.models import Case
 from paperwork import files
 from supervision import rules
-from supervision.forms.objections import ObjectionAnswerForm, ObjectionFilterForm, ObjectionForm
+from supervision.forms.objections import ObjectionAnswerForm, ObjectionForm
 from supervision.models import Objection
 from supervision.selectors import objections as selectors
 from supervision.services import objections as services
@@ -32,15 +31,9 @@ PAGE_SIZE = 25
 @login_required
 @require_GET
 def objection_list(request):
-    # Departments open it too: each answers the objections to its own decisions.
-    if not policy.organisations_of(request.user):
-        raise PermissionDenied
-    form = ObjectionFilterForm(request.GET or None)
-    status = form.cleaned_data.get("status", "") if form.is_valid() else ""
-    objections = selectors.objection_list(actor=request.user, status=status)
-    if form.is_bound and not form.is_valid():
-        objections = objections.none()
-    context = {"form": form, "page": Paginator(objections, PAGE_SIZE).get_page(request.GET.get("page"))}
+    """The objections in sight (``supervision.lists``: the same filter set as the export);
+    departments open it too: each answers the objections to its own decisions."""
+    context = lists.page_context(request, lists.spec_get("objections"), page_size=PAGE_SIZE)
     return render(request, "supervision/objections/list.html", context)
 
 

@@ -4,16 +4,16 @@ health bureau's override of a band, posted from the institution page's risk pane
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import lists
 from accounts.errors import ApplicationError
 from registry import parameters
 from supervision import rules, selectors, services
-from supervision.forms.risk import BandOverrideForm, RiskFilterForm
+from supervision.forms.risk import BandOverrideForm
 from supervision.models import RiskBand
 
 PAGE_SIZE = 25
@@ -27,32 +27,16 @@ def _require_department(request) -> None:
 @login_required
 @require_GET
 def risk_list(request):
+    """The scores in sight (``supervision.lists``: the same filter set as the export and the
+    API), with the count of each band above the table."""
     _require_department(request)
-    form = RiskFilterForm(request.GET or None)
-    band = township = ""
-    if form.is_bound and form.is_valid():
-        band, township = form.cleaned_data["band"], form.cleaned_data["township"]
-    scores = selectors.risk.risk_list(actor=request.user, band=band, township=township)
-    if form.is_bound and not form.is_valid():
-        scores = scores.none()
-    page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = lists.page_context(request, lists.spec_get("risk"), page_size=PAGE_SIZE)
     params = parameters.load()
     counts = selectors.risk.band_counts(actor=request.user)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "band": band,
-        "township": township,
-        "bands": RiskBand.choices,
-        "townships": selectors.risk.risk_townships(actor=request.user),
-        "band_rows": [
-            (value, label, counts[value], selectors.risk.inspections_per_year(value, params))
-            for value, label in RiskBand.choices
-        ],
-        "query": query.urlencode(),
-    }
+    context["band_rows"] = [
+        (value, label, counts[value], selectors.risk.inspections_per_year(value, params))
+        for value, label in RiskBand.choices
+    ]
     return render(request, "supervision/risk/list.html", context)
 
 

@@ -5,17 +5,17 @@ finding recorded on the existing checklist."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import lists
 from accounts.errors import ApplicationError
 from inspections.models import Area
 from registry import parameters
 from supervision import rules, selectors, services
-from supervision.forms.spotchecks import DrawForm, PlanForm, TaskFilterForm
+from supervision.forms.spotchecks import DrawForm, PlanForm
 from supervision.services.spotchecks import REASON_MAX
 
 PAGE_SIZE = 25
@@ -30,9 +30,10 @@ def _require_planner_sight(request) -> None:
 @login_required
 @require_GET
 def spot_check_plan_list(request):
+    """The plans in sight (``supervision.lists``: the same filter set as the export and the API)."""
     _require_planner_sight(request)
-    page = Paginator(selectors.spotchecks.plan_list(actor=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, f"{TEMPLATES}/plan_list.html", {"page": page, "query": ""})
+    context = lists.page_context(request, lists.spec_get("spot_check_plans"), page_size=PAGE_SIZE)
+    return render(request, f"{TEMPLATES}/plan_list.html", context)
 
 
 @login_required
@@ -111,15 +112,11 @@ def spot_check_plan_draw(request, pk: int):
 @login_required
 @require_GET
 def spot_check_task_list(request):
+    """The tasks of the user's departments (``supervision.lists``: the same filter set as the
+    export and the API)."""
     _require_planner_sight(request)
-    form = TaskFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_bound and form.is_valid() else ""
-    tasks = selectors.spotchecks.task_list(actor=request.user, status=status)
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"page": page, "form": form, "status": status, "areas": dict(Area.choices), "query": query.urlencode(),
-               "statuses": TaskFilterForm.base_fields["status"].choices[1:]}  # fmt: skip
+    context = lists.page_context(request, lists.spec_get("spot_check_tasks"), page_size=PAGE_SIZE)
+    context["areas"] = dict(Area.choices)
     return render(request, f"{TEMPLATES}/task_list.html", context)
 
 
