@@ -245,7 +245,7 @@ def _task_result(task) -> str:
 SPOT_CHECK_TASK_COLUMNS = [
     ("机构名称", 36, lambda t: t.institution.name),
     ("乡镇（街道）", 14, lambda t: t.institution.township.name),
-    ("检查领域", 14, lambda t: Area(t.area).label if t.area in Area.values else t.area),
+    ("检查领域", 14, lambda t: str(Area(t.area).label) if t.area in Area.values else t.area),
     ("抽取时风险等级", 12, lambda t: t.get_band_display()),
     ("抽查计划", 30, lambda t: t.plan.title),
     ("检查人员", 24, lambda t: "、".join(user.real_name for user in t.inspectors.all())),
