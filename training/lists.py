@@ -11,8 +11,9 @@ from paperwork import bounds
 from registry import selectors as registry_selectors
 from registry.forms.pickers import InstitutionPickerField
 from training import rules, selectors
+from training.exports.programmes import PROGRAMME_COLUMNS
 from training.exports.staff import DUPLICATE_COLUMN, STAFF_COLUMNS
-from training.models import Certificate, StaffMember
+from training.models import Certificate, StaffMember, TrainingProgramme
 
 STAFF_STATUSES = [("active", _("Active")), ("left", _("Left")), ("all", _("All"))]
 
@@ -141,6 +142,46 @@ def _certificates(actor):
     return selectors.certificate_queue(actor=actor, status="")
 
 
+# --- Training programmes ---------------------------------------------------------------------
+
+
+class ProgrammeFilterSet(ListFilterSet):
+    """Programmes are facts every member sees (policy rule 24), and so are the areas they serve:
+    every township is a choice, and a programme "in" a township is one serving it or a place in it."""
+
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="region__code", method="filter_township")
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=TrainingProgramme.Kind.choices, empty_label=_("All kinds")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=TrainingProgramme.Status.choices, empty_label=_("All statuses")
+    )
+    organiser = django_filters.ChoiceFilter(label=_("Organiser"), field_name="organiser_id")
+    starts = DateRangeFilter(label=_("Starts between"), field_name="starts_on")
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(
+            ("title", "title"), ("starts_on", "starts"), ("status", "status"),
+            ("participant_count", "participants"),
+        ),
+        field_labels={"title": _("Programme"), "starts_on": _("Starts on"), "participant_count": _("Participants")},
+    )  # fmt: skip
+
+    def narrow(self) -> None:
+        townships = selectors.programme_township_choices()
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+        organisers = selectors.programme_organisers(actor=self.actor)
+        self.set_choices("organiser", [(str(o.pk), o.name) for o in organisers], empty_label=_("All organisers"))
+
+    def filter_township(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value)
+
+
+def _programmes(actor):
+    # Explicit: a model's default ordering is not applied to a query that aggregates.
+    return selectors.programme_list(actor=actor).order_by("-starts_on", "title", "pk")
+
+
 # --- The roster -------------------------------------------------------------------------------
 
 
@@ -161,5 +202,9 @@ LISTS = [
     ListSpec(
         name="certificates", title="从业人员证书", list_url="certificate_queue", base=_certificates,
         filterset=CertificateFilterSet, columns=CERTIFICATE_COLUMNS,
+    ),
+    ListSpec(
+        name="programmes", title="培训项目", list_url="programme_list", base=_programmes,
+        filterset=ProgrammeFilterSet, columns=PROGRAMME_COLUMNS,
     ),
 ]  # fmt: skip
