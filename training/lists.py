@@ -13,7 +13,7 @@ from registry.forms.pickers import InstitutionPickerField
 from training import rules, selectors
 from training.exports.programmes import PROGRAMME_COLUMNS
 from training.exports.staff import DUPLICATE_COLUMN, STAFF_COLUMNS
-from training.models import Certificate, StaffMember, TrainingProgramme
+from training.models import Certificate, StaffMember, TrainingProgramme, WorkforceImportJob
 
 STAFF_STATUSES = [("active", _("Active")), ("left", _("Left")), ("all", _("All"))]
 
@@ -182,6 +182,46 @@ def _programmes(actor):
     return selectors.programme_list(actor=actor).order_by("-starts_on", "title", "pk")
 
 
+# --- Workforce import jobs --------------------------------------------------------------------
+
+
+class ImportJobFilterSet(ListFilterSet):
+    """The user's own imports (policy rule 29): each into its own institution or programme, so
+    no township to choose."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("Holds"), choices=WorkforceImportJob.Kind.choices, empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=WorkforceImportJob.Status.choices, empty_label=_("All statuses")
+    )
+    uploaded = DateRangeFilter(label=_("Uploaded between"), field_name="created_at")
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("created_at", "uploaded"), ("original_name", "file"), ("kind", "kind"), ("status", "status")),
+        field_labels={"created_at": _("Uploaded"), "original_name": _("File"), "kind": _("Holds")},
+    )
+
+
+def _import_target(job) -> str:
+    return job.programme.title if job.programme_id else job.institution.name if job.institution_id else ""
+
+
+IMPORT_JOB_COLUMNS = [
+    ("上传时间", 18, lambda j: timezone.localtime(j.created_at).strftime("%Y-%m-%d %H:%M")),
+    ("文件名", 36, lambda j: j.original_name),
+    ("导入内容", 12, lambda j: j.get_kind_display()),
+    ("导入到", 36, _import_target),
+    ("状态", 16, lambda j: j.get_status_display()),
+    ("已导入行数", 10, lambda j: j.imported_rows),
+    ("总行数", 10, lambda j: j.total_rows),
+]
+
+
+def _import_jobs(actor):
+    return selectors.import_job_list(actor=actor)
+
+
 # --- The roster -------------------------------------------------------------------------------
 
 
@@ -206,5 +246,9 @@ LISTS = [
     ListSpec(
         name="programmes", title="培训项目", list_url="programme_list", base=_programmes,
         filterset=ProgrammeFilterSet, columns=PROGRAMME_COLUMNS,
+    ),
+    ListSpec(
+        name="training_imports", title="培训与从业人员导入记录", list_url="training_import_list",
+        base=_import_jobs, filterset=ImportJobFilterSet, columns=IMPORT_JOB_COLUMNS,
     ),
 ]  # fmt: skip

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import policy
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from accounts.forms import StyledForm
 from paperwork.spreadsheets import XLSX
@@ -130,6 +130,15 @@ def _job_page_links(job: WorkforceImportJob) -> dict:
 
 @login_required
 @require_GET
+def training_import_list(request):
+    """The user's own workforce imports (``training.lists``: one filter set for the list and its
+    export); each row leads to its page and report."""
+    context = lists.page_context(request, lists.spec_get("training_imports"))
+    return render(request, "training/imports/list.html", context)
+
+
+@login_required
+@require_GET
 def training_import_detail(request, pk: int):
     """A workforce import's progress, then its count or its report (its uploader only)."""
     job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
@@ -177,6 +186,7 @@ urlpatterns = [
     path("certificates/import/", certificate_import, name="certificate_import"),
     path("programmes/<int:pk>/participants/import/", participant_import, name="participant_import"),
     path("imports/<str:kind>/template.xlsx", training_import_template, name="training_import_template"),
+    path("imports/jobs/", training_import_list, name="training_import_list"),
     path("imports/jobs/<int:pk>/", training_import_detail, name="training_import_detail"),
     path("imports/jobs/<int:pk>/status/", training_import_status, name="training_import_status"),
 ]
