@@ -189,9 +189,7 @@ class ImportJobFilterSet(ListFilterSet):
     """The user's own imports (policy rule 29): each into its own institution or programme, so
     no township to choose."""
 
-    kind = django_filters.ChoiceFilter(
-        label=_("Holds"), choices=WorkforceImportJob.Kind.choices, empty_label=_("All")
-    )
+    kind = django_filters.ChoiceFilter(label=_("Holds"), choices=WorkforceImportJob.Kind.choices, empty_label=_("All"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=WorkforceImportJob.Status.choices, empty_label=_("All statuses")
     )
