@@ -6,7 +6,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import lists
 from accounts.errors import ApplicationError
+from paperwork import jobs
 from paperwork.spreadsheets import XLSX
 from registry import imports, rules, selectors
 from registry.forms.registrations import ImportForm, add_application_error
@@ -85,19 +86,7 @@ def import_detail(request, pk: int):
 @require_GET
 def import_status(request, pk: int):
     job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
-    data = {
-        "status": job.status,
-        "status_display": str(job.get_status_display()),
-        "finished": job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED),
-        "percent": 100 if job.status == ImportJob.Status.DONE else job.percent,
-        "processed": job.processed_rows,
-        "total": job.total_rows,
-        "imported": job.imported_rows,
-        "errors": job.errors,
-    }
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "no-store"
-    return response
+    return jobs.status_response(job)
 
 
 urlpatterns = [

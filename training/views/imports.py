@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import lists, policy
 from accounts.errors import ApplicationError
 from accounts.forms import StyledForm
+from paperwork import jobs
 from paperwork.spreadsheets import XLSX
 from registry import selectors as registry_selectors
 from training import imports, rules, selectors
@@ -149,20 +150,7 @@ def training_import_detail(request, pk: int):
 @require_GET
 def training_import_status(request, pk: int):
     job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
-    done = job.status == WorkforceImportJob.Status.DONE
-    data = {
-        "status": job.status,
-        "status_display": str(job.get_status_display()),
-        "finished": job.status in (WorkforceImportJob.Status.DONE, WorkforceImportJob.Status.FAILED),
-        "percent": 100 if done else job.percent,
-        "processed": job.processed_rows,
-        "total": job.total_rows,
-        "imported": job.imported_rows,
-        "errors": job.errors,
-    }
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "no-store"
-    return response
+    return jobs.status_response(job)
 
 
 @login_required
