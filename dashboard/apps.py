@@ -12,6 +12,8 @@ class DashboardConfig(AppConfig):
     scopes = "dashboard.scopes.SCOPES"
     # Starts the background export of a list larger than a page (``accounts.lists.export``).
     list_export_starter = "dashboard.exports.lists.list_export_start"
+    # Lists with one filter set for page, export and API (``accounts.lists``).
+    lists = "dashboard.lists.LISTS"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
     # Kinds of notification each user chooses email by (``accounts.notices``).
     notification_kinds = {"report_due": _("Reminder: periodic report due or late")}

@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import F, Q
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,3 +158,21 @@ def run_in_task(task, *, job_id: int, language: str | None, run, abandon):
             raise
         raise task.retry(exc=exc, countdown=10 * 2**task.request.retries)
     return job.status if job is not None else None
+
+
+def status_response(job) -> JsonResponse:
+    """A job's progress for its page's polling (the same answer for every kind of import);
+    never cached, so the page sees each step."""
+    data = {
+        "status": job.status,
+        "status_display": str(job.get_status_display()),
+        "finished": job.status in FINISHED,
+        "percent": 100 if job.status == DONE else job.percent,
+        "processed": job.processed_rows,
+        "total": job.total_rows,
+        "imported": job.imported_rows,
+        "errors": job.errors,
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response

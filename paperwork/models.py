@@ -43,3 +43,41 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ImportJobBase(models.Model):
+    """What every background import from Excel records (the registry's and the workforce's):
+    its file, who uploaded it when, its status and progress, the row report and the worker's
+    heartbeat (``paperwork.jobs``). Each app adds its kinds, where the file is kept and what the
+    rows go into, and its scope."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported: see the report")
+
+    original_name = models.CharField(max_length=200)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField(default=0)
+    # The row report: [{"row": 3, "column": "<the column's header>", "message": "..."}]
+    errors = models.JSONField(default=list, blank=True)
+    # The worker's sign of life while running, and whether a dead worker left it (paperwork/jobs.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    interrupted = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

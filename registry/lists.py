@@ -16,7 +16,7 @@ from accounts import policy
 from accounts.lists import FILTER_DATES, DateRangeFilter, FlagFilter, ListFilterSet, ListSpec, SortFilter
 from registry import rules, selectors, slots
 from registry.exports.institutions import INSTITUTION_COLUMNS
-from registry.models import Filing, GuidanceSite, Institution, Registration, ResidentialArea
+from registry.models import Filing, GuidanceSite, ImportJob, Institution, Registration, ResidentialArea
 from registry.selectors.filings import filing_late_condition, filing_overdue_condition
 
 YES_NO_WIDGET = forms.Select(choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))])
@@ -318,6 +318,42 @@ def _institutions(actor):
     return selectors.institution_list(actor=actor)
 
 
+# --- Import jobs ------------------------------------------------------------------------------
+
+
+class ImportJobFilterSet(ListFilterSet):
+    """The organisation's imports (policy rule 15): no township, the jobs are the organisation's."""
+
+    auto_id = "filter-%s"  # the upload form on the same page has its own ``kind``
+    kind = django_filters.ChoiceFilter(label=_("Holds"), choices=ImportJob.Kind.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ImportJob.Status.choices, empty_label=_("All statuses")
+    )
+    uploaded = DateRangeFilter(label=_("Uploaded between"), field_name="created_at")
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("created_at", "uploaded"), ("original_name", "file"), ("kind", "kind"), ("status", "status")),
+        field_labels={"created_at": _("Uploaded"), "original_name": _("File"), "kind": _("Holds")},
+    )
+
+
+IMPORT_JOB_COLUMNS = [
+    ("上传时间", 18, lambda j: _local(j.created_at)),
+    ("文件名", 36, lambda j: j.original_name),
+    ("导入内容", 12, lambda j: j.get_kind_display()),
+    ("上传人", 14, lambda j: str(j.created_by)),
+    ("状态", 16, lambda j: j.get_status_display()),
+    ("已导入行数", 10, lambda j: j.imported_rows),
+    ("总行数", 10, lambda j: j.total_rows),
+]
+
+
+def _import_jobs(actor):
+    if not rules.may_see_imports(actor):
+        raise PermissionDenied("import.list")
+    return selectors.import_job_list(actor=actor).order_by("-created_at", "-pk")
+
+
 LISTS = [
     ListSpec(
         name="filings", title="备案列表", list_url="filing_list", base=_filings, filterset=FilingFilterSet,
@@ -342,5 +378,9 @@ LISTS = [
     ListSpec(
         name="residential_areas", title="居住区托位配置", list_url="residential_area_list",
         base=_residential_areas, filterset=ResidentialAreaFilterSet, columns=_residential_area_columns,
+    ),
+    ListSpec(
+        name="imports", title="Excel导入记录", list_url="import_list", base=_import_jobs,
+        filterset=ImportJobFilterSet, columns=IMPORT_JOB_COLUMNS,
     ),
 ]  # fmt: skip

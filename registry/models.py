@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
 from paperwork import bounds
-from paperwork.models import StoredFile
+from paperwork.models import ImportJobBase, StoredFile
 from registry.validators import validate_credit_code
 
 
@@ -581,46 +581,20 @@ class GuidanceActivity(models.Model):
         return f"{self.held_on} {self.title}"
 
 
-class ImportJob(models.Model):
-    """A bulk import from an Excel template, run as a Celery task with progress."""
+class ImportJob(ImportJobBase):
+    """A bulk import of institutions or registrations from an Excel template, run as a Celery
+    task with progress (``paperwork.models.ImportJobBase``), for its uploader's organisation."""
 
     class Kind(models.TextChoices):
         INSTITUTIONS = "institutions", _("Institutions")
         REGISTRATIONS = "registrations", _("Registrations")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Not imported: see the report")
-
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=200)
-    original_name = models.CharField(max_length=200)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    imported_rows = models.PositiveIntegerField(default=0)
-    # [{"row": 3, "column": "统一社会信用代码", "message": "..."}]
-    errors = models.JSONField(default=list, blank=True)
-    # The worker's sign of life while running, and whether a dead worker left it (paperwork/jobs.py).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    interrupted = models.BooleanField(default=False)
-    attempts = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ImportJobBase.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.original_name}"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

@@ -11,8 +11,9 @@ from paperwork import bounds
 from registry import selectors as registry_selectors
 from registry.forms.pickers import InstitutionPickerField
 from training import rules, selectors
+from training.exports.programmes import PROGRAMME_COLUMNS
 from training.exports.staff import DUPLICATE_COLUMN, STAFF_COLUMNS
-from training.models import Certificate, StaffMember
+from training.models import Certificate, StaffMember, TrainingProgramme, WorkforceImportJob
 
 STAFF_STATUSES = [("active", _("Active")), ("left", _("Left")), ("all", _("All"))]
 
@@ -141,6 +142,84 @@ def _certificates(actor):
     return selectors.certificate_queue(actor=actor, status="")
 
 
+# --- Training programmes ---------------------------------------------------------------------
+
+
+class ProgrammeFilterSet(ListFilterSet):
+    """Programmes are facts every member sees (policy rule 24), and so are the areas they serve:
+    every township is a choice, and a programme "in" a township is one serving it or a place in it."""
+
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="region__code", method="filter_township")
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=TrainingProgramme.Kind.choices, empty_label=_("All kinds")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=TrainingProgramme.Status.choices, empty_label=_("All statuses")
+    )
+    organiser = django_filters.ChoiceFilter(label=_("Organiser"), field_name="organiser_id")
+    starts = DateRangeFilter(label=_("Starts between"), field_name="starts_on")
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(
+            ("title", "title"), ("starts_on", "starts"), ("status", "status"),
+            ("participant_count", "participants"),
+        ),
+        field_labels={"title": _("Programme"), "starts_on": _("Starts on"), "participant_count": _("Participants")},
+    )  # fmt: skip
+
+    def narrow(self) -> None:
+        townships = selectors.programme_township_choices()
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+        organisers = selectors.programme_organisers(actor=self.actor)
+        self.set_choices("organiser", [(str(o.pk), o.name) for o in organisers], empty_label=_("All organisers"))
+
+    def filter_township(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value)
+
+
+def _programmes(actor):
+    # Explicit: a model's default ordering is not applied to a query that aggregates.
+    return selectors.programme_list(actor=actor).order_by("-starts_on", "title", "pk")
+
+
+# --- Workforce import jobs --------------------------------------------------------------------
+
+
+class ImportJobFilterSet(ListFilterSet):
+    """The user's own imports (policy rule 29): each into its own institution or programme, so
+    no township to choose."""
+
+    kind = django_filters.ChoiceFilter(label=_("Holds"), choices=WorkforceImportJob.Kind.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=WorkforceImportJob.Status.choices, empty_label=_("All statuses")
+    )
+    uploaded = DateRangeFilter(label=_("Uploaded between"), field_name="created_at")
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("created_at", "uploaded"), ("original_name", "file"), ("kind", "kind"), ("status", "status")),
+        field_labels={"created_at": _("Uploaded"), "original_name": _("File"), "kind": _("Holds")},
+    )
+
+
+def _import_target(job) -> str:
+    return job.programme.title if job.programme_id else job.institution.name if job.institution_id else ""
+
+
+IMPORT_JOB_COLUMNS = [
+    ("上传时间", 18, lambda j: timezone.localtime(j.created_at).strftime("%Y-%m-%d %H:%M")),
+    ("文件名", 36, lambda j: j.original_name),
+    ("导入内容", 12, lambda j: j.get_kind_display()),
+    ("导入到", 36, _import_target),
+    ("状态", 16, lambda j: j.get_status_display()),
+    ("已导入行数", 10, lambda j: j.imported_rows),
+    ("总行数", 10, lambda j: j.total_rows),
+]
+
+
+def _import_jobs(actor):
+    return selectors.import_job_list(actor=actor)
+
+
 # --- The roster -------------------------------------------------------------------------------
 
 
@@ -161,5 +240,13 @@ LISTS = [
     ListSpec(
         name="certificates", title="从业人员证书", list_url="certificate_queue", base=_certificates,
         filterset=CertificateFilterSet, columns=CERTIFICATE_COLUMNS,
+    ),
+    ListSpec(
+        name="programmes", title="培训项目", list_url="programme_list", base=_programmes,
+        filterset=ProgrammeFilterSet, columns=PROGRAMME_COLUMNS,
+    ),
+    ListSpec(
+        name="training_imports", title="培训与从业人员导入记录", list_url="training_import_list",
+        base=_import_jobs, filterset=ImportJobFilterSet, columns=IMPORT_JOB_COLUMNS,
     ),
 ]  # fmt: skip

@@ -16,7 +16,7 @@ from accounts import idnumbers
 from accounts.crypto import EncryptedTextField, mask
 from accounts.models import Organisation, Region, ScopedQuerySet
 from paperwork import bounds
-from paperwork.models import StoredFile
+from paperwork.models import ImportJobBase, StoredFile
 from registry.models import ClassGroup, Institution
 
 
@@ -316,49 +316,23 @@ class Participant(models.Model):
         return self.completed_on is not None
 
 
-class WorkforceImportJob(models.Model):
+class WorkforceImportJob(ImportJobBase):
     """A workforce import from Excel (staff, certificates, a programme's participants), run as a
-    Celery task with progress, a row report and a heartbeat (``paperwork.jobs``). Seen by its
-    uploader only."""
+    Celery task with progress, a row report and a heartbeat (``paperwork.models.ImportJobBase``).
+    Seen by its uploader only."""
 
     class Kind(models.TextChoices):
         STAFF = "staff", _("Staff")
         CERTIFICATES = "certificates", _("Certificates")
         PARTICIPANTS = "participants", _("Participants")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Not imported: see the report")
-
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     file = models.FileField(upload_to="imports/workforce/%Y/%m/", max_length=200)
-    original_name = models.CharField(max_length=200)
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     programme = models.ForeignKey(TrainingProgramme, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    imported_rows = models.PositiveIntegerField(default=0)
-    # [{"row": 3, "column": "身份证号", "message": "..."}]
-    errors = models.JSONField(default=list, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    interrupted = models.BooleanField(default=False)
-    attempts = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ImportJobBase.Meta):
         verbose_name = _("workforce import")
         verbose_name_plural = _("workforce imports")
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.original_name}"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

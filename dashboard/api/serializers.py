@@ -233,12 +233,6 @@ class ReportDetailSerializer(ReportSerializer):
         return bool(self.context.get("may_correct"))
 
 
-class ReportFilterSerializer(serializers.Serializer):
-    status = ReportStatusField(required=False, allow_blank=True)
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    region = RegionCodeFilter(levels=(Region.Level.CITY, Region.Level.TOWNSHIP))
-
-
 class ReportCreateSerializer(serializers.Serializer):
     region = serializers.CharField(
         required=False,

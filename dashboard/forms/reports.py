@@ -20,28 +20,6 @@ def region_choices(regions, empty) -> list[tuple[str, str]]:
 # --- Periodic reports ------------------------------------------------------------------------
 
 
-class ReportFilterForm(StyledForm):
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
-    region = forms.ChoiceField(label=_("Region"), required=False)
-
-    def __init__(self, data=None, *args, regions, **kwargs):
-        if data is not None and data.get("township") and not data.get("region"):
-            # The dashboards' click-through names the township (``?township=<code>``).
-            data = data.copy()
-            data["region"] = data["township"]
-        super().__init__(data, *args, **kwargs)
-        self.fields["status"].choices = [("", _("All statuses")), *PeriodicReport.Status.choices]
-        self.fields["region"].choices = region_choices(regions, _("All regions"))
-
-    def filters(self) -> dict:
-        """The selector's keyword arguments (none while the form is unbound)."""
-        if not self.is_bound:
-            return {}
-        data = self.cleaned_data
-        return {"status": data["status"], "year": data["year"], "region": data["region"]}
-
-
 class ReportForm(StyledForm):
     """The year, one whole number per figure the report carries (each optional: a report gives
     the figures it has) and the source. On a change or a correction the year is fixed."""

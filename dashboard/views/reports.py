@@ -13,7 +13,6 @@ approved one is locked and corrected by a new version, which counts only once ap
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -21,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import policy
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from dashboard import rules, selectors
-from dashboard.forms.reports import BulkApproveForm, ReportFilterForm, ReportForm, ReportReturnForm
+from dashboard.forms.reports import BulkApproveForm, ReportForm, ReportReturnForm
 from dashboard.models import PeriodicReport, ReportFigure
 from dashboard.services import reports as services
 
@@ -49,12 +48,6 @@ def _to_detail(pk: int):
     return redirect("report_detail", pk=pk)
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _locked_message(report: PeriodicReport) -> str:
     if report.status == PeriodicReport.Status.APPROVED:
         return _("This report is approved and locked: its figures are changed by a correction, a new version.")
@@ -69,23 +62,16 @@ def _locked_message(report: PeriodicReport) -> str:
 @login_required
 @require_GET
 def report_list(request):
+    """The list (``dashboard.lists``: one filter set for the page, its export and the API), with
+    the health bureau's bulk approval of the page's submitted reports."""
     actor = request.user
     _require_reader(actor)
-    form = ReportFilterForm(request.GET or None, regions=selectors.report_region_choices(actor=actor))
-    valid = not form.is_bound or form.is_valid()
-    reports = selectors.report_list(actor=actor, **(form.filters() if valid else {}))
-    if not valid:
-        reports = reports.none()  # an invalid filter lists nothing rather than everything
-    reports = reports.order_by("-year", "region__code", "-version", "-pk")
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = lists.page_context(request, lists.spec_get("reports"), page_size=PAGE_SIZE)
     may_approve = rules.may_approve(actor)
-    context = {
-        "form": form,
-        "page": page,
-        "query": _query_without_page(request),
+    context |= {
         "may_approve": may_approve,
         "can_create": rules.reporting_region(actor) is not None,
-        "waiting": may_approve and any(report.status == PeriodicReport.Status.SUBMITTED for report in page),
+        "waiting": may_approve and any(report.status == PeriodicReport.Status.SUBMITTED for report in context["page"]),
     }
     return render(request, "dashboard/reports/list.html", context)
 

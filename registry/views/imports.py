@@ -6,14 +6,15 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import lists
 from accounts.errors import ApplicationError
+from paperwork import jobs
 from paperwork.spreadsheets import XLSX
 from registry import imports, rules, selectors
 from registry.forms.registrations import ImportForm, add_application_error
@@ -24,10 +25,11 @@ PAGE_SIZE = 20
 
 
 def _list_page(request, form: ImportForm, kinds: list[str], status: int = 200):
-    page = Paginator(selectors.import_job_list(actor=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
+    """The upload form over the organisation's imports (``registry.lists``: one filter set for
+    the list and its export)."""
+    context = lists.page_context(request, lists.spec_get("imports"), page_size=PAGE_SIZE)
+    context |= {
         "form": form,
-        "page": page,
         "kinds": [(value, label) for value, label in ImportJob.Kind.choices if value in kinds],
         "max_rows": imports.MAX_ROWS,
         "max_mb": import_services.IMPORT_MAX_BYTES // (1024 * 1024),
@@ -84,19 +86,7 @@ def import_detail(request, pk: int):
 @require_GET
 def import_status(request, pk: int):
     job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
-    data = {
-        "status": job.status,
-        "status_display": str(job.get_status_display()),
-        "finished": job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED),
-        "percent": 100 if job.status == ImportJob.Status.DONE else job.percent,
-        "processed": job.processed_rows,
-        "total": job.total_rows,
-        "imported": job.imported_rows,
-        "errors": job.errors,
-    }
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "no-store"
-    return response
+    return jobs.status_response(job)
 
 
 urlpatterns = [

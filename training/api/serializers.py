@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api import RegionCodeFilter
 from accounts.errors import ApplicationError
 from accounts.models import Organisation, Region
 from paperwork import bounds, files
@@ -403,11 +402,6 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "assessment", "score", "completed_on", "certificate_number", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
-
-
-class ProgrammeFilterSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=TrainingProgramme.Kind.choices, required=False, allow_blank=True)
-    township = RegionCodeFilter()
 
 
 class ProgrammeCreateSerializer(serializers.Serializer):

@@ -37,25 +37,6 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{obj.institution.name} · {obj.name} · {obj.get_role_display()}"
 
 
-class ProgrammeFilterForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    township = forms.ChoiceField(label=_("Township"), required=False)
-    organiser = forms.TypedChoiceField(label=_("Organiser"), required=False, coerce=int, empty_value=None)
-
-    def __init__(self, *args, townships, organisers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *TrainingProgramme.Kind.choices]
-        self.fields["township"].choices = [("", _("All townships"))] + [(t.code, t.name) for t in townships]
-        self.fields["organiser"].choices = [("", _("All organisers"))] + [(o.pk, o.name) for o in organisers]
-
-    def filters(self) -> dict:
-        """The selector's keyword arguments (none while the form is unbound)."""
-        if not self.is_bound:
-            return {}
-        data = self.cleaned_data
-        return {"kind": data["kind"], "township": data["township"], "organiser": data["organiser"]}
-
-
 class ProgrammeForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind of programme"))
     title = forms.CharField(label=_("Title"), max_length=128)

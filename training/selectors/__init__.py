@@ -13,7 +13,7 @@ from training.selectors.certificates import (
     expired_querysets,
     expiry_list,
 )
-from training.selectors.imports import import_job_get
+from training.selectors.imports import import_job_get, import_job_list
 from training.selectors.programmes import (
     participant_get,
     participant_list,
@@ -60,6 +60,7 @@ from training.selectors.villages import (
 __all__ = [
     "ExpiryItem",
     "import_job_get",
+    "import_job_list",
     "Rate",
     "RosterCheck",
     "RosterReport",

@@ -15,16 +15,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import policy
+from accounts import lists, policy
 from accounts.errors import ApplicationError
 from accounts.forms import StyledForm
+from paperwork import jobs
 from paperwork.spreadsheets import XLSX
 from registry import selectors as registry_selectors
 from training import imports, rules, selectors
@@ -130,6 +131,15 @@ def _job_page_links(job: WorkforceImportJob) -> dict:
 
 @login_required
 @require_GET
+def training_import_list(request):
+    """The user's own workforce imports (``training.lists``: one filter set for the list and its
+    export); each row leads to its page and report."""
+    context = lists.page_context(request, lists.spec_get("training_imports"))
+    return render(request, "training/imports/list.html", context)
+
+
+@login_required
+@require_GET
 def training_import_detail(request, pk: int):
     """A workforce import's progress, then its count or its report (its uploader only)."""
     job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
@@ -140,20 +150,7 @@ def training_import_detail(request, pk: int):
 @require_GET
 def training_import_status(request, pk: int):
     job = import_services.import_job_refresh(selectors.import_job_get(actor=request.user, pk=pk))
-    done = job.status == WorkforceImportJob.Status.DONE
-    data = {
-        "status": job.status,
-        "status_display": str(job.get_status_display()),
-        "finished": job.status in (WorkforceImportJob.Status.DONE, WorkforceImportJob.Status.FAILED),
-        "percent": 100 if done else job.percent,
-        "processed": job.processed_rows,
-        "total": job.total_rows,
-        "imported": job.imported_rows,
-        "errors": job.errors,
-    }
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "no-store"
-    return response
+    return jobs.status_response(job)
 
 
 @login_required
@@ -177,6 +174,7 @@ urlpatterns = [
     path("certificates/import/", certificate_import, name="certificate_import"),
     path("programmes/<int:pk>/participants/import/", participant_import, name="participant_import"),
     path("imports/<str:kind>/template.xlsx", training_import_template, name="training_import_template"),
+    path("imports/jobs/", training_import_list, name="training_import_list"),
     path("imports/jobs/<int:pk>/", training_import_detail, name="training_import_detail"),
     path("imports/jobs/<int:pk>/status/", training_import_status, name="training_import_status"),
 ]

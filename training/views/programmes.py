@@ -1,4 +1,4 @@
-"""Training programme pages: the list (filters, Excel export), a new programme, and a
+"""Training programme pages: the list (``training.lists``: filters, sort, Excel export), a new programme, and a
 programme's page with its sessions and participants, where the organiser's officers change
 its status, add sessions and participants, record attendance and assessments.
 
@@ -12,13 +12,13 @@ refusal by a service is shown as its message, and nothing changes.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import lists
 from accounts.errors import ApplicationError
 from training import rules, selectors
 from training.exports import programmes as exports
@@ -26,7 +26,6 @@ from training.forms.programmes import (
     AssessmentForm,
     AttendanceForm,
     ParticipantForm,
-    ProgrammeFilterForm,
     ProgrammeForm,
     ProgrammeStatusForm,
     SessionForm,
@@ -60,50 +59,30 @@ def _require_runner(actor, programme: TrainingProgramme) -> None:
         raise PermissionDenied(RUN_DUTY)
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- The list and its export -------------------------------------------------------------
-
-
-def _filtered_programmes(request):
-    actor = request.user
-    form = ProgrammeFilterForm(
-        request.GET or None,
-        townships=selectors.programme_township_choices(),
-        organisers=selectors.programme_organisers(actor=actor),
-    )
-    if form.is_bound and not form.is_valid():
-        return form, selectors.programme_list(actor=actor).none()
-    # Explicit: a model's default ordering is not applied to a query that aggregates.
-    return form, selectors.programme_list(actor=actor, **form.filters()).order_by("-starts_on", "title", "pk")
 
 
 @login_required
 @require_GET
 def programme_list(request):
-    form, programmes = _filtered_programmes(request)
-    page = Paginator(programmes, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "query": _query_without_page(request),
-        "can_create": bool(rules.runnable_kinds(request.user)),
-    }
+    """The list (``accounts.lists``: one filter set for the page, its export and the API)."""
+    context = lists.page_context(request, lists.spec_get("programmes"), page_size=PAGE_SIZE)
+    context["can_create"] = bool(rules.runnable_kinds(request.user))
     return render(request, "training/programmes/list.html", context)
 
 
 @login_required
 @require_GET
 def programme_export(request):
-    form, programmes = _filtered_programmes(request)
-    if form.is_bound and not form.is_valid():
+    """The programmes with their participants in sight (a second sheet), at once whatever the
+    size; the list's filter set, so the same programmes as the page and its plain export."""
+    filterset = lists.filtered(lists.spec_get("programmes"), actor=request.user, data=request.GET)
+    if not filterset.is_valid():
         messages.error(request, _("The export was not made: please correct the filters."))
+        for line in filterset.error_lines():
+            messages.error(request, line)
         return HttpResponseRedirect(f"{reverse('programme_list')}?{request.GET.urlencode()}")
-    programmes = list(programmes)
+    programmes = list(filterset.qs)
     participants = selectors.participant_list(actor=request.user).filter(
         programme__in=[programme.pk for programme in programmes]
     )
