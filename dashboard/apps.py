@@ -12,6 +12,7 @@ class DashboardConfig(AppConfig):
     scopes = "dashboard.scopes.SCOPES"
     # Starts the background export of a list larger than a page (``accounts.lists.export``).
     list_export_starter = "dashboard.exports.lists.list_export_start"
+    stored_figures = "dashboard.selectors.stored.stored_figures"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
     # Kinds of notification each user chooses email by (``accounts.notices``).
     notification_kinds = {"report_due": _("Reminder: periodic report due or late")}
