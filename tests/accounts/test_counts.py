@@ -79,4 +79,3 @@ def test_the_count_of_people_on_two_rosters_reads_its_index(cast):
     health = User.objects.get(username="health")
     duplicates = training_selectors.employed_elsewhere_to_count(actor=health)
     assert "staff_duplicate_check_idx" in duplicates.order_by().values("pk").explain()
-
