@@ -86,9 +86,6 @@ class StaffMember(models.Model):
             models.Index(fields=["institution", "left_on", "role", "name"], name="staff_default_order_idx"),
             # The work queue's count of expired health certificates (a seventh of the staff).
             models.Index(fields=["health_certificate_expires"], name="staff_health_expiry_idx"),
-            # The work queue's count of staff on two rosters at once: the ID numbers active at more
-            # than one institution, grouped in index order without reading the rows.
-            models.Index(fields=["id_hash", "institution", "hired_on", "left_on"], name="staff_duplicate_check_idx"),
             # The roster's sort keys.
             models.Index(fields=["name"], name="staff_name_idx"),
             models.Index(fields=["hired_on"], name="staff_hired_idx"),

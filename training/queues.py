@@ -20,7 +20,7 @@ def work_queue(*, actor) -> list[dict]:
         counted["waiting"] = Certificate.objects.visible_to(actor).filter(status=Certificate.Status.PENDING)
     if policy.has_duty(actor, "staff.oversee"):
         counted.update(selectors.expired_querysets(actor=actor))
-        counted["duplicates"] = selectors.employed_elsewhere_to_count(actor=actor)
+        counted["duplicates"] = selectors.staff_list(actor=actor).filter(employed_elsewhere=True)
     counts = count_each(**counted)
     if counts.get("waiting"):
         items.append({"title": _("Certificates waiting for verification"), "count": counts["waiting"],

@@ -4,7 +4,7 @@ and the health bureau's work queue counts the same rows as the lists it links to
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.counts import count_each
@@ -14,6 +14,7 @@ from tests.factories import InstitutionFactory
 from tests.training.helpers import add_staff
 from training import selectors as training_selectors
 from training.models import Certificate, StaffMember
+from training.queues import work_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_the_expired_counts_are_the_expired_items_of_the_expiring_list(cast):
     assert counts["health_expired"] + counts["certificates_expired"] == len(expired) > 1
 
 
-def test_the_duplicate_count_is_the_duplicate_list(cast):
+def test_the_work_queues_duplicate_count_is_the_duplicate_list(cast):
     """One person on two rosters counts twice (both rows are listed); one who left the first
     roster before joining the second does not count."""
     health = User.objects.get(username="health")
@@ -66,16 +67,5 @@ def test_the_duplicate_count_is_the_duplicate_list(cast):
     add_staff(cast["nursery2"], sequence=61, institution_code=NURSERY2)
     listed = training_selectors.duplicate_employment_list(actor=health)
     assert {member.name for member in listed} >= {"测试60"} and "测试61" not in {member.name for member in listed}
-    counts = count_each(duplicates=training_selectors.employed_elsewhere_to_count(actor=health))
-    assert counts["duplicates"] == len(listed) >= 2
-
-
-def test_the_count_of_people_on_two_rosters_reads_its_index(cast):
-    """The home page's slowest count at province scale: the ID numbers active at two
-    institutions are grouped from the index alone (on PostgreSQL the choice rests on statistics
-    a test-sized table does not give: README, "Benchmark data", has its plan at scale)."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the plan is checked on SQLite, whose planner does not weigh table sizes")
-    health = User.objects.get(username="health")
-    duplicates = training_selectors.employed_elsewhere_to_count(actor=health)
-    assert "staff_duplicate_check_idx" in duplicates.order_by().values("pk").explain()
+    counts = {item["url"]: item.get("count") for item in work_queue(actor=health)}
+    assert counts[reverse("staff_duplicates")] == len(listed) >= 2

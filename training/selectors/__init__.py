@@ -45,7 +45,6 @@ from training.selectors.roster import (
 )
 from training.selectors.staff import (
     duplicate_employment_list,
-    employed_elsewhere_to_count,
     roster_institutions,
     roster_townships,
     staff_get,
@@ -74,7 +73,6 @@ __all__ = [
     "certification_rates",
     "city_rate",
     "duplicate_employment_list",
-    "employed_elsewhere_to_count",
     "expired_querysets",
     "expiry_list",
     "institution_rate",

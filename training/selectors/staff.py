@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import policy
@@ -84,18 +84,6 @@ def duplicate_employment_list(*, actor: User) -> list[StaffMember]:
     """Active staff on the roster of more than one institution (health bureau only)."""
     policy.require_duty(actor, rules.OVERSEE_DUTY)
     return list(staff_list(actor=actor).filter(employed_elsewhere=True).order_by("id_hash", "institution__name"))
-
-
-def employed_elsewhere_to_count(*, actor: User, day: date | None = None) -> QuerySet:
-    """The rows ``duplicate_employment_list`` shows, for the work queue to count: active staff
-    whose ID number is active at more than one institution. The same people as the per-row
-    ``employed_elsewhere`` check, found by grouping the active ID numbers in the order of an
-    index (``staff_duplicate_check_idx``) rather than probing every person's number in turn,
-    which made it the home page's slowest count at province scale."""
-    day = day or timezone.localdate()
-    active = StaffMember.objects.filter(StaffMember.active_q(day)).order_by()
-    shared = active.values("id_hash").annotate(places=Count("institution", distinct=True)).filter(places__gt=1)
-    return StaffMember.objects.visible_to(actor).filter(StaffMember.active_q(day), id_hash__in=shared.values("id_hash"))
 
 
 def roster_matches(*, id_hash: str) -> list[dict]:
