@@ -81,9 +81,7 @@ class StaffMember(models.Model):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
         indexes = [
-            # The roster's default order (``Meta.ordering`` within an institution, for the page and
-            # the staff API), read in index order; its prefix serves the active-staff lookups.
-            models.Index(fields=["institution", "left_on", "role", "name"], name="staff_default_order_idx"),
+            models.Index(fields=["institution", "left_on"], name="staff_institution_active_idx"),
             # The work queue's count of expired health certificates (a seventh of the staff).
             models.Index(fields=["health_certificate_expires"], name="staff_health_expiry_idx"),
             # The roster's sort keys.

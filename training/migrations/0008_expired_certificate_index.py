@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0009_security_event_document_opened'),
         ('paperwork', '0001_initial'),
-        ('training', '0008_staff_default_order_index'),
+        ('training', '0007_roster_list_indexes'),
     ]
 
     operations = [
