@@ -14,6 +14,7 @@ class DashboardConfig(AppConfig):
     list_export_starter = "dashboard.exports.lists.list_export_start"
     # Lists with one filter set for page, export and API (``accounts.lists``).
     lists = "dashboard.lists.LISTS"
+    stored_figures = "dashboard.selectors.stored.stored_figures"
     # Navigation entries: (URL name, label, duties that show it; None: every member).
     # Kinds of notification each user chooses email by (``accounts.notices``).
     notification_kinds = {"report_due": _("Reminder: periodic report due or late")}

@@ -4,7 +4,7 @@ them (``registry/views/institutions.py``, ``registry/views/planning.py`` for fee
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from accounts import policy
 from accounts.models import Region, User
@@ -28,7 +28,7 @@ def institution_list(
     queryset = (
         Institution.objects.visible_to(actor)
         .select_related("township", "village")
-        .annotate(slots=Sum("class_groups__places"), enrolled=Sum("class_groups__enrolled"))
+        .annotate(slots=_class_groups_sum("places"), enrolled=_class_groups_sum("enrolled"))
     )
     if township:
         queryset = queryset.filter(township__code=township)
@@ -47,6 +47,14 @@ def institution_list(
     if text:
         queryset = queryset.filter(institution_text_condition(text))
     return queryset.order_by("township__code", "name", "pk")
+
+
+def _class_groups_sum(field: str) -> Subquery:
+    """The sum of a field over one institution's class groups (None without any), as a subquery
+    per row: a join grouped by institution summed every institution before the page took its
+    rows, so the list's cost grew with the register; a subquery runs for the rows read only."""
+    groups = ClassGroup.objects.filter(institution=OuterRef("pk")).order_by().values("institution")
+    return Subquery(groups.annotate(total=Sum(field)).values("total"))
 
 
 def institution_text_condition(text: str) -> Q:

@@ -1,17 +1,24 @@
 """``count_each``: several counts in one query, each the same as the queryset's own ``count()``,
 and the health bureau's work queue counts the same rows as the lists it links to."""
 
+from datetime import timedelta
+
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.counts import count_each
 from accounts.models import Region, User
 from registry.models import Institution
 from tests.factories import InstitutionFactory
+from tests.training.helpers import add_staff
 from training import selectors as training_selectors
 from training.models import Certificate, StaffMember
+from training.queues import work_queue
 
 pytestmark = pytest.mark.django_db
+
+NURSERY2 = "demo-lizhou-yangguang"
 
 
 def test_count_each_counts_every_queryset_in_one_query(django_assert_num_queries):
@@ -46,3 +53,19 @@ def test_the_expired_counts_are_the_expired_items_of_the_expiring_list(cast):
     counts = count_each(**training_selectors.expired_querysets(actor=health))
     expired = [item for item in training_selectors.expiry_list(actor=health) if item.expired]
     assert counts["health_expired"] + counts["certificates_expired"] == len(expired) > 1
+
+
+def test_the_work_queues_duplicate_count_is_the_duplicate_list(cast):
+    """One person on two rosters counts twice (both rows are listed); one who left the first
+    roster before joining the second does not count."""
+    health = User.objects.get(username="health")
+    day = timezone.localdate()
+    add_staff(cast["nursery1"], sequence=60)
+    add_staff(cast["nursery2"], sequence=60, institution_code=NURSERY2)
+    left = add_staff(cast["nursery1"], sequence=61)
+    StaffMember.objects.filter(pk=left.pk).update(left_on=day - timedelta(days=1))
+    add_staff(cast["nursery2"], sequence=61, institution_code=NURSERY2)
+    listed = training_selectors.duplicate_employment_list(actor=health)
+    assert {member.name for member in listed} >= {"测试60"} and "测试61" not in {member.name for member in listed}
+    counts = {item["url"]: item.get("count") for item in work_queue(actor=health)}
+    assert counts[reverse("staff_duplicates")] == len(listed) >= 2

@@ -5,6 +5,8 @@ from io import BytesIO
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from accounts.models import Region, SecurityEvent
@@ -115,6 +117,26 @@ def test_the_list_page_and_api_keep_a_fixed_query_count(size, client_as, django_
             assert client.get("/api/v1/institutions/").status_code == 200
         with django_assert_max_num_queries(11):
             assert client.get("/registry/institutions/export/").status_code == 200
+
+
+def test_the_lists_slots_and_enrolled_are_each_rows_class_groups_summed_without_grouping_the_register(
+    client_as, django_assert_max_num_queries
+):
+    """The page's figures are its rows' own sums (none without a class), computed for the rows
+    read, not by grouping every institution of the register before paging."""
+    _add_institutions(3)
+    InstitutionFactory(village=village_of(SIMEN, 0), name="测试无班级机构")
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(14):
+        response = client_as("health").get("/registry/institutions/", {"text": "测试"})
+    rows = list(response.context["page"])
+    assert len(rows) == 4
+    for institution in rows:
+        groups = ClassGroup.objects.filter(institution=institution)
+        expected_slots = sum(group.places for group in groups) if groups else None
+        expected_enrolled = sum(group.enrolled for group in groups) if groups else None
+        assert (institution.slots, institution.enrolled) == (expected_slots, expected_enrolled)
+    listed = [query["sql"] for query in queries if query["sql"].startswith('SELECT "registry_institution"."id"')]
+    assert listed and not [sql for sql in listed if 'GROUP BY "registry_institution"' in sql]
 
 
 # --- The export ---------------------------------------------------------------------------

@@ -5,8 +5,13 @@ move with the roster."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from dashboard.models import Snapshot
+from dashboard.services import snapshots as snapshot_services
 from tests.factories import CertificateFactory
 from tests.training.helpers import add_staff, institution
 from training import selectors
@@ -100,3 +105,50 @@ def test_the_rate_page_reads_in_a_fixed_number_of_queries(client_as, django_asse
         client = client_as(username)
         with django_assert_max_num_queries(20):
             assert client.get(reverse("certification_rates"), query).status_code == 200
+
+
+# --- The townships' figures are the dashboard snapshots', not a live count over every caregiver.
+
+
+def _township_rows(response) -> dict[str, tuple[int, int]]:
+    return {row["township"].code: (row["rate"].certified, row["rate"].total) for row in response.context["rows"]}
+
+
+def test_the_townships_figures_equal_the_live_computation_and_say_when_they_were_computed(client_as):
+    snapshot_services.snapshots_refresh()
+    for username in ("health", "hrss", "simen", "lizhou"):
+        response = client_as(username).get(reverse("certification_rates"))
+        user = response.wsgi_request.user
+        live_rows, live_total = selectors.township_rates(actor=user)
+        assert response.context["rows"] == live_rows and response.context["total"] == live_total
+        computed_at = Snapshot.objects.get(region__code=SIMEN).computed_at
+        assert response.context["computed_at"] == computed_at
+        assert f"{timezone.localtime(computed_at):%Y-%m-%d %H:%M}" in response.content.decode()
+
+
+def test_the_townships_figures_move_when_the_snapshots_are_refreshed(cast, client_as):
+    """A caregiver joining nursery1 moves 泗门镇's row at the next refresh, not before: the page
+    reads what the snapshots stored instead of counting every caregiver of the city."""
+    snapshot_services.snapshots_refresh()
+    before = _township_rows(client_as("health").get(reverse("certification_rates")))[SIMEN]
+    add_staff(cast["nursery1"], sequence=42)
+    assert _township_rows(client_as("health").get(reverse("certification_rates")))[SIMEN] == before
+    snapshot_services.snapshots_refresh()
+    after = _township_rows(client_as("health").get(reverse("certification_rates")))[SIMEN]
+    assert after == (before[0], before[1] + 1)
+
+
+def test_without_a_stored_figure_the_page_counts_live(client_as):
+    Snapshot.objects.all().delete()
+    response = client_as("health").get(reverse("certification_rates"))
+    assert response.context["computed_at"] is None
+    assert response.context["total"] == selectors.city_rate()
+    assert 'data-testid="computed-at"' not in response.content.decode()
+
+
+def test_the_city_wide_page_counts_no_caregiver(client_as, django_assert_max_num_queries):
+    snapshot_services.snapshots_refresh()
+    client = client_as("health")
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(20):
+        assert client.get(reverse("certification_rates")).status_code == 200
+    assert not [query["sql"] for query in queries if "training_staffmember" in query["sql"]]

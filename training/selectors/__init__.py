@@ -36,6 +36,7 @@ from training.selectors.rates import (
     rate_definition,
     staff_summary,
     township_rates,
+    township_rates_stored,
 )
 from training.selectors.roster import (
     RosterCheck,
@@ -96,6 +97,7 @@ __all__ = [
     "staff_text_condition",
     "staff_summary",
     "township_rates",
+    "township_rates_stored",
     "trained",
     "village_coverage",
     "village_coverage_for",

@@ -32,13 +32,16 @@ def certification_rates(request):
             "definition": definition,
         }
         return render(request, "training/rates/rates.html", context)
-    rows, total = selectors.township_rates(actor=user)
+    # The townships' figures are the snapshots' (see when they were computed); a chosen
+    # township's institutions, a few hundred rosters at most, are counted live.
+    rows, total, computed_at = selectors.township_rates_stored(actor=user)
     own = policy.township_codes(user)
     township = request.GET.get("township", "") or (own[0] if len(own) == 1 else "")
     chosen = next((row["township"] for row in rows if row["township"].code == township), None)
     context = {
         "rows": rows,
         "total": total,
+        "computed_at": computed_at,
         "definition": definition,
         "township": chosen,
         "institutions": selectors.institution_rates(actor=user, township_code=chosen.code) if chosen else [],
