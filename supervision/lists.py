@@ -189,7 +189,7 @@ class SpotCheckPlanFilterSet(ListFilterSet):
     def narrow(self) -> None:
         _township_choices(self, registry_selectors.institution_township_choices(actor=self.actor))
 
-    def filter_township(self, queryset, name, value):
+    def filter_township(self, queryset, name, value: str):
         # A plan covers the townships it names, or the whole city when it names none.
         named = SpotCheckPlan.townships.through.objects.filter(spotcheckplan=OuterRef("pk"))
         return queryset.filter(Exists(named.filter(region__code=value)) | ~Exists(named))
