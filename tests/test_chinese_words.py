@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
+from tests.ci_share import share
 from tests.conftest import CAST
 
 ALLOWED = {
@@ -128,14 +129,17 @@ def _crawl(client, names: set[str]) -> tuple[dict[str, set[str]], int]:
     return found, read
 
 
+# The least a person's crawl reads, so that a crawl stopped at the home page fails: the cast's
+# members reach their menus and lists (40 to 70 pages each); the auditor has the audit trail
+# only, and the anonymous visitor and the account with no organisation the public pages.
+LEAST_READ = {"auditor": 3, None: 5, "stranger": 5}
+
+
 @pytest.mark.crawl
-def test_no_latin_word_on_any_page_of_the_demo_in_chinese(client_as, cast):
+@pytest.mark.parametrize("username", share([*CAST, None]))
+def test_no_latin_word_on_any_page_of_the_demo_in_chinese(username, client_as, cast):
     names = set(CAST) | {user.get_username() for user in cast.values()}
-    problems, total = {}, 0
-    for username in [*CAST, None]:
-        found, read = _crawl(client_as(username), names)
-        total += read
-        for path, words in found.items():
-            problems[f"{username or 'anonymous'} {path}"] = sorted(words)
-    assert total > 300  # the crawl reached the demo, not only the home pages
-    assert not problems, "\n".join(f"{where}: {' '.join(words)}" for where, words in sorted(problems.items()))
+    found, read = _crawl(client_as(username), names)
+    assert read >= LEAST_READ.get(username, 30), f"the crawl read only {read} pages"
+    problems = [f"{path}: {' '.join(sorted(words))}" for path, words in sorted(found.items())]
+    assert not problems, "\n".join(problems)

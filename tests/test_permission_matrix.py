@@ -6,7 +6,6 @@ they appear only where a case says so (``reveals_to``: the reveal action, for ho
 scanned too. Each role's client carries the session logged in once per run (conftest)."""
 
 import io
-import os
 import re
 import zipfile
 
@@ -14,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import BanEntry
+from tests.ci_share import share
 from tests.conftest import CAST, client_for
 from tests.permission_matrix import ANONYMOUS, CASES, TARGETS
 from training.models import StaffMember
@@ -86,13 +86,9 @@ def _security_events() -> int:
     return SecurityEvent.objects.count()
 
 
-# CI shares the matrix between its two legs (.ci/run): the PostgreSQL leg runs the even cases
-# (MATRIX_CASES=even), the embedded SQLite leg the odd ones. The matrix is a third of a leg and
-# its answers come from the access policy, not from the engine; each case runs once per CI run.
-# Unset, as under `make test`, every case runs.
-_SHARE = os.environ.get("MATRIX_CASES", "")
-_KEPT = {"odd": 1, "even": 0}.get(_SHARE)
-RUN_CASES = [case for index, case in enumerate(CASES) if _KEPT is None or index % 2 == _KEPT]
+# CI shares the matrix between its two legs (tests/ci_share.py): its answers come from the access
+# policy, not from the engine, and it is a third of a leg; each case runs once per CI run.
+RUN_CASES = share(CASES)
 
 
 @pytest.mark.parametrize("case", RUN_CASES, ids=_case_id)

@@ -150,7 +150,7 @@ def _add_filed_institutions(count: int) -> None:
     Institution.objects.filter(name__startswith="公开测试机构").update(filing_status="filed", status="operating")
 
 
-@pytest.mark.parametrize("size", [10, 200])
+@pytest.mark.parametrize("size", [10, 60])
 def test_the_public_search_keeps_a_fixed_query_count(size, client, client_as, django_assert_max_num_queries):
     _add_filed_institutions(size)
     # 5 for the registry, 3 for the review results of the page (the ``public_results`` hook).
