@@ -25,6 +25,7 @@ from accounts import second_factor, services
 from accounts.demo import DEMO_PASSWORD, load_all_demo_data
 from accounts.models import Organisation, User
 from tests import snapshot
+from tests.shared_database import SharedBuild
 
 CAST = [
     "health", "leader", "simen", "lizhou", "mca", "amr", "editor", "fire", "hrss", "edu",
@@ -116,11 +117,25 @@ def _force_login_gives_the_second_factor():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(_media_root, django_db_setup, django_db_blocker):
+def _shared_build():
+    """Before the test database is made: whether this worker builds it or copies another
+    worker's build (tests/shared_database.py)."""
+    shared = SharedBuild()
+    shared.begin()
+    return shared
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_media_root, _shared_build, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_cast()
+        if not _shared_build.copier:
+            load_cast()
+            _shared_build.publish()
         _log_in_cast()
         snapshot.take()
+    yield
+    with django_db_blocker.unblock():
+        _shared_build.end()
 
 
 def _restore_instead_of_flush(test_case) -> None:
