@@ -45,6 +45,7 @@ def _file(name: str, path: str, size: int, digest: str, content_type: str = PDF)
     return {"file": path, "original_name": name, "content_type": content_type, "size": size, "sha256": digest}
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_files_and_reminders_are_carried_into_the_paperwork_kit():
     load_cast()
