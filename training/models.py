@@ -77,7 +77,9 @@ class StaffMember(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["institution", "left_on", "role", "name"]
+        # The primary key last: two people of one name and post in one institution keep their places,
+        # so that pages of the roster never overlap.
+        ordering = ["institution", "left_on", "role", "name", "pk"]
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
         indexes = [

@@ -740,3 +740,18 @@ def test_the_list_queries_stay_pinned(client_as, django_assert_max_num_queries):
     # One more than the others: the township filter's choices (every township) are read once.
     with django_assert_max_num_queries(10):
         assert client.get(f"{API}/programmes/").status_code == 200
+
+
+def test_pages_of_the_roster_never_overlap_when_people_share_a_name_and_post(client_as):
+    """Sixty people of one name and post in one institution: the API's pages give each exactly
+    once, since the order ends with the primary key."""
+    _add_roster(60)
+    StaffMember.objects.filter(name__startswith="批量").update(name="同名")
+    client = client_as("nursery1")
+    seen, url = [], f"{API}/staff/?active=1"
+    while url:
+        body = client.get(url).json()
+        seen += [row["id"] for row in body["results"] if row["name"] == "同名"]
+        url = body["next"]
+    assert len(seen) == 60 and len(set(seen)) == 60
+    assert StaffMember._meta.ordering[-1] == "pk"
