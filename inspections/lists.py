@@ -1,6 +1,6 @@
 """The inspections' lists (``accounts.lists``): the rectification orders, the annual reviews, the
-cases against unregistered or unsafe providers and the findings, one filter set each for the page, its Excel
-export and the API, so the three agree by construction."""
+cases against unregistered or unsafe providers, the findings and the revocation referrals, one
+filter set each for the page, its Excel export and the API, so the three agree by construction."""
 
 import django_filters
 from django import forms
@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.lists import DateRangeFilter, FlagFilter, ListFilterSet, ListSpec, SortFilter
 from inspections import rules, selectors
-from inspections.exports.enforcement import CASE_COLUMNS, ORDER_COLUMNS
+from inspections.exports.enforcement import CASE_COLUMNS, ORDER_COLUMNS, REFERRAL_COLUMNS
 from inspections.exports.findings import FINDING_COLUMNS
 from inspections.exports.reviews import REVIEW_COLUMNS
 from inspections.forms.findings import SUPERVISION_LABEL
 from inspections.forms.reviews import RESULT_CHOICES, REVIEW_STATUS_LABELS, SELF_REPORT_CHOICES
-from inspections.models import Area, Case, Finding, RectificationOrder
+from inspections.models import Area, Case, Finding, RectificationOrder, RevocationReferral
 from inspections.selectors.enforcement import case_overdue_condition, order_overdue_condition
 from registry import selectors as registry_selectors
 from registry.models import Institution
@@ -183,6 +183,50 @@ def _findings(actor):
     return selectors.finding_list(actor=actor)
 
 
+# --- Revocation referrals ------------------------------------------------------------------------
+
+
+class ReferralFilterSet(ListFilterSet):
+    """Townships and authorities are those of the referrals the user sees, so a foreign one is a
+    bad value, not an empty list; a filter with a single choice is not offered."""
+
+    auto_id = "filter-%s"  # the ids the referral page has always had
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="institution__township__code")
+    authority = django_filters.ChoiceFilter(label=_("Registration authority"), field_name="authority__code")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=RevocationReferral.Status.choices, empty_label=_("All statuses")
+    )
+    raised = DateRangeFilter(label=_("Referred between"), field_name="raised_at")
+    q = django_filters.CharFilter(label=_("Institution"), method="filter_text", max_length=100)
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(
+            ("institution__name", "institution"), ("institution__township__code", "township"),
+            ("authority__code", "authority"), ("raised_at", "raised"), ("status", "status"),
+        ),
+        field_labels={"institution__name": _("Institution"), "institution__township__code": _("Township"),
+                      "authority__code": _("Registration authority"), "raised_at": _("Referred")},
+    )  # fmt: skip
+
+    def narrow(self) -> None:
+        townships = selectors.referral_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+        authorities = selectors.referral_authority_choices(actor=self.actor)
+        self.set_choices("authority", [(a.code, a.name) for a in authorities], empty_label=_("All authorities"))
+        self.hidden = self.hidden | {name for name, few in (("township", townships), ("authority", authorities))
+                                     if len(few) < 2}  # fmt: skip
+
+    def filter_text(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(institution__name__icontains=text) | Q(institution__credit_code__icontains=text))
+
+
+def _referrals(actor):
+    return selectors.referral_list(actor=actor)
+
+
 def _cases(actor):
     if not rules.can_see_cases(actor):  # rule 21: cases are for holders of ``case.manage``
         raise PermissionDenied(rules.CASE_DUTY)
@@ -213,5 +257,9 @@ LISTS = [
     ListSpec(
         name="findings", title="检查结果", list_url="finding_list", base=_findings, filterset=FindingFilterSet,
         columns=FINDING_COLUMNS,
+    ),
+    ListSpec(
+        name="referrals", title="收回登记建议", list_url="referral_list", base=_referrals,
+        filterset=ReferralFilterSet, columns=REFERRAL_COLUMNS,
     ),
 ]  # fmt: skip

@@ -111,3 +111,88 @@ def test_the_finding_list_reads_as_many_queries_for_many_rows_as_for_a_few(
         export="findings", params={"township": LIZHOU}, add_rows=lambda: _findings(30, township=LIZHOU),
         limits={"page": 11, "api": 9, "export": 9}, monkeypatch=monkeypatch,
     )  # fmt: skip
+
+
+# --- Revocation referrals ------------------------------------------------------------------------
+
+
+def _referrals(count: int, *, township: str = SIMEN, status: str = "declined", days_ago: int = 0):
+    """Decided referrals of an institution of ``township`` (to the authority of its
+    registration), one day apart (an institution has at most one pending referral)."""
+    from accounts.models import User
+    from inspections.models import RevocationReferral
+    from registry.models import Registration
+
+    registration = (
+        Registration.objects.filter(institution__township__code=township).select_related("institution").first()
+    )
+    RevocationReferral.objects.bulk_create(
+        RevocationReferral(
+            institution=registration.institution, registration=registration, authority=registration.authority,
+            raised_by=User.objects.get(username="health"), status=status,
+            raised_at=timezone.now() - timedelta(days=days_ago + number),
+        )
+        for number in range(count)
+    )  # fmt: skip
+
+
+REFERRAL_FILTERS = [
+    {"township": LIZHOU},
+    {"status": "withdrawn", "sort": "-raised"},
+    {"raised_after": (timezone.localdate() - timedelta(days=30)).isoformat(), "sort": "township"},
+    {"q": "泗门", "raised_before": timezone.localdate().isoformat(), "sort": "-institution"},
+]
+
+
+@pytest.mark.parametrize("params", REFERRAL_FILTERS)
+def test_referrals_filter_alike_in_the_page_the_export_and_the_api(params, client_as, monkeypatch):
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    _referrals(3)
+    _referrals(2, township=LIZHOU, status="withdrawn")
+    _referrals(2, township=LIZHOU, days_ago=90)
+    health = client_as("health")
+    rows = _page_rows(health, "referral_list", params)
+    assert rows and len(rows) < len(_page_rows(health, "referral_list", {})), params
+    assert [row["id"] for row in _api_rows(health, "api_referral_list", params)] == [r.pk for r in rows]
+    assert [(row[0], row[5]) for row in _export_rows(health, "referrals", params)] == [
+        (r.institution.name, r.get_status_display()) for r in rows
+    ]
+
+
+def test_an_authority_filters_the_referrals_sent_to_it_and_sees_no_other(client_as, monkeypatch):
+    from inspections.models import RevocationReferral
+
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    _referrals(2)
+    _referrals(2, township=LIZHOU)
+    authorities = RevocationReferral.objects.values_list("authority__code", flat=True).distinct()
+    for code in authorities:
+        rows = _page_rows(client_as("health"), "referral_list", {"authority": code})
+        assert rows and {r.authority.code for r in rows} == {code}
+    amr = client_as("amr")
+    rows = _page_rows(amr, "referral_list", {})
+    assert rows and {r.authority.code for r in rows} == {"amr"}
+    assert [row["id"] for row in _api_rows(amr, "api_referral_list", {})] == [r.pk for r in rows]
+    assert len(_export_rows(amr, "referrals", {})) == len(rows)
+
+
+def test_a_referral_filter_outside_its_set_is_refused(client_as):
+    _referrals(1)
+    simen = client_as("simen")
+    for params in ({"township": LIZHOU}, {"sort": "password"}, {"status": "lost"}, {"authority": "mca"}):
+        _refused_on_the_api(simen, "api_referral_list", params)
+        _refused_on_the_page(simen, "referral_list", params)
+    bad_date = simen.get(reverse("api_referral_list"), {"raised_before": "明天"})
+    assert bad_date.status_code == 400 and set(bad_date.json()["error"]["fields"]) == {"raised"}
+    _refused_by_the_export(simen, "referrals", {"status": "lost"})
+
+
+def test_the_referral_list_reads_as_many_queries_for_many_rows_as_for_a_few(
+    client_as, django_assert_max_num_queries, monkeypatch
+):
+    _referrals(2, township=LIZHOU)
+    _same_queries_for_more_rows(
+        client_as("health"), django_assert_max_num_queries, page="referral_list", api="api_referral_list",
+        export="referrals", params={"township": LIZHOU}, add_rows=lambda: _referrals(30, township=LIZHOU),
+        limits={"page": 9, "api": 8, "export": 8}, monkeypatch=monkeypatch,
+    )  # fmt: skip

@@ -1,7 +1,8 @@
-"""Permission matrix of the exports of the departments' last lists brought onto ``accounts.lists``:
-the inspection findings. As with ``lists_supervision``: an export shows each user the rows of its
-list's page (its own sight; the rows are checked in ``tests/test_lists_departments.py``), and a
-page that asks for a duty asks it of its export too, so the export's readers are the page's.
+"""Permission matrix of the exports of the departments' last lists brought onto
+``accounts.lists``: the inspection findings and the revocation referrals. As with
+``lists_supervision``: an export shows each user the rows of its list's page (its own sight; the
+rows are checked in ``tests/test_lists_departments.py``), and a page that asks for a duty asks it
+of its export too, so the export's readers are the page's.
 """
 
 from tests.permission_matrix import LOGGED_IN, Case
@@ -13,9 +14,12 @@ def _list(name):
 
 TARGETS = {
     "findings_list": _list("findings"),
+    "referrals_list": _list("referrals"),
 }
 
 CASES = [
     # Findings for every member (each sees those in its sight, rule 18), as the page.
     Case("list_export", LOGGED_IN, target="findings_list"),
+    # Referrals for every member (each sees those in its sight, rule 20), as the page.
+    Case("list_export", LOGGED_IN, target="referrals_list"),
 ]
