@@ -196,3 +196,71 @@ def test_the_referral_list_reads_as_many_queries_for_many_rows_as_for_a_few(
         export="referrals", params={"township": LIZHOU}, add_rows=lambda: _referrals(30, township=LIZHOU),
         limits={"page": 9, "api": 8, "export": 8}, monkeypatch=monkeypatch,
     )  # fmt: skip
+
+
+# --- The education bureau's nursery-class approval queue -----------------------------------------
+
+
+def _nursery_classes(count: int, *, township: str = SIMEN, approval: str = "pending", name="计数托班"):
+    from registry.models import Institution
+    from tests.factories import InstitutionFactory
+
+    for number in range(count):
+        institution = InstitutionFactory(
+            provider_type=Institution.ProviderType.KINDERGARTEN_CLASS, township_code=township,
+            name=f"{name}{township[-3:]}{number:03d}",
+        )  # fmt: skip
+        Institution.objects.filter(pk=institution.pk).update(education_approval=approval)
+
+
+NURSERY_CLASS_FILTERS = [
+    {"township": LIZHOU},
+    {"status": "refused", "sort": "-institution"},
+    {"status": "", "created_after": "2000-01-01", "sort": "township"},
+    {"q": "计数托班", "sort": "-created"},
+]
+
+
+@pytest.mark.parametrize("params", NURSERY_CLASS_FILTERS)
+def test_nursery_classes_filter_alike_in_the_page_and_the_export(params, client_as, monkeypatch):
+    monkeypatch.setattr("accounts.lists.PAGE_SIZE", 100_000)
+    _nursery_classes(3)
+    _nursery_classes(2, township=LIZHOU)
+    _nursery_classes(2, township=LIZHOU, approval="refused", name="已退回托班")
+    edu = client_as("edu")
+    rows = _page_rows(edu, "nursery_class_queue", params)
+    assert rows, params
+    exported = {"status": "pending", **params}  # the page's export link carries its default status
+    assert [row[0] for row in _export_rows(edu, "nursery_classes", exported)] == [i.name for i in rows]
+
+
+def test_the_queue_opens_on_the_classes_waiting_and_keeps_that_in_its_export_link(client_as):
+    _nursery_classes(1, approval="approved", name="已批准托班")
+    edu = client_as("edu")
+    page = edu.get(reverse("nursery_class_queue"))
+    assert {i.education_approval for i in page.context["page"]} == {"pending"}
+    assert f'action="{_export_url("nursery_classes", {"status": "pending"})}"' in page.content.decode()
+    every = _page_rows(edu, "nursery_class_queue", {"status": ""})
+    assert {"pending", "approved"} <= {i.education_approval for i in every}
+    decided = edu.get(reverse("nursery_class_queue"), {"status": "approved"}).content.decode()
+    assert "已批准托班103" in decided and 'value="approve"' not in decided  # a decided class has no buttons
+
+
+def test_a_nursery_class_filter_outside_its_set_is_refused(client_as):
+    edu = client_as("edu")
+    for params in ({"township": "330281999"}, {"sort": "password"}, {"status": "lost"}):
+        _refused_on_the_page(edu, "nursery_class_queue", params)
+    _refused_by_the_export(edu, "nursery_classes", {"status": "lost"})
+    # Those who do not approve nursery classes have no queue and no export.
+    assert client_as("health").get(reverse("list_export", args=["nursery_classes"])).status_code == 403
+
+
+def test_the_nursery_class_queue_reads_as_many_queries_for_many_rows_as_for_a_few(
+    client_as, django_assert_max_num_queries, monkeypatch
+):
+    _nursery_classes(2, township=LIZHOU)
+    _same_queries_for_more_rows(
+        client_as("edu"), django_assert_max_num_queries, page="nursery_class_queue", api=None,
+        export="nursery_classes", params={"township": LIZHOU}, add_rows=lambda: _nursery_classes(30, township=LIZHOU),
+        limits={"page": 10, "export": 9}, monkeypatch=monkeypatch,
+    )  # fmt: skip
