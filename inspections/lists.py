@@ -1,8 +1,9 @@
-"""The inspections' lists (``accounts.lists``): the rectification orders, the annual reviews and
-the cases against unregistered or unsafe providers, one filter set each for the page, its Excel
-export and the API, so the three agree by construction."""
+"""The inspections' lists (``accounts.lists``): the rectification orders, the annual reviews, the
+cases against unregistered or unsafe providers, the findings and the revocation referrals, one
+filter set each for the page, its Excel export and the API, so the three agree by construction."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
@@ -10,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.lists import DateRangeFilter, FlagFilter, ListFilterSet, ListSpec, SortFilter
 from inspections import rules, selectors
-from inspections.exports.enforcement import CASE_COLUMNS, ORDER_COLUMNS
+from inspections.exports.enforcement import CASE_COLUMNS, ORDER_COLUMNS, REFERRAL_COLUMNS
+from inspections.exports.findings import FINDING_COLUMNS
 from inspections.exports.reviews import REVIEW_COLUMNS
+from inspections.forms.findings import SUPERVISION_LABEL
 from inspections.forms.reviews import RESULT_CHOICES, REVIEW_STATUS_LABELS, SELF_REPORT_CHOICES
-from inspections.models import Case, RectificationOrder
+from inspections.models import Area, Case, Finding, RectificationOrder, RevocationReferral
 from inspections.selectors.enforcement import case_overdue_condition, order_overdue_condition
 from registry import selectors as registry_selectors
 from registry.models import Institution
@@ -135,6 +138,95 @@ class CaseFilterSet(ListFilterSet):
         return queryset.filter(Q(provider_name__icontains=text) | Q(place__icontains=text)) if text else queryset
 
 
+# --- Findings ------------------------------------------------------------------------------------
+
+
+class FindingFilterSet(ListFilterSet):
+    """Townships are those of the institutions the user sees, so a foreign township is a bad
+    value, not an empty list. ``passed`` reads yes/no as the page has always sent it, and
+    true/false as the API has."""
+
+    auto_id = "filter-%s"  # the ids the finding page has always had
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="institution__township__code")
+    area = django_filters.ChoiceFilter(
+        label=_("Area"), choices=[*Area.choices, (Finding.SUPERVISION, SUPERVISION_LABEL)], empty_label=_("All areas")
+    )
+    passed = FlagFilter(
+        label=_("Result"),
+        field_name="passed",
+        widget=forms.Select(choices=[("", _("All results")), ("yes", _("Passed")), ("no", _("Failed"))]),
+    )
+    inspected = DateRangeFilter(label=_("Inspected between"), field_name="inspected_on")
+    q = django_filters.CharFilter(label=_("Institution"), method="filter_text", max_length=100)
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(
+            ("institution__name", "institution"), ("institution__township__code", "township"), ("area", "area"),
+            ("inspected_on", "inspected"), ("passed", "passed"),
+        ),
+        field_labels={"institution__name": _("Institution"), "institution__township__code": _("Township"),
+                      "area": _("Area"), "inspected_on": _("Date of inspection"), "passed": _("Result")},
+    )  # fmt: skip
+
+    def narrow(self) -> None:
+        townships = registry_selectors.institution_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+
+    def filter_text(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(institution__name__icontains=text) | Q(institution__credit_code__icontains=text))
+
+
+def _findings(actor):
+    return selectors.finding_list(actor=actor)
+
+
+# --- Revocation referrals ------------------------------------------------------------------------
+
+
+class ReferralFilterSet(ListFilterSet):
+    """Townships and authorities are those of the referrals the user sees, so a foreign one is a
+    bad value, not an empty list; a filter with a single choice is not offered."""
+
+    auto_id = "filter-%s"  # the ids the referral page has always had
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="institution__township__code")
+    authority = django_filters.ChoiceFilter(label=_("Registration authority"), field_name="authority__code")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=RevocationReferral.Status.choices, empty_label=_("All statuses")
+    )
+    raised = DateRangeFilter(label=_("Referred between"), field_name="raised_at")
+    q = django_filters.CharFilter(label=_("Institution"), method="filter_text", max_length=100)
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(
+            ("institution__name", "institution"), ("institution__township__code", "township"),
+            ("authority__code", "authority"), ("raised_at", "raised"), ("status", "status"),
+        ),
+        field_labels={"institution__name": _("Institution"), "institution__township__code": _("Township"),
+                      "authority__code": _("Registration authority"), "raised_at": _("Referred")},
+    )  # fmt: skip
+
+    def narrow(self) -> None:
+        townships = selectors.referral_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+        authorities = selectors.referral_authority_choices(actor=self.actor)
+        self.set_choices("authority", [(a.code, a.name) for a in authorities], empty_label=_("All authorities"))
+        self.hidden = self.hidden | {name for name, few in (("township", townships), ("authority", authorities))
+                                     if len(few) < 2}  # fmt: skip
+
+    def filter_text(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(institution__name__icontains=text) | Q(institution__credit_code__icontains=text))
+
+
+def _referrals(actor):
+    return selectors.referral_list(actor=actor)
+
+
 def _cases(actor):
     if not rules.can_see_cases(actor):  # rule 21: cases are for holders of ``case.manage``
         raise PermissionDenied(rules.CASE_DUTY)
@@ -161,5 +253,13 @@ LISTS = [
     ListSpec(
         name="cases", title="无证及不安全托育点查处", list_url="case_list", base=_cases, filterset=CaseFilterSet,
         columns=CASE_COLUMNS,
+    ),
+    ListSpec(
+        name="findings", title="检查结果", list_url="finding_list", base=_findings, filterset=FindingFilterSet,
+        columns=FINDING_COLUMNS,
+    ),
+    ListSpec(
+        name="referrals", title="收回登记建议", list_url="referral_list", base=_referrals,
+        filterset=ReferralFilterSet, columns=REFERRAL_COLUMNS,
     ),
 ]  # fmt: skip

@@ -354,6 +354,47 @@ def _import_jobs(actor):
     return selectors.import_job_list(actor=actor).order_by("-created_at", "-pk")
 
 
+# --- The education bureau's approval of nursery classes -------------------------------------------
+
+
+class NurseryClassFilterSet(ListFilterSet):
+    """The queue opens on the classes waiting (the page's default status, kept in the URL)."""
+
+    township = django_filters.ChoiceFilter(label=_("Township"), field_name="township__code")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), field_name="education_approval", choices=Institution.EducationApproval.choices,
+        empty_label=_("All statuses"),
+    )  # fmt: skip
+    created = DateRangeFilter(label=_("Created between"), field_name="created_at")
+    q = django_filters.CharFilter(label=_("Institution"), field_name="name", lookup_expr="icontains", max_length=100)
+    sort = SortFilter(
+        label=_("Sort by"),
+        fields=(("name", "institution"), ("township__code", "township"), ("created_at", "created"),
+                ("education_approval", "status")),
+        field_labels={"name": _("Institution"), "township__code": _("Township"), "created_at": _("Created"),
+                      "education_approval": _("Status")},
+    )  # fmt: skip
+
+    def narrow(self) -> None:
+        townships = selectors.institution_township_choices(actor=self.actor)
+        self.set_choices("township", [(t.code, t.name) for t in townships], empty_label=_("All townships"))
+
+
+def _nursery_classes(actor):
+    if not rules.can_approve_nursery_classes(actor=actor):
+        raise PermissionDenied(rules.NURSERY_CLASS_DUTY)
+    return selectors.nursery_class_list(actor=actor)
+
+
+NURSERY_CLASS_COLUMNS = [
+    ("机构名称", 36, lambda i: i.name),
+    ("乡镇（街道）", 14, lambda i: i.township.name),
+    ("村（社区）", 16, lambda i: i.village.name if i.village_id else ""),
+    ("审批状态", 16, lambda i: i.get_education_approval_display()),
+    ("创建时间", 16, lambda i: _local(i.created_at)),
+]
+
+
 LISTS = [
     ListSpec(
         name="filings", title="备案列表", list_url="filing_list", base=_filings, filterset=FilingFilterSet,
@@ -382,5 +423,9 @@ LISTS = [
     ListSpec(
         name="imports", title="Excel导入记录", list_url="import_list", base=_import_jobs,
         filterset=ImportJobFilterSet, columns=IMPORT_JOB_COLUMNS,
+    ),
+    ListSpec(
+        name="nursery_classes", title="托幼一体化审批", list_url="nursery_class_queue", base=_nursery_classes,
+        filterset=NurseryClassFilterSet, columns=NURSERY_CLASS_COLUMNS,
     ),
 ]  # fmt: skip

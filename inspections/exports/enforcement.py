@@ -1,5 +1,5 @@
 """The columns of the enforcement lists' Excel exports (``inspections.lists``): rectification
-orders and cases.
+orders, revocation referrals and cases.
 
 Through ``paperwork.spreadsheets``, like every export: fixed Chinese column headers whatever the
 language of the interface, values in Simplified Chinese, text never turned into a formula.
@@ -53,4 +53,16 @@ CASE_COLUMNS = [
     ("整改期限", 12, lambda c: c.deadline or ""),
     ("结案说明", 36, lambda c: c.closing_note),
     ("结案时间", 12, lambda c: timezone.localdate(c.closed_at) if c.closed_at else ""),
+]
+
+
+REFERRAL_COLUMNS = [
+    ("机构名称", 36, lambda r: r.institution.name),
+    ("乡镇（街道）", 14, lambda r: r.institution.township.name),
+    ("登记机关", 20, lambda r: r.authority.name),
+    ("登记证书编号", 24, lambda r: r.registration.certificate_number),
+    ("提出时间", 12, lambda r: timezone.localdate(r.raised_at)),
+    ("状态", 16, lambda r: r.get_status_display()),
+    ("决定时间", 12, lambda r: timezone.localdate(r.decided_at) if r.decided_at else ""),
+    ("决定意见", 36, lambda r: r.decision_note),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
 from accounts.widgets import DateInput
-from inspections.models import Area, BanEntry, Case, RectificationOrder, RevocationReferral
+from inspections.models import Area, BanEntry, Case, RectificationOrder
 from paperwork import bounds
 from registry.forms.pickers import InstitutionPickerField
 
@@ -84,12 +84,6 @@ class OrderVerifyForm(forms.Form):
 class OrderCloseUnmetForm(forms.Form):
     # Required by the service, which says so in its own words.
     note = forms.CharField(label=_("Why the rectification failed"), required=False, max_length=NOTE_MAX)
-
-
-class ReferralFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *RevocationReferral.Status.choices]
-    )
 
 
 class ReferralDecideForm(forms.Form):

@@ -143,24 +143,6 @@ class FindingRecordForm(forms.Form):
         }
 
 
-class FindingFilterForm(forms.Form):
-    area = forms.ChoiceField(
-        label=_("Area"),
-        required=False,
-        choices=[("", _("All areas")), *Area.choices, (Finding.SUPERVISION, SUPERVISION_LABEL)],
-    )
-    q = forms.CharField(label=_("Institution"), required=False, max_length=100)
-    passed = forms.ChoiceField(
-        label=_("Result"),
-        required=False,
-        choices=[("", _("All results")), ("yes", _("Passed")), ("no", _("Failed"))],
-    )
-
-    def filters(self) -> dict:
-        passed = {"yes": True, "no": False}.get(self.cleaned_data["passed"])
-        return {"area": self.cleaned_data["area"], "text": self.cleaned_data["q"].strip(), "passed": passed}
-
-
 class PhotoUploadForm(forms.Form):
     # Empty files pass here so that the service refuses them with its own message.
     file = forms.FileField(label=_("Photo"), allow_empty_file=True)

@@ -20,8 +20,10 @@ from inspections.selectors.enforcement import (
     order_issue_institutions,
     order_list,
     order_text_condition,
+    referral_authority_choices,
     referral_get,
     referral_list,
+    referral_township_choices,
     township_all,
 )
 from inspections.selectors.findings import (
@@ -91,6 +93,8 @@ __all__ = [
     "order_text_condition",
     "referral_get",
     "referral_list",
+    "referral_authority_choices",
+    "referral_township_choices",
     "review_areas",
     "review_findings",
     "review_get",

@@ -101,6 +101,18 @@ def referral_list(*, actor, status: str = "") -> QuerySet:
     return queryset.order_by("-raised_at", "-pk")
 
 
+def referral_township_choices(*, actor) -> list[Region]:
+    """The townships the referral list may be filtered by: those of the referrals in sight."""
+    townships = RevocationReferral.objects.visible_to(actor).values("institution__township")
+    return list(Region.objects.filter(level=Region.Level.TOWNSHIP, pk__in=townships).order_by("code"))
+
+
+def referral_authority_choices(*, actor) -> list[Organisation]:
+    """The authorities the referral list may be filtered by: those of the referrals in sight."""
+    authorities = RevocationReferral.objects.visible_to(actor).values("authority")
+    return list(Organisation.objects.filter(pk__in=authorities).order_by("code"))
+
+
 def referral_get(*, actor, pk: int) -> RevocationReferral:
     """One referral in sight (404 otherwise) with the failed reviews, oldest year first."""
     reviews = AnnualReview.objects.select_related("cycle").order_by("cycle__year")

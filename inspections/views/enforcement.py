@@ -40,7 +40,6 @@ from inspections.forms.enforcement import (
     OrderIssueForm,
     OrderVerifyForm,
     ReferralDecideForm,
-    ReferralFilterForm,
 )
 from inspections.models import Area, Case, RectificationOrder, RevocationReferral
 from inspections.services import decisions, enforcement
@@ -255,14 +254,7 @@ def order_issue(request):
 @login_required
 @require_GET
 def referral_list(request):
-    form = ReferralFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        referrals = selectors.referral_list(actor=request.user).none()
-    else:
-        status = form.cleaned_data.get("status", "") if form.is_bound else ""
-        referrals = selectors.referral_list(actor=request.user, status=status)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "statuses": RevocationReferral.Status.choices}
+    context = lists.page_context(request, lists.spec_get("referrals"))
     return render(request, "inspections/enforcement/referral_list.html", context)
 
 

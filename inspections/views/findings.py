@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit, policy
+from accounts import audit, lists, policy
 from accounts.errors import ApplicationError
 from inspections import rules, selectors
 from inspections.forms.findings import (
@@ -27,7 +27,6 @@ from inspections.forms.findings import (
     ChecklistFilterForm,
     ChecklistForm,
     ChecklistItemFormSet,
-    FindingFilterForm,
     FindingRecordForm,
     FindingTargetForm,
     PhotoUploadForm,
@@ -40,7 +39,6 @@ from inspections.services import findings as services
 from inspections.services import severity
 from paperwork import files
 
-PAGE_SIZE = 25
 CHECKLIST_PAGE_SIZE = 10
 TEMPLATES = "inspections/findings"
 
@@ -159,19 +157,11 @@ def checklist_copy(request, pk: int):
 @login_required
 @require_GET
 def finding_list(request):
-    form = FindingFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        findings = selectors.finding_list(actor=request.user).none()
-    else:
-        findings = selectors.finding_list(actor=request.user, **(form.filters() if form.is_bound else {}))
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    for finding in page.object_list:
+    context = lists.page_context(request, lists.spec_get("findings"))
+    for finding in context["page"]:
         finding.area_label = area_label(finding.area)
     owned = [(area, label) for area, label in Area.choices if area in rules.checklist_areas_owned(request.user)]
-    context = {
-        "form": form,
-        "page": page,
+    context |= {
         "can_visit": rules.can_record_visits(request.user),
         # An inspecting department starts an ad-hoc inspection from here.
         "adhoc_areas": owned,

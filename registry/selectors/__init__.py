@@ -4,7 +4,7 @@ One module per subject; every selector is also reachable as ``registry.selectors
 Selectors read: they import no service (what both need, such as the slots standard, lives
 in its own module below them)."""
 
-from registry.selectors.approvals import nursery_class_get, nursery_class_queue
+from registry.selectors.approvals import nursery_class_get, nursery_class_list, nursery_class_queue
 from registry.selectors.filings import (
     attachment_get,
     change_filing_open_for,
@@ -87,6 +87,7 @@ __all__ = [
     "change_filing_open_for",
     "change_rows",
     "nursery_class_get",
+    "nursery_class_list",
     "nursery_class_queue",
     "InstitutionOverview",
     "PublicClassBand",

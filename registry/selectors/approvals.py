@@ -23,6 +23,20 @@ def nursery_class_queue(*, actor) -> QuerySet:
     )
 
 
+def nursery_class_list(*, actor) -> QuerySet:
+    """Nursery classes in the actor's sight with any education decision (waiting, approved,
+    refused), oldest first; none for anyone who does not approve them."""
+    if not rules.can_approve_nursery_classes(actor=actor):
+        return Institution.objects.none()
+    return (
+        Institution.objects.visible_to(actor)
+        .filter(provider_type=Institution.ProviderType.KINDERGARTEN_CLASS)
+        .exclude(education_approval="")
+        .select_related("township", "village")
+        .order_by("created_at", "pk")
+    )
+
+
 def nursery_class_get(*, actor, pk: int) -> Institution:
     """One nursery class in the actor's sight (404 otherwise)."""
     return policy.get_visible_or_404(

@@ -4,15 +4,16 @@ and the decision on one class. Who may act is asked before the input is judged."
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import lists
 from accounts.errors import ApplicationError
 from registry import rules, selectors
 from registry.forms.approvals import NurseryClassDecisionForm
+from registry.models import Institution
 from registry.services import approvals as services
 
 PAGE_SIZE = 25
@@ -23,8 +24,10 @@ PAGE_SIZE = 25
 def nursery_class_queue(request):
     if not rules.can_approve_nursery_classes(actor=request.user):
         raise PermissionDenied(rules.NURSERY_CLASS_DUTY)
-    page = Paginator(selectors.nursery_class_queue(actor=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/approvals/queue.html", {"page": page})
+    # The queue opens on the classes waiting (kept in the URL, so the export and the sort keep it).
+    defaults = {"status": Institution.EducationApproval.PENDING}
+    context = lists.page_context(request, lists.spec_get("nursery_classes"), page_size=PAGE_SIZE, defaults=defaults)
+    return render(request, "registry/approvals/queue.html", context)
 
 
 @login_required
