@@ -128,7 +128,9 @@ def _shared_build():
 @pytest.fixture(scope="session")
 def django_db_setup(_media_root, _shared_build, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        if not _shared_build.copier:
+        if _shared_build.copier:
+            _shared_build.copy_files()
+        else:
             load_cast()
             _shared_build.publish()
         _log_in_cast()

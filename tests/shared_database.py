@@ -4,7 +4,8 @@ Each pytest-xdist worker needs a database of its own with the migrations applied
 loaded, and building one is most of a minute (the migrations alone are two thirds of it). When
 the workers of a run outnumber the cores (CI runs two suites at once), every build slows the
 others. So the first worker of a run to take the lock builds its database as before and then
-publishes a copy; every other worker waits for it and starts from the copy instead:
+publishes a copy, with the stored files its rows name; every other worker waits for it and
+starts from the copy instead:
 
 - PostgreSQL: ``CREATE DATABASE … TEMPLATE`` from a template database made from the builder's;
 - SQLite (in memory): SQLite's backup API, from a file written by the builder.
@@ -15,6 +16,7 @@ builds instead), everything happens as Django does it."""
 
 import fcntl
 import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -37,6 +39,8 @@ class SharedBuild:
         self._lock_path = folder / f"yuyao-tests-{RUN}.lock"
         self._ready_path = folder / f"yuyao-tests-{RUN}.ready"
         self._sqlite_path = folder / f"yuyao-tests-{RUN}.sqlite3"
+        # The files the cast's rows name (uploaded documents): copied with the rows.
+        self._media_path = folder / f"yuyao-tests-{RUN}-media"
         # Named from the configured database (before the test database's name replaces it).
         self._template = f"test_{settings.DATABASES['default']['NAME']}_template_{RUN[:12]}"
 
@@ -69,6 +73,7 @@ class SharedBuild:
             target = sqlite3.connect(self._sqlite_path)
             connection.connection.backup(target)
             target.close()
+        shutil.copytree(settings.MEDIA_ROOT, self._media_path, dirs_exist_ok=True)
         self._ready_path.touch()
         self._release()
 
@@ -81,6 +86,12 @@ class SharedBuild:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{self._template}"')
         for path in (self._sqlite_path, self._ready_path, self._lock_path):
             path.unlink(missing_ok=True)
+        shutil.rmtree(self._media_path, ignore_errors=True)
+
+    def copy_files(self) -> None:
+        """A copier's stored files: the builder's, into this worker's own media folder."""
+        if self.copier:
+            shutil.copytree(self._media_path, settings.MEDIA_ROOT, dirs_exist_ok=True)
 
     def _release(self) -> None:
         if self._lock:
